@@ -1,0 +1,89 @@
+// Typed errors. Every error a user can meet is a MinidockError with a docker-like exit
+// code and an HTTP status for the API; the CLI prints `message` as one line.
+// Messages: lower-case, no trailing period, name the input at fault.
+
+export type ErrorCode =
+  | 'InvalidArgument' | 'InvalidReference' | 'ImageNotFound' | 'ManifestUnknown' | 'Unauthorized'
+  | 'DigestMismatch' | 'RegistryError' | 'ImageInUse' | 'Conflict' | 'ContainerNotFound'
+  | 'ContainerNotRunning' | 'ContainerRunning' | 'NameInUse' | 'NetworkNotFound' | 'NetworkInUse'
+  | 'SubnetOverlap' | 'AddressInUse' | 'PoolExhausted' | 'PortInUse' | 'ExecNotFound'
+  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'Internal';
+
+export class MinidockError extends Error {
+  /** Process exit code the CLI uses (125: engine/flag error, 126/127 for the command). */
+  readonly exitCode: number;
+  /** HTTP status used by the engine API. */
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message: string, opts: { status?: number; exitCode?: number; cause?: unknown; hint?: string } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = code;
+    this.status = opts.status ?? 500;
+    this.exitCode = opts.exitCode ?? 125;
+    this.hint = opts.hint;
+  }
+  readonly hint?: string;
+}
+
+export const invalidArgument = (message: string) => new MinidockError('InvalidArgument', message, { status: 400 });
+export const conflict = (message: string) => new MinidockError('Conflict', message, { status: 409 });
+
+export class ImageNotFound extends MinidockError {
+  constructor(readonly reference: string, detail = '') {
+    super('ImageNotFound', `no such image: ${reference}${detail ? `: ${detail}` : ''}`, { status: 404 });
+  }
+}
+
+export class ContainerNotFound extends MinidockError {
+  constructor(readonly nameOrId: string) {
+    super('ContainerNotFound', `no such container: ${nameOrId}`, { status: 404 });
+  }
+}
+
+export class NetworkNotFound extends MinidockError {
+  constructor(readonly nameOrId: string) {
+    super('NetworkNotFound', `network ${nameOrId} not found`, { status: 404 });
+  }
+}
+
+export class PortInUse extends MinidockError {
+  constructor(readonly hostIp: string, readonly hostPort: number, readonly proto: string, detail: string) {
+    super('PortInUse', `bind for ${hostIp}:${hostPort}/${proto} failed: port is already allocated (${detail})`, { status: 409 });
+  }
+}
+
+export class SubnetOverlap extends MinidockError {
+  constructor(readonly subnet: string, readonly other: string) {
+    super('SubnetOverlap', `subnet ${subnet} overlaps with ${other}`, { status: 409 });
+  }
+}
+
+export class ExternalCommandError extends MinidockError {
+  constructor(
+    readonly command: string,
+    readonly args: string[],
+    readonly commandExitCode: number,
+    readonly stderr: string,
+    readonly reason: 'failed' | 'not-installed' | 'timeout',
+  ) {
+    const what = `${command} ${args.join(' ')}`;
+    const why = reason === 'not-installed' ? 'not installed' : reason === 'timeout' ? 'timed out' : `exit ${commandExitCode}${stderr ? `: ${stderr.split('\n')[0]}` : ''}`;
+    super('ExternalCommand', `${what}: ${why}`);
+  }
+}
+
+/** A plain object that crosses the API and is rebuilt as a MinidockError by the client. */
+export interface ErrorBody {
+  message: string;
+  code: ErrorCode;
+  exitCode: number;
+}
+
+export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof MinidockError) return { status: err.status, body: { message: err.message, code: err.code, exitCode: err.exitCode } };
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 500, body: { message, code: 'Internal', exitCode: 125 } };
+}
+
+export function fromErrorBody(status: number, body: Partial<ErrorBody>): MinidockError {
+  return new MinidockError(body.code ?? 'Internal', body.message ?? `engine answered ${status}`, { status, exitCode: body.exitCode ?? 125 });
+}
