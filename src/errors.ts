@@ -87,3 +87,81 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
 export function fromErrorBody(status: number, body: Partial<ErrorBody>): MinidockError {
   return new MinidockError(body.code ?? 'Internal', body.message ?? `engine answered ${status}`, { status, exitCode: body.exitCode ?? 125 });
 }
+
+// --- images (module A) ---
+
+export class InvalidReference extends MinidockError {
+  constructor(readonly reference: string, reason: string) {
+    super('InvalidReference', `invalid reference format: ${reason}: ${reference}`, { status: 400 });
+  }
+}
+
+export class DigestMismatch extends MinidockError {
+  constructor(readonly what: string, readonly expected: string, readonly actual: string) {
+    super('DigestMismatch', `${what} failed verification: expected ${expected}, got ${actual}`, { status: 502 });
+  }
+}
+
+export class LayerUnsafe extends MinidockError {
+  constructor(readonly entry: string, reason: string) {
+    super('LayerUnsafe', `unsafe layer entry ${JSON.stringify(entry)}: ${reason}`, { status: 502 });
+  }
+}
+
+export class RegistryError extends MinidockError {
+  constructor(message: string, opts: { status?: number; cause?: unknown } = {}) {
+    super('RegistryError', message, { status: opts.status ?? 502, cause: opts.cause });
+  }
+}
+
+export class Unauthorized extends MinidockError {
+  constructor(readonly registry: string, detail: string) {
+    super('Unauthorized', `unauthorized: ${registry}: ${detail}`, { status: 401, hint: `try: minidock login ${registry}` });
+  }
+}
+
+export class ManifestUnknown extends MinidockError {
+  constructor(readonly reference: string, detail = 'manifest unknown') {
+    super('ManifestUnknown', `${detail}: ${reference}`, { status: 404 });
+  }
+}
+
+export class ImageInUse extends MinidockError {
+  constructor(readonly reference: string, detail: string) {
+    super('ImageInUse', `conflict: unable to remove ${reference}: ${detail}`, { status: 409 });
+  }
+}
+
+export class AddressInUse extends MinidockError {
+  constructor(readonly ip: string, readonly network: string) {
+    super('AddressInUse', `address ${ip} already in use on network ${network}`, { status: 409 });
+  }
+}
+
+/** A teardown that went on past failures; `errors` holds every one of them. */
+export class TeardownError extends MinidockError {
+  constructor(readonly what: string, readonly errors: unknown[]) {
+    super('Internal', `${what}: ${errors.length} step(s) failed: ${errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`);
+  }
+}
+
+/** The container's command does not exist (docker exit 127). */
+export class CommandNotFound extends MinidockError {
+  constructor(readonly command: string, detail: string) {
+    super('CommandNotFound', `exec: "${command}": ${detail}`, { status: 400, exitCode: 127 });
+  }
+}
+
+/** The container's command exists but cannot be executed (docker exit 126). */
+export class CommandNotExecutable extends MinidockError {
+  constructor(readonly command: string, detail: string) {
+    super('CommandNotExecutable', `exec: "${command}": ${detail}`, { status: 400, exitCode: 126 });
+  }
+}
+
+/** The CLI could not reach the engine's socket. */
+export class EngineUnavailable extends MinidockError {
+  constructor(readonly socketPath: string, detail: string) {
+    super('Internal', `cannot connect to the minidock engine at unix://${socketPath}: ${detail}`, { status: 503 });
+  }
+}

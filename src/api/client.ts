@@ -1,0 +1,184 @@
+// Typed client for the engine API over the unix socket. Uses node:http (not undici) to keep
+// CLI start-up lean, and because hijacked attach/exec streams need the raw upgraded socket.
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
+import { FROM_DAEMON } from './daemon-mark.js';
+import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from './types.js';
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface PullProgress { status?: string; id?: string; progressDetail?: { current?: number; total?: number }; error?: string; code?: string; exitCode?: number }
+
+function buildPath(path: string, query?: RequestOptions['query']): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) q.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+async function readAll(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function errorFrom(res: http.IncomingMessage): Promise<MinidockError> {
+  const text = await readAll(res);
+  let body: { message?: string; code?: string; exitCode?: number } = {};
+  try { body = JSON.parse(text); } catch { body = { message: text.trim() || `engine answered ${res.statusCode}` }; }
+  return markDaemon(fromErrorBody(res.statusCode ?? 500, body as never));
+}
+
+/** Errors rebuilt from an engine answer carry this mark so the CLI can word them like docker. */
+export function markDaemon(err: MinidockError): MinidockError {
+  (err as unknown as Record<symbol, boolean>)[FROM_DAEMON] = true;
+  return err;
+}
+
+export class EngineClient {
+  constructor(readonly socketPath: string) {}
+
+  /** Sends a request; resolves with the response once headers arrive (status checked). */
+  raw(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      const req = http.request({
+        socketPath: this.socketPath, method, path: buildPath(path, opts.query), agent: false,
+        headers: { ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}), ...opts.headers },
+      }, (res) => {
+        if ((res.statusCode ?? 500) >= 400) errorFrom(res).then(reject, reject);
+        else resolve(res);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
+      req.end(payload);
+    });
+  }
+
+  private connectError(err: NodeJS.ErrnoException): Error {
+    if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') return new EngineUnavailable(this.socketPath, err.code === 'ENOENT' ? 'no such socket' : 'connection refused');
+    if (err.code === 'EACCES') return new EngineUnavailable(this.socketPath, 'permission denied');
+    return err;
+  }
+
+  async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.raw(method, path, opts);
+    const text = await readAll(res);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** docker's hijack: POST with Connection: Upgrade, Upgrade: tcp; returns the raw socket after 101. */
+  hijack(path: string, opts: RequestOptions = {}): Promise<{ socket: Socket; head: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      const req = http.request({
+        socketPath: this.socketPath, method: 'POST', path: buildPath(path, opts.query), agent: false,
+        headers: { Connection: 'Upgrade', Upgrade: 'tcp', ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
+      });
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', (res) => {
+        if ((res.statusCode ?? 500) >= 400) errorFrom(res).then(reject, reject);
+        else reject(new MinidockError('Internal', `engine did not upgrade ${path} (status ${res.statusCode})`));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
+      req.end(payload);
+    });
+  }
+
+  // ------------------------------------------------------------ system
+  async ping(): Promise<void> { await readAll(await this.raw('GET', '/_ping')); }
+  version() { return this.json<Record<string, unknown>>('GET', '/version'); }
+  login(serveraddress: string, username: string, password: string) {
+    return this.json<{ Status: string }>('POST', '/auth', { body: { username, password, serveraddress } });
+  }
+
+  // ------------------------------------------------------------ containers
+  createContainer(body: CreateContainerBody, name?: string) {
+    return this.json<{ Id: string; Warnings: string[] }>('POST', '/containers/create', { query: { name }, body });
+  }
+  async start(id: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/start`); }
+  async stop(id: string, t?: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/stop`, { query: { t } }); }
+  async restart(id: string, t?: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/restart`, { query: { t } }); }
+  async kill(id: string, signal?: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/kill`, { query: { signal } }); }
+  async remove(id: string, force = false): Promise<void> { await this.json('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: force || undefined } }); }
+  async resize(id: string, h: number, w: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h, w } }); }
+  listContainers(all: boolean) { return this.json<ContainerListItem[]>('GET', '/containers/json', { query: { all: all || undefined } }); }
+  inspectContainer(id: string) { return this.json<Record<string, any>>('GET', `/containers/${encodeURIComponent(id)}/json`); }
+
+  /**
+   * Registers a wait; `registered` resolves once the engine has it (headers received), so a
+   * following start cannot race the exit. `result` resolves with the exit status.
+   */
+  wait(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): { registered: Promise<void>; result: Promise<{ StatusCode: number; Error?: { Message: string } }> } {
+    const res = this.raw('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } });
+    const result = res.then(async (r) => {
+      const text = await readAll(r);
+      if (!text) throw new MinidockError('Internal', `wait for ${id} ended without a status`);
+      return JSON.parse(text) as { StatusCode: number; Error?: { Message: string } };
+    });
+    result.catch(() => undefined);
+    return { registered: res.then(() => undefined), result };
+  }
+
+  attach(id: string, q: { stdin: boolean; stdout: boolean; stderr: boolean; detachKeys?: string; logs?: boolean }) {
+    return this.hijack(`/containers/${encodeURIComponent(id)}/attach`, { query: { stream: true, stdin: q.stdin, stdout: q.stdout, stderr: q.stderr, detachKeys: q.detachKeys, logs: q.logs } });
+  }
+
+  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean }) {
+    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps } });
+  }
+
+  // ------------------------------------------------------------ exec
+  execCreate(id: string, body: ExecCreateBody) { return this.json<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, { body }); }
+  execStartDetached(execId: string) { return this.json<void>('POST', `/exec/${execId}/start`, { body: { Detach: true } }); }
+  execStart(execId: string, tty: boolean) { return this.hijack(`/exec/${execId}/start`, { body: { Detach: false, Tty: tty } }); }
+  execInspect(execId: string) { return this.json<{ Running: boolean; ExitCode: number | null; Pid: number }>('GET', `/exec/${execId}/json`); }
+  async execResize(execId: string, h: number, w: number): Promise<void> { await this.json('POST', `/exec/${execId}/resize`, { query: { h, w } }); }
+
+  // ------------------------------------------------------------ images
+  /** Pulls, calling onProgress per JSON line; an error line becomes a thrown MinidockError. */
+  async pull(ref: string, onProgress: (p: PullProgress) => void, auth?: { username: string; password: string }): Promise<void> {
+    const headers: Record<string, string> = {};
+    if (auth) headers['X-Registry-Auth'] = Buffer.from(JSON.stringify(auth)).toString('base64');
+    const res = await this.raw('POST', '/images/create', { query: { fromImage: ref }, headers });
+    let buf = '';
+    let failure: MinidockError | undefined;
+    for await (const chunk of res) {
+      buf += (chunk as Buffer).toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        const p = JSON.parse(line) as PullProgress & { status?: string | number };
+        if (p.error) failure = markDaemon(fromErrorBody(404, { message: p.error, code: p.code as never, exitCode: p.exitCode }));
+        else onProgress(p);
+      }
+    }
+    if (failure) throw failure;
+  }
+  listImages() { return this.json<{ Id: string; RepoTags: string[]; Created: number; Size: number }[]>('GET', '/images/json'); }
+  inspectImage(name: string) { return this.json<Record<string, unknown>>('GET', `/images/${name}/json`); }
+  removeImage(name: string, force: boolean) { return this.json<({ Untagged: string } | { Deleted: string })[]>('DELETE', `/images/${name}`, { query: { force: force || undefined } }); }
+
+  // ------------------------------------------------------------ networks
+  listNetworks() { return this.json<{ Id: string; Name: string; Driver: string; Scope: string }[]>('GET', '/networks'); }
+  inspectNetwork(id: string) { return this.json<Record<string, unknown>>('GET', `/networks/${encodeURIComponent(id)}`); }
+  createNetwork(body: NetworkCreateBody) { return this.json<{ Id: string }>('POST', '/networks/create', { body }); }
+  async removeNetwork(id: string): Promise<void> { await this.json('DELETE', `/networks/${encodeURIComponent(id)}`); }
+  async connectNetwork(net: string, container: string, ip?: string, aliases?: string[]): Promise<void> {
+    await this.json('POST', `/networks/${encodeURIComponent(net)}/connect`, { body: { Container: container, EndpointConfig: { IPAMConfig: ip ? { IPv4Address: ip } : undefined, Aliases: aliases } } });
+  }
+  async disconnectNetwork(net: string, container: string, force = false): Promise<void> {
+    await this.json('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: container, Force: force } });
+  }
+}
+
+export interface ContainerListItem {
+  Id: string; Names: string[]; Image: string; Command: string; Created: number; State: string; Status: string;
+  Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+}

@@ -1,0 +1,56 @@
+// docker's go-units wording for durations and sizes, and the ps STATUS text. Pure; used by
+// the API (Status field) and the CLI (columns).
+
+/** Go's %.<p>g: shortest of %e/%f at p significant digits, trailing zeros removed. */
+export function formatG(value: number, precision: number): string {
+  const s = value.toPrecision(precision);
+  const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
+  const trim = (x: string) => (x.includes('.') ? x.replace(/0+$/, '').replace(/\.$/, '') : x);
+  if (m) return `${trim(m[1]!)}e${m[2]}${m[3]!.padStart(2, '0')}`;
+  return trim(s);
+}
+
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** go-units HumanSize: decimal units, 3 significant digits ("4.26MB"). */
+export function humanSize(bytes: number): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < DECIMAL_UNITS.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${formatG(size, 3)}${DECIMAL_UNITS[i]}`;
+}
+
+/** go-units HumanDuration for a duration in milliseconds. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(ms / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** STATUS wording computed from state and timestamps, docker-style. */
+export function containerStatus(s: { status: string; exitCode: number; startedAt?: string; finishedAt?: string }, now: number): string {
+  const since = (iso?: string) => humanDuration(Math.max(0, now - Date.parse(iso ?? '')));
+  switch (s.status) {
+    case 'running': return `Up ${since(s.startedAt)}`;
+    case 'exited': return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'created': return 'Created';
+    case 'removing': return 'Removal In Progress';
+    case 'dead': return 'Dead';
+    default: return s.status;
+  }
+}
+

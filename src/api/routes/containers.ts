@@ -1,0 +1,144 @@
+// /containers/*: create, start, stop, restart, kill, wait, attach, resize, json, logs, delete.
+import { invalidArgument } from '../../errors.js';
+import type { Router } from '../router.js';
+import type { Handler } from './deps.js';
+import { ANSWERED, type Ctx } from '../http.js';
+import type { CreateContainerBody } from '../types.js';
+import type { WaitCondition } from '../../engine/engine.js';
+import { containerStatus } from '../human.js';
+import { encodeFrame } from '../stdcopy.js';
+import { formatTimestamp, readLogFile, splitLines, type LogEntry } from '../../engine/logs.js';
+import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../detach-keys.js';
+import type { AttachStreamLike } from '../../engine/services.js';
+
+function stdcopyOrRaw(tty: boolean, stream: 1 | 2, data: Buffer): Buffer {
+  return tty ? data : encodeFrame(stream, data);
+}
+
+const attach: Handler = async (ctx, { engine }) => {
+  const rec = engine.store.find(ctx.params.id!);
+  const tty = !!rec.Config.Tty;
+  const wantIn = ctx.flag('stdin') && !!rec.Config.OpenStdin;
+  const wantOut = ctx.flag('stdout');
+  const wantErr = ctx.flag('stderr');
+  const keys = parseDetachKeys(ctx.query.get('detachKeys') || DEFAULT_DETACH_KEYS);
+  const streamPromise = engine.attach(rec.Id);
+  const conn = ctx.hijack();
+  let closed = false;
+  let shim: AttachStreamLike | undefined;
+  conn.onClose(() => { closed = true; shim?.close(); });
+  // Stdin is read as soon as the connection is taken: bytes typed before start are queued.
+  const queued: Buffer[] = [];
+  let stdinEnded = false;
+  const matcher = new DetachMatcher(keys);
+  if (wantIn) {
+    conn.input.on('data', (d: Buffer) => {
+      const { forward, detach } = matcher.push(d);
+      if (forward.length) { if (shim) shim.write(forward); else queued.push(forward); }
+      if (detach) { shim?.close(); conn.end(); }
+    });
+    conn.input.on('end', () => { stdinEnded = true; if (shim && rec.Config.StdinOnce) shim.closeStdin(); });
+  } else {
+    conn.input.resume();
+  }
+  try {
+    shim = await streamPromise;
+  } catch (err) {
+    // Start failed: the CLI learns why from start's own answer; just end the stream.
+    conn.end();
+    return ANSWERED;
+  }
+  if (closed) { shim.close(); return ANSWERED; }
+  shim.onData((stream, data) => {
+    if ((stream === 1 && wantOut) || (stream === 2 && wantErr)) conn.write(stdcopyOrRaw(tty, stream, data));
+  });
+  shim.onEnd(() => conn.end());
+  for (const q of queued) shim.write(q);
+  if (stdinEnded && rec.Config.StdinOnce) shim.closeStdin();
+  return ANSWERED;
+};
+
+async function logs(ctx: Ctx, engine: Parameters<Handler>[1]['engine']) {
+  const rec = engine.store.find(ctx.params.id!);
+  const wantOut = ctx.flag('stdout');
+  const wantErr = ctx.flag('stderr');
+  if (!wantOut && !wantErr) throw invalidArgument('you must choose at least one stream');
+  const follow = ctx.flag('follow');
+  const timestamps = ctx.flag('timestamps');
+  const tailRaw = ctx.query.get('tail') ?? 'all';
+  const tail = tailRaw === 'all' || tailRaw === '' ? Infinity : Number(tailRaw);
+  if (Number.isNaN(tail)) throw invalidArgument(`invalid tail value: ${tailRaw}`);
+  const tty = !!rec.Config.Tty;
+  const file = engine.etcPaths(rec.Id).log;
+  const res = ctx.stream(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+  const emit = (entries: LogEntry[]) => {
+    for (const e of entries) {
+      if ((e.stream === 1 && !wantOut) || (e.stream === 2 && !wantErr)) continue;
+      const data = timestamps ? Buffer.concat([Buffer.from(`${formatTimestamp(e.ts)} `), e.data]) : e.data;
+      res.write(stdcopyOrRaw(tty, e.stream, data));
+    }
+  };
+  let { entries, next } = await readLogFile(file);
+  let lines = splitLines(entries);
+  if (tail !== Infinity) lines = tail <= 0 ? [] : lines.slice(-tail);
+  emit(timestamps || tail !== Infinity ? lines : entries);
+  if (follow) {
+    let closed = false;
+    res.once('close', () => { closed = true; });
+    // Poll the log until the container is no longer running and everything has been read.
+    while (!closed) {
+      const running = engine.store.maybe(rec.Id)?.State.Status === 'running';
+      const more = await readLogFile(file, next);
+      next = more.next;
+      emit(timestamps ? splitLines(more.entries) : more.entries);
+      if (!running && more.entries.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  res.end();
+}
+
+export function registerContainers(router: Router<Handler>): void {
+  router.add('POST', '/containers/create', async (ctx, { engine }) => {
+    const body = await ctx.body<CreateContainerBody>();
+    if (!body) throw invalidArgument('config cannot be empty in order to create a container');
+    const out = await engine.create(body, ctx.query.get('name') || undefined);
+    ctx.json(201, out);
+    return ANSWERED;
+  });
+  router.add('GET', '/containers/json', async (ctx, { engine }) => {
+    const now = Date.now();
+    return engine.list(ctx.flag('all')).map((c) => ({
+      ...c,
+      Status: containerStatus({ status: c.State, exitCode: c.StateDetail.ExitCode, startedAt: c.StateDetail.StartedAt, finishedAt: c.StateDetail.FinishedAt }, now),
+    }));
+  });
+  router.add('GET', '/containers/{id}/json', async (ctx, { engine }) => engine.inspect(ctx.params.id!));
+  router.add('POST', '/containers/{id}/start', async (ctx, { engine }) => { await engine.start(ctx.params.id!); return undefined; });
+  router.add('POST', '/containers/{id}/stop', async (ctx, { engine }) => { await engine.stop(ctx.params.id!, ctx.int('t')); return undefined; });
+  router.add('POST', '/containers/{id}/restart', async (ctx, { engine }) => { await engine.restart(ctx.params.id!, ctx.int('t')); return undefined; });
+  router.add('POST', '/containers/{id}/kill', async (ctx, { engine }) => { await engine.kill(ctx.params.id!, ctx.query.get('signal') || undefined); return undefined; });
+  router.add('POST', '/containers/{id}/wait', async (ctx, { engine }) => {
+    const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
+    if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidArgument(`invalid condition: ${condition}`);
+    engine.store.find(ctx.params.id!); // a 404 must come before the streamed 200
+    const abort = new AbortController();
+    ctx.req.socket.once('close', () => abort.abort());
+    const wait = engine.wait(ctx.params.id!, condition, abort.signal);
+    // Headers go out at once so the client knows the wait is registered (docker does the same).
+    const res = ctx.stream('application/json');
+    try {
+      res.end(JSON.stringify(await wait));
+    } catch {
+      res.destroy();
+    }
+    return ANSWERED;
+  });
+  router.add('POST', '/containers/{id}/attach', attach);
+  router.add('POST', '/containers/{id}/resize', async (ctx, { engine }) => {
+    await engine.resize(ctx.params.id!, ctx.int('h') ?? 0, ctx.int('w') ?? 0);
+    return undefined;
+  });
+  router.add('GET', '/containers/{id}/logs', async (ctx, { engine }) => { await logs(ctx, engine); return ANSWERED; });
+  router.add('DELETE', '/containers/{id}', async (ctx, { engine }) => { await engine.remove(ctx.params.id!, { force: ctx.flag('force') }); return undefined; });
+}

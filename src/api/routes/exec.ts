@@ -1,0 +1,59 @@
+// POST /containers/{id}/exec, POST /exec/{id}/start (hijacked), GET /exec/{id}/json, POST /exec/{id}/resize.
+import type { Router } from '../router.js';
+import type { Handler } from './deps.js';
+import { ANSWERED } from '../http.js';
+import type { ExecCreateBody, ExecStartBody } from '../types.js';
+import { encodeFrame } from '../stdcopy.js';
+import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../detach-keys.js';
+
+export function registerExec(router: Router<Handler>): void {
+  router.add('POST', '/containers/{id}/exec', async (ctx, { execs }) => {
+    const id = execs.create(ctx.params.id!, await ctx.body<ExecCreateBody>());
+    ctx.json(201, { Id: id });
+    return ANSWERED;
+  });
+  router.add('POST', '/exec/{id}/start', async (ctx, { execs }) => {
+    const body = (await ctx.body<ExecStartBody>()) ?? {};
+    const inst = await execs.start(ctx.params.id!);
+    const proc = inst.process!;
+    if (body.Detach) {
+      proc.stdin.end();
+      proc.stdout.resume();
+      proc.stderr.resume();
+      return undefined;
+    }
+    const tty = !!inst.config.Tty;
+    const conn = ctx.hijack();
+    const matcher = new DetachMatcher(parseDetachKeys(inst.config.DetachKeys || DEFAULT_DETACH_KEYS));
+    proc.stdin.on('error', () => undefined);
+    if (inst.config.AttachStdin) {
+      conn.input.on('data', (d: Buffer) => {
+        const { forward, detach } = matcher.push(d);
+        if (forward.length) proc.stdin.write(forward);
+        if (detach) conn.end();
+      });
+      conn.input.on('end', () => proc.stdin.end());
+    } else {
+      conn.input.resume();
+      proc.stdin.end();
+    }
+    let open = tty ? 1 : 2;
+    const done = async () => {
+      if (--open > 0) return;
+      await proc.wait().catch(() => undefined); // exit code recorded before the client asks for it
+      conn.end();
+    };
+    proc.stdout.on('data', (d: Buffer) => conn.write(tty ? d : encodeFrame(1, d)));
+    proc.stdout.once('end', () => void done());
+    if (!tty) {
+      proc.stderr.on('data', (d: Buffer) => conn.write(encodeFrame(2, d)));
+      proc.stderr.once('end', () => void done());
+    } else proc.stderr.resume();
+    return ANSWERED;
+  });
+  router.add('GET', '/exec/{id}/json', async (ctx, { execs }) => execs.inspect(ctx.params.id!));
+  router.add('POST', '/exec/{id}/resize', async (ctx, { execs }) => {
+    execs.resize(ctx.params.id!, ctx.int('h') ?? 0, ctx.int('w') ?? 0);
+    return undefined;
+  });
+}

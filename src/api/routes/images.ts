@@ -1,0 +1,71 @@
+// /images/*: pull (streamed JSON progress), list, inspect, remove.
+import { invalidArgument, toErrorBody } from '../../errors.js';
+import type { Router } from '../router.js';
+import type { Handler } from './deps.js';
+import { ANSWERED } from '../http.js';
+import type { Credentials, ImageRecord } from '../../engine/services.js';
+
+/** X-Registry-Auth: base64url JSON {username, password, serveraddress} (docker's header). */
+export function decodeRegistryAuth(header: string | undefined): Credentials | undefined {
+  if (!header) return undefined;
+  try {
+    const j = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { username?: string; password?: string };
+    return j.username ? { username: j.username, password: j.password ?? '' } : undefined;
+  } catch {
+    throw invalidArgument('invalid X-Registry-Auth header');
+  }
+}
+
+export function imageSummary(img: ImageRecord) {
+  return {
+    Id: img.id, ParentId: '', RepoTags: img.repoTags, RepoDigests: img.repoDigests,
+    Created: Math.floor(Date.parse(img.created) / 1000), Size: img.size, SharedSize: -1, VirtualSize: img.size,
+    Labels: img.config.Labels ?? {}, Containers: -1,
+  };
+}
+
+export function imageInspect(img: ImageRecord) {
+  return {
+    Id: img.id, RepoTags: img.repoTags, RepoDigests: img.repoDigests, Parent: '', Comment: '',
+    Created: img.created, Config: img.config, Architecture: img.architecture, Os: img.os,
+    Size: img.size, VirtualSize: img.size, RootFS: { Type: 'layers', Layers: img.layers },
+  };
+}
+
+export function registerImages(router: Router<Handler>): void {
+  router.add('POST', '/images/create', async (ctx, { images }) => {
+    const from = ctx.query.get('fromImage');
+    if (!from) throw invalidArgument('fromImage is required');
+    const tag = ctx.query.get('tag');
+    // fromImage may already carry a tag or digest; tag= is appended only when it does not.
+    const ref = tag && !/[:@][^/]*$/.test(from) ? `${from}${tag.startsWith('sha256:') ? '@' : ':'}${tag}` : from;
+    const auth = decodeRegistryAuth(ctx.req.headers['x-registry-auth'] as string | undefined);
+    const res = ctx.stream('application/json');
+    const abort = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+    const line = (v: unknown) => { if (!res.destroyed) res.write(JSON.stringify(v) + '\n'); };
+    try {
+      await images.pull(ref, {
+        signal: abort.signal,
+        auth,
+        onEvent: (e) => line({
+          status: e.status,
+          ...(e.id ? { id: e.id } : {}),
+          ...(e.total !== undefined || e.current !== undefined ? { progressDetail: { current: e.current, total: e.total } } : {}),
+        }),
+      });
+    } catch (err) {
+      const { body } = toErrorBody(err);
+      // docker reports a failed pull inside the 200 stream; code/exitCode let our client rebuild the error.
+      line({ errorDetail: { message: body.message }, error: body.message, code: body.code, exitCode: body.exitCode, status: toErrorBody(err).status });
+    }
+    res.end();
+    return ANSWERED;
+  });
+  router.add('GET', '/images/json', async (_ctx, { images }) => (await images.list()).map(imageSummary));
+  router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
+  router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {
+    const out = await images.remove(ctx.params.name!, { force: ctx.flag('force'), inUse: (id) => engine.imageInUse(id) });
+    return [...out.untagged.map((u) => ({ Untagged: u })), ...out.deleted.map((d) => ({ Deleted: d }))];
+  });
+}

@@ -1,0 +1,55 @@
+// /networks/*: list, inspect, create, remove, connect, disconnect.
+import { invalidArgument } from '../../errors.js';
+import type { Router } from '../router.js';
+import type { Handler } from './deps.js';
+import { ANSWERED } from '../http.js';
+import type { NetworkCreateBody } from '../types.js';
+import type { NetworkRecord } from '../../engine/services.js';
+import type { Engine } from '../../engine/engine.js';
+
+export function networkView(n: NetworkRecord, engine: Engine) {
+  const containers: Record<string, unknown> = {};
+  for (const rec of engine.store.all()) {
+    const ep = rec.State.Status === 'running' ? rec.Endpoints[n.name] : undefined;
+    if (!ep) continue;
+    containers[rec.Id] = { Name: rec.Name.slice(1), EndpointID: '', MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+  }
+  return {
+    Name: n.name, Id: n.id, Created: n.created, Scope: 'local', Driver: n.driver, EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: {}, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : [] },
+    Internal: n.internal, Attachable: false, Ingress: false, Containers: containers, Options: n.bridge ? { 'com.docker.network.bridge.name': n.bridge } : {},
+    Labels: n.labels,
+  };
+}
+
+export function registerNetworks(router: Router<Handler>): void {
+  router.add('GET', '/networks', async (_ctx, { network, engine }) => (await network.list()).map((n) => networkView(n, engine)));
+  router.add('GET', '/networks/{id}', async (ctx, { network, engine }) => networkView(await network.get(ctx.params.id!), engine));
+  router.add('POST', '/networks/create', async (ctx, { network }) => {
+    const body = await ctx.body<NetworkCreateBody>();
+    if (!body?.Name) throw invalidArgument('network name is required');
+    const cfg = body.IPAM?.Config?.[0];
+    const rec = await network.create({ name: body.Name, driver: body.Driver, subnet: cfg?.Subnet, gateway: cfg?.Gateway, internal: body.Internal, labels: body.Labels });
+    ctx.json(201, { Id: rec.id, Warning: '' });
+    return ANSWERED;
+  });
+  router.add('DELETE', '/networks/{id}', async (ctx, { network, engine }) => {
+    const net = await network.get(ctx.params.id!);
+    const users = engine.store.all().filter((r) => r.State.Status === 'running' && r.Endpoints[net.name]);
+    if (users.length) throw invalidArgument(`error while removing network: network ${net.name} id ${net.id} has active endpoints`);
+    await network.remove(net.id);
+    return undefined;
+  });
+  router.add('POST', '/networks/{id}/connect', async (ctx, { engine }) => {
+    const body = await ctx.body<{ Container?: string; EndpointConfig?: { IPAMConfig?: { IPv4Address?: string }; Aliases?: string[] } }>();
+    if (!body?.Container) throw invalidArgument('container is required');
+    await engine.connectNetwork(ctx.params.id!, body.Container, { ip: body.EndpointConfig?.IPAMConfig?.IPv4Address, aliases: body.EndpointConfig?.Aliases ?? [] });
+    return undefined;
+  });
+  router.add('POST', '/networks/{id}/disconnect', async (ctx, { engine }) => {
+    const body = await ctx.body<{ Container?: string; Force?: boolean }>();
+    if (!body?.Container) throw invalidArgument('container is required');
+    await engine.disconnectNetwork(ctx.params.id!, body.Container);
+    return undefined;
+  });
+}

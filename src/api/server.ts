@@ -1,0 +1,60 @@
+// The engine's HTTP API on a unix socket (root only, mode 0660), docker-style paths.
+import http from 'node:http';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Router } from './router.js';
+import { ANSWERED, Ctx } from './http.js';
+import type { ApiDeps, Handler } from './routes/deps.js';
+import { registerSystem } from './routes/system.js';
+import { registerContainers } from './routes/containers.js';
+import { registerImages } from './routes/images.js';
+import { registerNetworks } from './routes/networks.js';
+import { registerExec } from './routes/exec.js';
+
+export function buildRouter(): Router<Handler> {
+  const router = new Router<Handler>();
+  registerSystem(router);
+  registerContainers(router);
+  registerImages(router);
+  registerNetworks(router);
+  registerExec(router);
+  return router;
+}
+
+async function dispatch(router: Router<Handler>, deps: ApiDeps, req: http.IncomingMessage, res?: http.ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) {
+  let ctx: Ctx | undefined;
+  try {
+    const url = new URL(req.url ?? '/', 'http://engine');
+    const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
+    ctx = new Ctx(req, params, res, upgrade);
+    const result = await handler(ctx, deps);
+    if (result !== ANSWERED && !ctx.answered) ctx.json(result === undefined ? 204 : 200, result);
+  } catch (err) {
+    (ctx ?? new Ctx(req, {}, res, upgrade)).error(err);
+    deps.log?.(`${req.method} ${req.url}: ${(err as Error).message}`);
+  }
+}
+
+export interface ApiServer { close(): Promise<void>; socketPath: string }
+
+export async function listen(socketPath: string, deps: ApiDeps): Promise<ApiServer> {
+  const router = buildRouter();
+  const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => void dispatch(router, deps, req, res));
+  server.on('upgrade', (req, socket, head) => void dispatch(router, deps, req, undefined, { socket, head }));
+  await fs.mkdir(path.dirname(socketPath), { recursive: true });
+  // A socket file left by a dead engine would make listen fail with EADDRINUSE.
+  await fs.rm(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => { server.off('error', reject); resolve(); });
+  });
+  await fs.chmod(socketPath, 0o660);
+  return {
+    socketPath,
+    close: async () => {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await fs.rm(socketPath, { force: true });
+    },
+  };
+}

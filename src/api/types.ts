@@ -1,0 +1,56 @@
+// Docker Engine API shapes (the subset minidock speaks). Types only: shared by the CLI
+// (client side) and the engine (server side) at no runtime cost.
+
+export interface PortBinding { HostIp?: string; HostPort?: string }
+
+export interface CreateContainerBody {
+  Image: string;
+  Cmd?: string[] | null;
+  Entrypoint?: string[] | null;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, object> | null;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  StopTimeout?: number | null;
+  HostConfig?: {
+    NetworkMode?: string;
+    PortBindings?: Record<string, PortBinding[] | null> | null;
+    PublishAllPorts?: boolean;
+    AutoRemove?: boolean;
+    UsernsMode?: string;
+  };
+  NetworkingConfig?: {
+    EndpointsConfig?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null } | null> | null;
+  };
+}
+
+export interface ExecCreateBody {
+  Cmd: string[];
+  Env?: string[] | null;
+  User?: string;
+  WorkingDir?: string;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+}
+
+export interface ExecStartBody { Detach?: boolean; Tty?: boolean }
+
+export interface NetworkCreateBody {
+  Name: string;
+  Driver?: string;
+  Internal?: boolean;
+  Labels?: Record<string, string>;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+}

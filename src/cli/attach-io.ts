@@ -1,0 +1,66 @@
+// Wiring a hijacked attach/exec connection to this terminal: output demuxed (stdcopy) or raw
+// (tty), stdin forwarded (raw mode on a tty), window size sent at start and on SIGWINCH,
+// detach keys recognised here so the CLI can leave the container running.
+import type { Socket } from 'node:net';
+import { FrameDecoder } from '../api/stdcopy.js';
+import { DetachMatcher, parseDetachKeys, DEFAULT_DETACH_KEYS } from '../api/detach-keys.js';
+
+export interface AttachIo {
+  socket: Socket;
+  head: Buffer;
+  tty: boolean;
+  stdin: boolean;
+  detachKeys?: string;
+  resize?: (rows: number, cols: number) => Promise<void>;
+}
+
+export type AttachEnd = 'ended' | 'detached';
+
+export function pipeAttached(io: AttachIo): Promise<AttachEnd> {
+  const { socket, tty } = io;
+  const stdin = process.stdin;
+  const matcher = new DetachMatcher(parseDetachKeys(io.detachKeys || DEFAULT_DETACH_KEYS));
+  const raw = io.stdin && tty && stdin.isTTY;
+  const decoder = new FrameDecoder();
+  const onOutput = (d: Buffer) => {
+    if (tty) { process.stdout.write(d); return; }
+    for (const f of decoder.push(d)) (f.stream === 2 ? process.stderr : process.stdout).write(f.payload);
+  };
+  return new Promise<AttachEnd>((resolve) => {
+    let finished = false;
+    const onWinch = () => {
+      if (process.stdout.isTTY && io.resize) io.resize(process.stdout.rows, process.stdout.columns).catch(() => undefined);
+    };
+    const finish = (how: AttachEnd) => {
+      if (finished) return;
+      finished = true;
+      if (raw) stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onInput);
+      process.off('SIGWINCH', onWinch);
+      if (how === 'detached') socket.destroy();
+      resolve(how);
+    };
+    const onInput = (d: Buffer) => {
+      const { forward, detach } = tty ? matcher.push(d) : { forward: d, detach: false };
+      if (forward.length) socket.write(forward);
+      if (detach) finish('detached');
+    };
+    if (io.head.length) onOutput(io.head);
+    socket.on('data', onOutput);
+    socket.on('end', () => finish('ended'));
+    socket.on('close', () => finish('ended'));
+    socket.on('error', () => finish('ended'));
+    if (io.stdin) {
+      if (raw) stdin.setRawMode(true);
+      stdin.on('data', onInput);
+      // End of our stdin closes the container's stdin; output keeps coming (half-close).
+      stdin.once('end', () => { if (!finished) socket.end(); });
+      stdin.resume();
+    }
+    if (tty) {
+      onWinch();
+      process.on('SIGWINCH', onWinch);
+    }
+  });
+}

@@ -1,0 +1,136 @@
+// stop, kill, restart, rm, wait, ps, logs, inspect, port, exec.
+import { MinidockError } from '../../errors.js';
+import { connect } from '../connect.js';
+import { containerStatus, psRows, table } from '../format.js';
+import { renderTemplate } from '../template.js';
+import { FrameDecoder } from '../../api/stdcopy.js';
+import { pipeAttached } from '../attach-io.js';
+import { forEach } from './run.js';
+
+export async function stopCommand(ids: string[], opts: { time?: string }): Promise<number> {
+  const client = await connect();
+  const t = opts.time === undefined ? undefined : Number(opts.time);
+  return forEach(ids, async (id) => { await client.stop(id, t); process.stdout.write(`${id}\n`); });
+}
+
+export async function restartCommand(ids: string[], opts: { time?: string }): Promise<number> {
+  const client = await connect();
+  const t = opts.time === undefined ? undefined : Number(opts.time);
+  return forEach(ids, async (id) => { await client.restart(id, t); process.stdout.write(`${id}\n`); });
+}
+
+export async function killCommand(ids: string[], opts: { signal?: string }): Promise<number> {
+  const client = await connect();
+  return forEach(ids, async (id) => { await client.kill(id, opts.signal); process.stdout.write(`${id}\n`); });
+}
+
+export async function rmCommand(ids: string[], opts: { force?: boolean }): Promise<number> {
+  const client = await connect();
+  return forEach(ids, async (id) => { await client.remove(id, !!opts.force); process.stdout.write(`${id}\n`); });
+}
+
+export async function waitCommand(ids: string[]): Promise<number> {
+  const client = await connect();
+  return forEach(ids, async (id) => { process.stdout.write(`${(await client.wait(id).result).StatusCode}\n`); });
+}
+
+export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?: boolean }): Promise<number> {
+  const client = await connect();
+  const list = await client.listContainers(!!opts.all);
+  if (opts.quiet) {
+    for (const c of list) process.stdout.write(`${opts.noTrunc ? c.Id : c.Id.slice(0, 12)}\n`);
+    return 0;
+  }
+  const now = Date.now();
+  const rows = list.map((c) => {
+    const detail = (c as unknown as { StateDetail?: { ExitCode: number; StartedAt: string; FinishedAt: string } }).StateDetail;
+    // Recompute the wording with our clock (the engine's Status was computed a moment ago).
+    const Status = detail ? containerStatus({ status: c.State, exitCode: detail.ExitCode, startedAt: detail.StartedAt, finishedAt: detail.FinishedAt }, now) : c.Status;
+    return { ...c, Status };
+  });
+  process.stdout.write(table(psRows(rows, { noTrunc: !!opts.noTrunc, now })));
+  return 0;
+}
+
+export async function logsCommand(id: string, opts: { follow?: boolean; tail?: string; timestamps?: boolean }): Promise<number> {
+  const client = await connect();
+  const res = await client.logs(id, { follow: opts.follow, tail: opts.tail, timestamps: opts.timestamps });
+  const multiplexed = String(res.headers['content-type'] ?? '').includes('multiplexed');
+  const decoder = new FrameDecoder();
+  for await (const chunk of res) {
+    if (!multiplexed) { process.stdout.write(chunk as Buffer); continue; }
+    for (const f of decoder.push(chunk as Buffer)) (f.stream === 2 ? process.stderr : process.stdout).write(f.payload);
+  }
+  return 0;
+}
+
+export async function inspectCommand(names: string[], opts: { format?: string; type?: string }): Promise<number> {
+  const client = await connect();
+  const found: unknown[] = [];
+  let code = 0;
+  for (const name of names) {
+    try {
+      found.push(await inspectOne(client, name, opts.type));
+    } catch (err) {
+      if (!(err instanceof MinidockError) || err.status !== 404) throw err;
+      process.stderr.write(`Error: No such object: ${name}\n`);
+      code = 1;
+    }
+  }
+  if (opts.format !== undefined) {
+    for (const obj of found) process.stdout.write(renderTemplate(opts.format, obj) + '\n');
+  } else {
+    process.stdout.write(JSON.stringify(found, null, 4) + '\n');
+  }
+  return code;
+}
+
+async function inspectOne(client: Awaited<ReturnType<typeof connect>>, name: string, type?: string): Promise<unknown> {
+  const tries: (() => Promise<unknown>)[] = [];
+  if (!type || type === 'container') tries.push(() => client.inspectContainer(name));
+  if (!type || type === 'image') tries.push(() => client.inspectImage(name));
+  if (!type || type === 'network') tries.push(() => client.inspectNetwork(name));
+  let last: unknown;
+  for (const t of tries) {
+    try { return await t(); } catch (err) {
+      if (!(err instanceof MinidockError) || err.status !== 404) throw err;
+      last = err;
+    }
+  }
+  throw last;
+}
+
+export async function portCommand(id: string, privatePort?: string): Promise<number> {
+  const client = await connect();
+  const info = await client.inspectContainer(id);
+  const ports = (info.NetworkSettings?.Ports ?? {}) as Record<string, { HostIp: string; HostPort: string }[] | null>;
+  if (privatePort) {
+    const key = privatePort.includes('/') ? privatePort : `${privatePort}/tcp`;
+    const list = ports[key];
+    if (!list?.length) throw new MinidockError('InvalidArgument', `no public port '${key}' published for ${id}`);
+    for (const b of list) process.stdout.write(`${b.HostIp}:${b.HostPort}\n`);
+    return 0;
+  }
+  const keys = Object.keys(ports).sort((a, b) => parseInt(a) - parseInt(b));
+  for (const k of keys) for (const b of ports[k] ?? []) process.stdout.write(`${k} -> ${b.HostIp}:${b.HostPort}\n`);
+  return 0;
+}
+
+export async function execCommand(id: string, command: string[], opts: { interactive?: boolean; tty?: boolean; user?: string; workdir?: string; env?: string[]; detach?: boolean; detachKeys?: string }): Promise<number> {
+  if (command.length === 0) throw new MinidockError('InvalidArgument', '"exec" requires at least 2 arguments');
+  const client = await connect();
+  const env = (opts.env ?? []).flatMap((e) => (e.includes('=') ? [e] : process.env[e] !== undefined ? [`${e}=${process.env[e]}`] : []));
+  const { Id: execId } = await client.execCreate(id, {
+    Cmd: command, Env: env, User: opts.user ?? '', WorkingDir: opts.workdir ?? '', Tty: !!opts.tty,
+    AttachStdin: !!opts.interactive && !opts.detach, AttachStdout: !opts.detach, AttachStderr: !opts.detach, DetachKeys: opts.detachKeys,
+  });
+  if (opts.detach) {
+    await client.execStartDetached(execId);
+    return 0;
+  }
+  const { socket, head } = await client.execStart(execId, !!opts.tty);
+  const how = await pipeAttached({ socket, head, tty: !!opts.tty, stdin: !!opts.interactive, detachKeys: opts.detachKeys, resize: (h, w) => client.execResize(execId, h, w) });
+  if (how === 'detached') return 0;
+  const info = await client.execInspect(execId);
+  return info.ExitCode ?? 0;
+}

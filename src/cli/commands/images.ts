@@ -1,0 +1,64 @@
+// pull, images, rmi, login, logout.
+import { connect } from '../connect.js';
+import { imageRows, table } from '../format.js';
+import { ProgressPrinter } from '../progress.js';
+import { forEach } from './run.js';
+import { invalidArgument } from '../../errors.js';
+
+export async function pullCommand(ref: string, opts: { quiet?: boolean }): Promise<number> {
+  const client = await connect();
+  const printer = new ProgressPrinter(process.stdout);
+  const { withDefaultTag } = await import('./run.js');
+  await client.pull(withDefaultTag(ref), (p) => { if (!opts.quiet) printer.handle(p); });
+  process.stdout.write(`${withDefaultTag(ref)}\n`);
+  return 0;
+}
+
+export async function imagesCommand(opts: { quiet?: boolean; noTrunc?: boolean }): Promise<number> {
+  const client = await connect();
+  const list = (await client.listImages()).sort((a, b) => b.Created - a.Created);
+  if (opts.quiet) {
+    const ids = [...new Set(list.map((i) => (opts.noTrunc ? i.Id : i.Id.replace(/^sha256:/, '').slice(0, 12))))];
+    for (const id of ids) process.stdout.write(`${id}\n`);
+    return 0;
+  }
+  process.stdout.write(table(imageRows(list, Date.now())));
+  return 0;
+}
+
+export async function rmiCommand(refs: string[], opts: { force?: boolean }): Promise<number> {
+  const client = await connect();
+  return forEach(refs, async (ref) => {
+    for (const item of await client.removeImage(ref, !!opts.force)) {
+      process.stdout.write('Untagged' in item ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`);
+    }
+  });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function loginCommand(server: string | undefined, opts: { username?: string; password?: string; passwordStdin?: boolean }): Promise<number> {
+  if (!server) throw invalidArgument('a registry server is required (minidock has no default registry login)');
+  if (opts.password && opts.passwordStdin) throw invalidArgument('--password and --password-stdin are mutually exclusive');
+  if (opts.passwordStdin && !opts.username) throw invalidArgument('must provide --username with --password-stdin');
+  if (!opts.username) throw invalidArgument('--username is required (interactive login is not supported)');
+  const password = opts.passwordStdin ? await readStdin() : opts.password;
+  if (password === undefined) throw invalidArgument('--password or --password-stdin is required (interactive login is not supported)');
+  if (opts.password) process.stderr.write('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
+  const client = await connect();
+  const out = await client.login(server, opts.username, password);
+  process.stdout.write(`${out.Status}\n`);
+  return 0;
+}
+
+export async function logoutCommand(server: string | undefined): Promise<number> {
+  if (!server) throw invalidArgument('a registry server is required');
+  const client = await connect();
+  const out = await client.json<{ Removed: boolean }>('POST', '/auth/logout', { body: { serveraddress: server } });
+  process.stdout.write(out.Removed ? `Removing login credentials for ${server}\n` : `Not logged in to ${server}\n`);
+  return 0;
+}

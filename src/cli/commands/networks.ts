@@ -1,0 +1,57 @@
+// network create|ls|rm|inspect|connect|disconnect.
+import { connect } from '../connect.js';
+import { networkRows, table } from '../format.js';
+import { renderTemplate } from '../template.js';
+import { forEach } from './run.js';
+
+export async function networkCreate(name: string, opts: { driver?: string; subnet?: string; gateway?: string; internal?: boolean; label?: string[] }): Promise<number> {
+  const client = await connect();
+  const labels: Record<string, string> = {};
+  for (const l of opts.label ?? []) { const i = l.indexOf('='); labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1); }
+  const out = await client.createNetwork({
+    Name: name, Driver: opts.driver ?? 'bridge', Internal: !!opts.internal, Labels: labels,
+    IPAM: opts.subnet || opts.gateway ? { Config: [{ Subnet: opts.subnet, Gateway: opts.gateway }] } : undefined,
+  });
+  process.stdout.write(`${out.Id}\n`);
+  return 0;
+}
+
+export async function networkLs(opts: { quiet?: boolean; noTrunc?: boolean }): Promise<number> {
+  const client = await connect();
+  const list = (await client.listNetworks()).sort((a, b) => a.Name.localeCompare(b.Name));
+  if (opts.quiet) {
+    for (const n of list) process.stdout.write(`${opts.noTrunc ? n.Id : n.Id.slice(0, 12)}\n`);
+    return 0;
+  }
+  process.stdout.write(table(networkRows(opts.noTrunc ? list : list.map((n) => ({ ...n, Id: n.Id.slice(0, 12) })))));
+  return 0;
+}
+
+export async function networkRm(names: string[]): Promise<number> {
+  const client = await connect();
+  return forEach(names, async (n) => { await client.removeNetwork(n); process.stdout.write(`${n}\n`); });
+}
+
+export async function networkInspect(names: string[], opts: { format?: string }): Promise<number> {
+  const client = await connect();
+  const out: unknown[] = [];
+  let code = 0;
+  for (const n of names) {
+    try { out.push(await client.inspectNetwork(n)); } catch (err) { process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`); code = 1; }
+  }
+  if (opts.format !== undefined) for (const o of out) process.stdout.write(renderTemplate(opts.format, o) + '\n');
+  else process.stdout.write(JSON.stringify(out, null, 4) + '\n');
+  return code;
+}
+
+export async function networkConnect(net: string, container: string, opts: { ip?: string; alias?: string[] }): Promise<number> {
+  const client = await connect();
+  await client.connectNetwork(net, container, opts.ip, opts.alias);
+  return 0;
+}
+
+export async function networkDisconnect(net: string, container: string, opts: { force?: boolean }): Promise<number> {
+  const client = await connect();
+  await client.disconnectNetwork(net, container, !!opts.force);
+  return 0;
+}

@@ -1,0 +1,180 @@
+// minidock CLI: commander parses, a command module (imported lazily, so `--version` and
+// each command load only what they use) calls the API client and prints.
+import { Command, CommanderError, Option } from 'commander';
+import { fail } from './output.js';
+import { cliVersion } from './version.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+type Action = (...args: any[]) => Promise<number>;
+
+/** Runs a command action: exit with its code, errors printed docker-style. */
+function act(name: string, fn: Action) {
+  return async (...args: unknown[]) => {
+    try {
+      const code = await fn(...args);
+      process.exit(code);
+    } catch (err) {
+      fail(err, name);
+    }
+  };
+}
+
+function addRunFlags(cmd: Command): Command {
+  return cmd
+    .helpOption('--help', 'Print usage')
+    .option('-d, --detach', 'Run container in background and print container ID')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('--rm', 'Automatically remove the container when it exits')
+    .option('--name <name>', 'Assign a name to the container')
+    .option('-e, --env <env>', 'Set environment variables', collect)
+    .option('--env-file <file>', 'Read in a file of environment variables', collect)
+    .option('-w, --workdir <dir>', 'Working directory inside the container')
+    .option('-u, --user <user>', 'Username or UID (format: <name|uid>[:<group|gid>])')
+    .option('-h, --hostname <name>', 'Container host name')
+    .option('--entrypoint <cmd>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('--net, --network <net>', 'Connect a container to a network')
+    .option('--ip <ip>', 'IPv4 address (e.g., 172.30.100.104)')
+    .option('--network-alias <alias>', 'Add network-scoped alias for the container', collect)
+    .option('-p, --publish <spec>', "Publish a container's port(s) to the host", collect)
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--expose <port>', 'Expose a port or a range of ports', collect)
+    .option('-l, --label <label>', 'Set meta data on a container', collect)
+    .option('--userns <mode>', 'User namespace to use')
+    .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
+    .option('--stop-timeout <seconds>', 'Timeout (in seconds) to stop a container')
+    .option('--stop-signal <signal>', 'Signal to stop the container')
+    .argument('<image>')
+    .argument('[command...]')
+    .passThroughOptions();
+}
+
+export function buildProgram(): Command {
+  const program = new Command('minidock')
+    .description('A self-sufficient runtime for containers')
+    .version(`minidock version ${cliVersion()}`, '-v, --version', 'Print version information and quit')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action): Action => async (...args) => pick(await load())(...args);
+  const run = () => import('./commands/run.js');
+  const ctr = () => import('./commands/containers.js');
+  const img = () => import('./commands/images.js');
+  const net = () => import('./commands/networks.js');
+
+  addRunFlags(program.command('run').description('Create and run a new container from an image'))
+    .action(act('run', lazy(run, (m) => (image: string, command: string[], o: any) => m.runCommand(image, command, o))));
+  addRunFlags(program.command('create').description('Create a new container'))
+    .action(act('create', lazy(run, (m) => (image: string, command: string[], o: any) => m.createCommand(image, command, o))));
+  program.command('start').description('Start one or more stopped containers')
+    .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals').option('-i, --interactive', "Attach container's STDIN")
+    .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
+    .argument('<containers...>')
+    .action(act('start', lazy(run, (m) => (ids: string[], o: any) => m.startCommand(ids, o))));
+  program.command('attach').description("Attach local standard input, output, and error streams to a running container")
+    .option('--no-stdin', 'Do not attach STDIN').option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
+    .option('--sig-proxy <bool>', 'Proxy all received signals to the process', (v) => v !== 'false')
+    .argument('<container>')
+    .action(act('attach', lazy(run, (m) => (id: string, o: any) => m.attachCommand(id, o))));
+  program.command('stop').description('Stop one or more running containers')
+    .option('-t, --time <seconds>', 'Seconds to wait before killing the container').argument('<containers...>')
+    .action(act('stop', lazy(ctr, (m) => m.stopCommand)));
+  program.command('restart').description('Restart one or more containers')
+    .option('-t, --time <seconds>', 'Seconds to wait before killing the container').argument('<containers...>')
+    .action(act('restart', lazy(ctr, (m) => m.restartCommand)));
+  program.command('kill').description('Kill one or more running containers')
+    .option('-s, --signal <signal>', 'Signal to send to the container').argument('<containers...>')
+    .action(act('kill', lazy(ctr, (m) => m.killCommand)));
+  program.command('rm').description('Remove one or more containers')
+    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)').argument('<containers...>')
+    .action(act('rm', lazy(ctr, (m) => m.rmCommand)));
+  program.command('wait').description('Block until one or more containers stop, then print their exit codes')
+    .argument('<containers...>')
+    .action(act('wait', lazy(ctr, (m) => m.waitCommand)));
+  program.command('ps').description('List containers')
+    .option('-a, --all', 'Show all containers (default shows just running)').option('-q, --quiet', 'Only display container IDs')
+    .option('--no-trunc', "Don't truncate output")
+    .action(act('ps', lazy(ctr, (m) => (o: { all?: boolean; quiet?: boolean; trunc?: boolean }) => m.psCommand({ all: o.all, quiet: o.quiet, noTrunc: o.trunc === false }))));
+  program.command('logs').description('Fetch the logs of a container')
+    .option('-f, --follow', 'Follow log output').option('-n, --tail <n>', 'Number of lines to show from the end of the logs', 'all')
+    .option('-t, --timestamps', 'Show timestamps').argument('<container>')
+    .action(act('logs', lazy(ctr, (m) => m.logsCommand)));
+  program.command('inspect').description('Return low-level information on minidock objects')
+    .option('-f, --format <template>', 'Format output using a Go template subset').option('--type <type>', 'Return JSON for specified type')
+    .argument('<names...>')
+    .action(act('inspect', lazy(ctr, (m) => m.inspectCommand)));
+  program.command('port').description('List port mappings or a specific mapping for the container')
+    .argument('<container>').argument('[port]')
+    .action(act('port', lazy(ctr, (m) => (id: string, port: string | undefined) => m.portCommand(id, port))));
+  program.command('exec').description('Execute a command in a running container')
+    .helpOption('--help', 'Print usage')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached').option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-u, --user <user>', 'Username or UID').option('-w, --workdir <dir>', 'Working directory inside the container')
+    .option('-e, --env <env>', 'Set environment variables', collect).option('-d, --detach', 'Detached mode: run command in the background')
+    .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
+    .argument('<container>').argument('[command...]').passThroughOptions()
+    .action(act('exec', lazy(ctr, (m) => (id: string, command: string[], o: any) => m.execCommand(id, command, o))));
+
+  program.command('pull').description('Download an image from a registry')
+    .option('-q, --quiet', 'Suppress verbose output').argument('<image>')
+    .action(act('pull', lazy(img, (m) => m.pullCommand)));
+  program.command('images').description('List images')
+    .option('-q, --quiet', 'Only show image IDs').option('--no-trunc', "Don't truncate output")
+    .action(act('images', lazy(img, (m) => (o: { quiet?: boolean; trunc?: boolean }) => m.imagesCommand({ quiet: o.quiet, noTrunc: o.trunc === false }))));
+  program.command('rmi').description('Remove one or more images')
+    .option('-f, --force', 'Force removal of the image').argument('<images...>')
+    .action(act('rmi', lazy(img, (m) => m.rmiCommand)));
+  program.command('login').description('Log in to a registry')
+    .option('-u, --username <name>', 'Username').option('-p, --password <password>', 'Password')
+    .option('--password-stdin', 'Take the password from stdin').argument('[server]')
+    .action(act('login', lazy(img, (m) => m.loginCommand)));
+  program.command('logout').description('Log out from a registry').argument('[server]')
+    .action(act('logout', lazy(img, (m) => m.logoutCommand)));
+
+  const network = program.command('network').description('Manage networks');
+  network.command('create').description('Create a network')
+    .addOption(new Option('-d, --driver <driver>', 'Driver to manage the Network').default('bridge'))
+    .option('--subnet <cidr>', 'Subnet in CIDR format').option('--gateway <ip>', 'IPv4 Gateway for the subnet')
+    .option('--internal', 'Restrict external access to the network').option('--label <label>', 'Set metadata on a network', collect)
+    .argument('<name>')
+    .action(act('network create', lazy(net, (m) => m.networkCreate)));
+  network.command('ls').alias('list').description('List networks')
+    .option('-q, --quiet', 'Only display network IDs').option('--no-trunc', 'Do not truncate the output')
+    .action(act('network ls', lazy(net, (m) => (o: { quiet?: boolean; trunc?: boolean }) => m.networkLs({ quiet: o.quiet, noTrunc: o.trunc === false }))));
+  network.command('rm').alias('remove').description('Remove one or more networks').argument('<networks...>')
+    .action(act('network rm', lazy(net, (m) => m.networkRm)));
+  network.command('inspect').description('Display detailed information on one or more networks')
+    .option('-f, --format <template>', 'Format the output using a Go template subset').argument('<networks...>')
+    .action(act('network inspect', lazy(net, (m) => m.networkInspect)));
+  network.command('connect').description('Connect a container to a network')
+    .option('--ip <ip>', 'IPv4 address').option('--alias <alias>', 'Add network-scoped alias for the container', collect)
+    .argument('<network>').argument('<container>')
+    .action(act('network connect', lazy(net, (m) => m.networkConnect)));
+  network.command('disconnect').description('Disconnect a container from a network')
+    .option('-f, --force', 'Force the container to disconnect from a network').argument('<network>').argument('<container>')
+    .action(act('network disconnect', lazy(net, (m) => m.networkDisconnect)));
+
+  program.command('version').description('Show the minidock version information')
+    .action(act('version', async () => (await import('./commands/system.js')).versionCommand()));
+  program.command('daemon').description('Run the minidock engine in the foreground')
+    .action(act('daemon', async () => {
+      const { runDaemon } = await import('../engine/daemon.js');
+      return runDaemon();
+    }));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and --version exit 0; usage errors exit 125 like docker.
+      process.exit(err.exitCode === 0 ? 0 : 125);
+    }
+    fail(err);
+  }
+}

@@ -1,0 +1,83 @@
+// Exec instances (docker's two-step create + start): kept in memory, like dockerd does.
+import { MinidockError, invalidArgument } from '../errors.js';
+import type { ExecCreateBody } from '../api/types.js';
+import type { Engine } from './engine.js';
+import { newId } from './names.js';
+import { notRunning } from './record.js';
+import type { ExecProcessLike } from './services.js';
+
+export interface ExecInstance {
+  id: string;
+  containerId: string;
+  config: ExecCreateBody;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  process?: ExecProcessLike;
+}
+
+export class ExecManager {
+  private readonly execs = new Map<string, ExecInstance>();
+  constructor(private readonly engine: Engine) {}
+
+  create(ref: string, body: ExecCreateBody | undefined): string {
+    const rec = this.engine.store.find(ref);
+    if (!body || !Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalidArgument('no exec command specified');
+    if (rec.State.Status !== 'running') throw notRunning(rec);
+    const id = newId();
+    this.execs.set(id, { id, containerId: rec.Id, config: body, running: false, exitCode: null, pid: 0 });
+    return id;
+  }
+
+  get(id: string): ExecInstance {
+    const e = this.execs.get(id);
+    if (!e) throw new MinidockError('ExecNotFound', `no such exec instance: ${id}`, { status: 404 });
+    return e;
+  }
+
+  /** Starts the process; resolves once it runs. The exit code is recorded when it ends. */
+  async start(id: string): Promise<ExecInstance> {
+    const e = this.get(id);
+    if (e.running || e.exitCode !== null) throw new MinidockError('Conflict', `exec instance ${id} has already been started`, { status: 409 });
+    const rec = this.engine.store.find(e.containerId);
+    if (rec.State.Status !== 'running') throw notRunning(rec);
+    const { images, runtime } = this.engine.services;
+    const image = await images.get(rec.Image);
+    const proc = await runtime.resolveProcess({
+      image: image.config, layerDirs: images.layerDirs(image), entrypoint: e.config.Cmd, cmd: [],
+      env: [...rec.Config.Env, ...(e.config.Env ?? [])], workingDir: e.config.WorkingDir || rec.Config.WorkingDir || '',
+      user: e.config.User || rec.Config.User || '', hostname: rec.Config.Hostname, tty: !!e.config.Tty,
+    });
+    e.running = true;
+    try {
+      e.process = await runtime.exec(rec.Id, rec.State.Pid, {
+        args: proc.args, env: proc.env, cwd: proc.cwd, uid: proc.uid, gid: proc.gid, additionalGids: proc.additionalGids, tty: !!e.config.Tty,
+      });
+    } catch (err) {
+      e.running = false;
+      e.exitCode = err instanceof MinidockError && err.exitCode !== 125 ? err.exitCode : 126;
+      throw err;
+    }
+    e.pid = e.process.pid;
+    e.process.wait().then(
+      (code) => { e.exitCode = code; e.running = false; },
+      () => { e.exitCode = 255; e.running = false; },
+    );
+    return e;
+  }
+
+  inspect(id: string) {
+    const e = this.get(id);
+    return {
+      ID: e.id, Running: e.running, ExitCode: e.exitCode, Pid: e.pid, ContainerID: e.containerId,
+      OpenStdin: !!e.config.AttachStdin, OpenStdout: e.config.AttachStdout !== false, OpenStderr: e.config.AttachStderr !== false,
+      ProcessConfig: { tty: !!e.config.Tty, entrypoint: e.config.Cmd[0], arguments: e.config.Cmd.slice(1), user: e.config.User ?? '' },
+    };
+  }
+
+  resize(id: string, rows: number, cols: number): void {
+    const e = this.get(id);
+    if (!e.process || !e.running) throw new MinidockError('Conflict', `exec ${id} is not running`, { status: 409 });
+    e.process.resize(rows, cols);
+  }
+}

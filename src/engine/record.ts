@@ -1,0 +1,69 @@
+// The engine's container record (containers/<id>/config.json) and its legal state transitions.
+import { MinidockError, conflict } from '../errors.js';
+import type { CreateContainerBody } from '../api/types.js';
+import type { Endpoint, PortMapping, UsernsMap } from './services.js';
+
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Pid: number;
+  ShimPid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;   // Go zero time until first start, like docker
+  FinishedAt: string;
+  OOMKilled: boolean;
+}
+
+export interface NetworkRequest { ip?: string; aliases: string[] }
+
+export interface ContainerRecord {
+  Id: string;
+  Name: string;           // "/name"
+  Created: string;
+  Path: string;
+  Args: string[];
+  Image: string;          // image id, sha256:...
+  ImageRef: string;       // as the user wrote it
+  Config: CreateContainerBody & { Hostname: string; Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null };
+  HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> & {
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
+  };
+  /** Networks to join, in order (the first is eth0). */
+  Networks: Record<string, NetworkRequest>;
+  /** Live endpoints while running (kept after exit for inspect, cleared on next start). */
+  Endpoints: Record<string, Endpoint>;
+  Ports: PortMapping[];
+  Userns: UsernsMap | null;
+  State: ContainerState;
+  RestartCount: number;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** Which status changes are legal; anything else is a bug or a user error reported by the caller. */
+const LEGAL: Record<ContainerStatus, ContainerStatus[]> = {
+  created: ['running', 'removing'],
+  running: ['exited'], // rm -f kills first: running → exited → removing
+  exited: ['running', 'removing'],
+  removing: [],
+};
+
+export function canTransition(from: ContainerStatus, to: ContainerStatus): boolean {
+  return LEGAL[from].includes(to);
+}
+
+export function assertTransition(rec: Pick<ContainerRecord, 'Id' | 'Name' | 'State'>, to: ContainerStatus): void {
+  const from = rec.State.Status;
+  if (canTransition(from, to)) return;
+  if (from === 'removing') throw conflict(`removal of container ${rec.Name.slice(1)} is already in progress`);
+  if (to === 'removing' && from === 'running') {
+    throw new MinidockError('ContainerRunning', `cannot remove container "${rec.Name}": container is running: stop the container before removing or force remove`, { status: 409 });
+  }
+  throw new MinidockError('Conflict', `container ${rec.Id} cannot go from ${from} to ${to}`, { status: 409 });
+}
+
+export function notRunning(rec: Pick<ContainerRecord, 'Id'>): MinidockError {
+  return new MinidockError('ContainerNotRunning', `container ${rec.Id} is not running`, { status: 409 });
+}

@@ -1,0 +1,200 @@
+// ImageService: the image module's contract (docs/ARCHITECTURE.md "image"). Pull, look up,
+// list and remove images in the on-disk store; tags live in repositories.json.
+import { ImageNotFound, ImageInUse, InvalidReference, conflict } from '../errors.js';
+import type { Paths } from '../state/paths.js';
+import { Mutex } from '../state/mutex.js';
+import { ImageStore, hexOf, type LayerMeta, type StoredImage } from './store.js';
+import { RegistryClient, type RegistryClientOptions } from './registry.js';
+import { CredentialStore, credentialKey } from './credentials.js';
+import { hostPlatform, type Platform } from './platform.js';
+import { pullImage } from './pull.js';
+import { parseReference, pullReference, formatReference, familiarString, type Reference } from './reference.js';
+import { chainIds } from './manifest.js';
+import type { Credentials } from './auth.js';
+import type { ImageRecord, PullEvent } from './types.js';
+
+export type { ImageConfig, ImageRecord, PullEvent } from './types.js';
+export type { Credentials } from './auth.js';
+export type { Platform } from './platform.js';
+export { CredentialStore } from './credentials.js';
+export { parseReference, pullReference, formatReference, familiarString } from './reference.js';
+
+export interface ImageServiceOptions {
+  /** where logins are read from (default: $MINIDOCK_CONFIG or /root/.minidock/config.json) */
+  credentials?: CredentialStore;
+  /** platform to pick from indexes (default: this host) */
+  platform?: Platform;
+  /** concurrent layer downloads per pull (default 3) */
+  concurrency?: number;
+  insecureRegistries?: string[];
+}
+
+export interface PullOptions { onEvent?: (e: PullEvent) => void; signal?: AbortSignal; auth?: Credentials }
+export interface RemoveOptions { force?: boolean; inUse?: (id: string) => boolean }
+
+const idRe = /^sha256:[0-9a-f]{64}$/;
+const shortIdRe = /^(?:sha256:)?([0-9a-f]{4,64})$/;
+
+export class ImageService {
+  readonly store: ImageStore;
+  readonly credentials: CredentialStore;
+  private readonly platform: Platform;
+  private readonly concurrency: number;
+  private readonly insecure?: string[];
+  private readonly inflight = new Map<string, Promise<LayerMeta>>();
+  private readonly mutex = new Mutex();
+  private readonly tokens = new Map<string, { token: string; expiresAt: number }>();
+
+  constructor(paths: Paths, opts: ImageServiceOptions = {}) {
+    this.store = new ImageStore(paths);
+    this.credentials = opts.credentials ?? new CredentialStore();
+    this.platform = opts.platform ?? hostPlatform();
+    this.concurrency = opts.concurrency ?? 3;
+    this.insecure = opts.insecureRegistries;
+  }
+
+  /** Creates the store and removes leftovers of interrupted pulls (tmp/, uncommitted layers). */
+  async init(): Promise<void> {
+    await this.store.init();
+  }
+
+  async pull(ref: string, opts: PullOptions = {}): Promise<ImageRecord> {
+    const parsed = pullReference(ref);
+    const logins = await this.credentials.all();
+    const clientOpts: RegistryClientOptions = {
+      insecure: this.insecure,
+      tokenCache: this.tokens,
+      credentials: (domain) => (domain === parsed.domain && opts.auth ? opts.auth : logins.get(credentialKey(domain))),
+    };
+    const client = new RegistryClient(clientOpts);
+    const result = await pullImage({ store: this.store, client, platform: this.platform, inflight: this.inflight, concurrency: this.concurrency },
+      ref, { onEvent: opts.onEvent, signal: opts.signal });
+    let changed = false;
+    await this.mutex.run(async () => {
+      const repos = await this.store.readRepos();
+      const keys = [formatReference({ domain: parsed.domain, path: parsed.path, digest: result.manifestDigest })];
+      if (parsed.tag) keys.push(formatReference(parsed));
+      for (const k of keys) {
+        if (repos[k] !== result.image.id) { repos[k] = result.image.id; changed = true; }
+      }
+      if (changed) await this.store.writeRepos(repos);
+    });
+    const status = result.fresh || changed ? 'Downloaded newer image' : 'Image is up to date';
+    try { opts.onEvent?.({ id: '', status: `Status: ${status} for ${familiarString(parsed)}` }); } catch { /* listener errors are ignored */ }
+    return this.toRecord(result.image, await this.store.readRepos());
+  }
+
+  async get(refOrId: string): Promise<ImageRecord> {
+    const id = await this.resolve(refOrId);
+    const img = id && (await this.store.readImage(id));
+    if (!img) throw new ImageNotFound(refOrId);
+    return this.toRecord(img, await this.store.readRepos());
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    const repos = await this.store.readRepos();
+    const out = (await this.store.listImages()).map((i) => this.toRecord(i, repos));
+    return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  /** Untags, then deletes the image and its unshared layers once nothing refers to it (docker rmi). */
+  async remove(refOrId: string, opts: RemoveOptions = {}): Promise<{ untagged: string[]; deleted: string[] }> {
+    return this.mutex.run(async () => {
+      const repos = await this.store.readRepos();
+      const byRef = this.refKey(refOrId);
+      let id: string | undefined = byRef && repos[byRef];
+      if (!id) id = await this.resolveId(refOrId, repos);
+      const img = id && (await this.store.readImage(id));
+      if (!id || !img) throw new ImageNotFound(refOrId);
+      const refs = Object.keys(repos).filter((k) => repos[k] === id);
+      const untag = new Set<string>();
+      if (byRef && repos[byRef] === id) {
+        untag.add(byRef);
+        const otherTags = refs.filter((k) => k !== byRef && !k.includes('@'));
+        // another tag keeps the image; only the named one goes
+        if (otherTags.length > 0) return this.commitUntag(repos, untag, []);
+      } else {
+        const repoNames = new Set(refs.filter((k) => !k.includes('@')).map((k) => k.slice(0, k.lastIndexOf(':'))));
+        if (repoNames.size > 1 && !opts.force) {
+          throw conflict(`conflict: unable to delete ${hexOf(id).slice(0, 12)} (must be forced) - image is referenced in multiple repositories`);
+        }
+      }
+      for (const r of refs) untag.add(r);
+      if (opts.inUse?.(id)) {
+        if (!opts.force) throw new ImageInUse(refOrId, `image ${hexOf(id).slice(0, 12)} is being used by a container`);
+        // forced while in use: untag only, the container keeps its layers
+        return this.commitUntag(repos, untag, []);
+      }
+      const result = await this.commitUntag(repos, untag, []);
+      result.deleted.push(...(await this.deleteImage(img)));
+      return result;
+    });
+  }
+
+  /** Unpacked layer dirs, BOTTOM FIRST (overlayfs lowerdir wants top first: reverse). */
+  layerDirs(image: ImageRecord): string[] {
+    return chainIds(image.layers).map((c) => this.store.layerDir(c));
+  }
+
+  private async commitUntag(repos: Record<string, string>, untag: Set<string>, deleted: string[]) {
+    for (const k of untag) delete repos[k];
+    await this.store.writeRepos(repos);
+    return { untagged: [...untag].map((k) => familiarString(parseReference(k))), deleted };
+  }
+
+  private async deleteImage(img: StoredImage): Promise<string[]> {
+    const others = (await this.store.listImages()).filter((o) => o.id !== img.id);
+    const usedChains = new Set(others.flatMap((o) => o.chainIds));
+    const usedBlobs = new Set(others.flatMap((o) => [o.id, ...o.manifests]));
+    await this.store.deleteImage(img.id);
+    const deleted = [img.id];
+    for (const b of [img.id, ...img.manifests]) if (!usedBlobs.has(b)) await this.store.deleteBlob(b);
+    // top layer first, like docker's "Deleted:" lines
+    for (const c of [...img.chainIds].reverse()) {
+      if (usedChains.has(c)) continue;
+      await this.store.deleteLayer(c);
+      deleted.push(c);
+    }
+    return deleted;
+  }
+
+  /** The repositories.json key a reference string names, or undefined if it is not a valid reference. */
+  private refKey(s: string): string | undefined {
+    try {
+      const r: Reference = parseReference(s);
+      return formatReference(r.digest ? { domain: r.domain, path: r.path, digest: r.digest } : { ...r, tag: r.tag ?? 'latest' });
+    } catch (err) {
+      if (err instanceof InvalidReference) return undefined;
+      throw err;
+    }
+  }
+
+  private async resolve(refOrId: string): Promise<string | undefined> {
+    const repos = await this.store.readRepos();
+    const key = this.refKey(refOrId);
+    if (key && repos[key]) return repos[key];
+    return this.resolveId(refOrId, repos);
+  }
+
+  /** Full id, or a unique hex prefix of at least 4 characters (docker's short ids). */
+  private async resolveId(s: string, _repos: Record<string, string>): Promise<string | undefined> {
+    if (idRe.test(s)) return (await this.store.readImage(s)) ? s : undefined;
+    const m = shortIdRe.exec(s);
+    if (!m) return undefined;
+    const matches = (await this.store.listImages()).filter((i) => hexOf(i.id).startsWith(m[1]));
+    if (matches.length > 1) throw conflict(`short id ${s} is ambiguous: it matches ${matches.length} images`);
+    return matches[0]?.id;
+  }
+
+  private toRecord(img: StoredImage, repos: Record<string, string>): ImageRecord {
+    const refs = Object.keys(repos).filter((k) => repos[k] === img.id).sort();
+    return {
+      id: img.id,
+      repoTags: refs.filter((k) => !k.includes('@')).map((k) => familiarString(parseReference(k))),
+      repoDigests: refs.filter((k) => k.includes('@')).map((k) => familiarString(parseReference(k))),
+      created: img.created, size: img.size, architecture: img.architecture, os: img.os,
+      ...(img.variant ? { variant: img.variant } : {}),
+      config: img.config, layers: img.layers,
+    };
+  }
+}

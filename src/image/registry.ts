@@ -1,0 +1,181 @@
+// OCI distribution v2 client over undici: manifests and blobs, with the registry auth dance
+// (anonymous or credentialed bearer tokens cached per scope, or basic). Plain HTTP only for
+// loopback registries and those listed in MINIDOCK_INSECURE_REGISTRIES.
+import { request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { RegistryError, Unauthorized, ManifestUnknown } from '../errors.js';
+import { parseChallenges, basicHeader, tokenUrl, parseTokenResponse, type Challenge, type Credentials } from './auth.js';
+import { registryHost, type Reference } from './reference.js';
+
+export const MEDIA = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+} as const;
+const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.dockerManifest].join(', ');
+const MANIFEST_MAX = 4 << 20;
+const MAX_REDIRECTS = 5;
+
+/** host[:port] without brackets' port, for the loopback test. */
+function hostname(hostPort: string): string {
+  if (hostPort.startsWith('[')) return hostPort.slice(1, hostPort.indexOf(']'));
+  return hostPort.split(':')[0];
+}
+
+export function isLoopback(hostPort: string): boolean {
+  const h = hostname(hostPort).toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+export function insecureRegistries(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.MINIDOCK_INSECURE_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** https unless the registry is on loopback or explicitly marked insecure. */
+export function registryBaseUrl(domain: string, insecure: string[] = insecureRegistries()): string {
+  const host = registryHost(domain);
+  const plain = isLoopback(host) || insecure.includes(host) || insecure.includes(domain);
+  return `${plain ? 'http' : 'https'}://${host}`;
+}
+
+export interface RegistryClientOptions {
+  /** Credentials for a registry domain (as in the reference), if the user logged in. */
+  credentials?: (domain: string) => Credentials | undefined;
+  insecure?: string[];
+  /** bearer tokens shared between clients (the service keeps one so tokens outlive a pull) */
+  tokenCache?: Map<string, { token: string; expiresAt: number }>;
+}
+
+interface Resp { statusCode: number; headers: Record<string, string | string[] | undefined>; body: Dispatcher.ResponseData['body'] }
+
+const header = (h: Resp['headers'], name: string): string | undefined => {
+  const v = h[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+};
+
+async function drain(r: Resp): Promise<string> {
+  try {
+    const text = await r.body.text();
+    return text.slice(0, 300).replace(/\s+/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+export class RegistryClient {
+  /** token cache: `${domain}|${scope}` -> token and expiry */
+  private tokens: Map<string, { token: string; expiresAt: number }>;
+  /** remembers that a registry wants basic auth so later requests send it up front */
+  private basic = new Set<string>();
+
+  constructor(private opts: RegistryClientOptions = {}) {
+    this.tokens = opts.tokenCache ?? new Map();
+  }
+
+  async getManifest(ref: Reference, tagOrDigest: string, signal?: AbortSignal): Promise<{ body: Buffer; mediaType: string }> {
+    const r = await this.send(ref, 'GET', `/v2/${ref.path}/manifests/${tagOrDigest}`, { accept: MANIFEST_ACCEPT }, signal);
+    const where = `${ref.domain}/${ref.path}:${tagOrDigest}`;
+    if (r.statusCode === 404) { await drain(r); throw new ManifestUnknown(where); }
+    if (r.statusCode !== 200) throw new RegistryError(`fetching manifest ${where}: registry answered ${r.statusCode}: ${await drain(r)}`, { status: r.statusCode >= 500 ? 502 : r.statusCode });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of r.body) {
+      size += c.length;
+      if (size > MANIFEST_MAX) { r.body.destroy(); throw new RegistryError(`manifest ${where} is larger than ${MANIFEST_MAX} bytes`); }
+      chunks.push(c as Buffer);
+    }
+    const body = Buffer.concat(chunks);
+    const ct = (header(r.headers, 'content-type') ?? '').split(';')[0].trim();
+    let mediaType = ct;
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string };
+      if (parsed.mediaType) mediaType = parsed.mediaType;
+    } catch {
+      throw new RegistryError(`manifest ${where} is not valid json`);
+    }
+    return { body, mediaType };
+  }
+
+  /** Opens a blob stream; the caller verifies digest and size while reading. */
+  async openBlob(ref: Reference, digest: string, signal?: AbortSignal): Promise<{ stream: Readable; length?: number }> {
+    const r = await this.send(ref, 'GET', `/v2/${ref.path}/blobs/${digest}`, {}, signal);
+    if (r.statusCode === 404) { await drain(r); throw new ManifestUnknown(`${ref.domain}/${ref.path}@${digest}`, 'blob unknown'); }
+    if (r.statusCode !== 200) throw new RegistryError(`fetching blob ${digest} of ${ref.domain}/${ref.path}: registry answered ${r.statusCode}: ${await drain(r)}`);
+    const len = Number(header(r.headers, 'content-length'));
+    return { stream: r.body as unknown as Readable, length: Number.isFinite(len) ? len : undefined };
+  }
+
+  /** Sends one request with auth retries and redirect following. */
+  private async send(ref: Reference, method: 'GET' | 'HEAD', pathAndQuery: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Resp> {
+    const base = registryBaseUrl(ref.domain, this.opts.insecure);
+    const scope = `repository:${ref.path}:pull`;
+    const creds = this.opts.credentials?.(ref.domain);
+    // a token belongs to the identity that obtained it
+    const key = `${ref.domain}|${scope}|${creds?.username ?? ''}:${creds ? basicHeader(creds) : ''}`;
+    const authHeader = (): string | undefined => {
+      const t = this.tokens.get(key);
+      if (t && t.expiresAt > Date.now()) return `Bearer ${t.token}`;
+      if (creds && this.basic.has(ref.domain)) return basicHeader(creds);
+      return undefined;
+    };
+    let r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal);
+    if (r.statusCode !== 401) return r;
+    const www = header(r.headers, 'www-authenticate') ?? '';
+    await drain(r);
+    const challenges = parseChallenges(www);
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    if (bearer) {
+      this.tokens.set(key, await this.fetchToken(ref.domain, bearer, [scope], creds, signal));
+    } else if (challenges.some((c) => c.scheme === 'basic')) {
+      if (!creds) throw new Unauthorized(ref.domain, 'authentication required');
+      this.basic.add(ref.domain);
+    } else {
+      throw new Unauthorized(ref.domain, `unsupported authentication challenge ${JSON.stringify(www)}`);
+    }
+    r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal);
+    if (r.statusCode === 401) {
+      await drain(r);
+      throw new Unauthorized(ref.domain, creds ? 'incorrect username or password' : 'authentication required');
+    }
+    return r;
+  }
+
+  private async fetchToken(domain: string, ch: Challenge, scopes: string[], creds: Credentials | undefined, signal?: AbortSignal) {
+    let url: URL;
+    try { url = tokenUrl(ch, scopes); } catch (err) { throw new Unauthorized(domain, `bad bearer challenge: ${(err as Error).message}`); }
+    const r = await this.follow('GET', url, { accept: 'application/json' }, creds ? basicHeader(creds) : undefined, signal);
+    if (r.statusCode === 401 || r.statusCode === 403) { await drain(r); throw new Unauthorized(domain, creds ? 'incorrect username or password' : 'token server refused anonymous access'); }
+    if (r.statusCode !== 200) throw new RegistryError(`token server ${url.origin} answered ${r.statusCode}: ${await drain(r)}`);
+    try {
+      return parseTokenResponse(await r.body.json());
+    } catch (err) {
+      throw new RegistryError(`token server ${url.origin}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Follows 30x itself so credentials are dropped when a redirect leaves the registry host (S3/CDN blob URLs). */
+  private async follow(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, auth: string | undefined, signal?: AbortSignal): Promise<Resp> {
+    const origin = url.origin;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const h: Record<string, string> = { ...headers, 'user-agent': 'minidock/0.1' };
+      if (auth && url.origin === origin) h.authorization = auth;
+      let r: Resp;
+      try {
+        r = await request(url, { method, headers: h, signal, headersTimeout: 30_000, bodyTimeout: 60_000 }) as Resp;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new RegistryError(`cannot reach registry ${url.origin}: ${(err as Error).message}`, { cause: err });
+      }
+      if ([301, 302, 303, 307, 308].includes(r.statusCode)) {
+        const loc = header(r.headers, 'location');
+        await drain(r);
+        if (!loc) throw new RegistryError(`redirect without location from ${url.href}`);
+        url = new URL(loc, url);
+        continue;
+      }
+      return r;
+    }
+    throw new RegistryError(`too many redirects fetching ${url.href}`);
+  }
+}

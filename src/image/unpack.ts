@@ -1,0 +1,195 @@
+// Streams one uncompressed layer tar into a directory exactly like Docker's overlay2 "diff"
+// dirs: whiteouts become 0/0 char devices, opaque markers become trusted.overlay.opaque=y,
+// ownership/modes/mtimes/xattrs are kept. Nothing is ever written through a symlink: entry
+// paths are cleaned (an escape is LayerUnsafe) and every parent is lstat'ed to be a real dir.
+import fs from 'node:fs/promises';
+import { constants as C } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { LayerUnsafe } from '../errors.js';
+import { run } from '../util/exec.js';
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_MARKER = '.wh..wh..opq';
+export const OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+/** Cleans a tar entry name to a layer-relative posix path ('' = the layer root); refuses escapes. */
+export function cleanEntryName(name: string): string {
+  const stripped = name.replace(/^\/+/, '');
+  if (stripped === '' || stripped === '.' || stripped === './') return '';
+  const n = path.posix.normalize(stripped).replace(/\/+$/, '');
+  if (n === '..' || n.startsWith('../')) throw new LayerUnsafe(name, 'path escapes the layer');
+  return n === '.' ? '' : n;
+}
+
+export interface UnpackStats { entries: number; bytes: number }
+
+export interface UnpackOptions {
+  signal?: AbortSignal;
+  /** sets an xattr on a path without following symlinks; replaceable in unit tests */
+  setXattr?: (file: string, name: string, value: Buffer) => Promise<void>;
+}
+
+export async function setXattrWithTool(file: string, name: string, value: Buffer): Promise<void> {
+  // setfattr (package attr): -h = do not follow symlinks; hex form keeps binary values intact
+  await run('setfattr', ['-h', '-n', name, '-v', `0x${value.toString('hex')}`, '--', file]);
+}
+
+type Header = tar.Header;
+
+export async function unpackLayer(input: Readable, dest: string, opts: UnpackOptions = {}): Promise<UnpackStats> {
+  const setXattr = opts.setXattr ?? setXattrWithTool;
+  const extract = tar.extract();
+  const feeding = pipeline(input, extract);
+  feeding.catch(() => { /* surfaced through the iterator below */ });
+  const known = new Set<string>(['']); // relative paths known to be real directories
+  const dirTimes: { abs: string; mtime: Date }[] = [];
+  const stats: UnpackStats = { entries: 0, bytes: 0 };
+  const abs = (rel: string) => (rel ? path.join(dest, rel) : dest);
+
+  const lstatOrNull = async (p: string) => {
+    try { return await fs.lstat(p); } catch (err) { if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null; throw err; }
+  };
+
+  /** Makes sure every parent of rel is a real directory (never a symlink), creating missing ones 0755 root. */
+  const ensureParents = async (entry: string, rel: string, create: boolean) => {
+    const parts = rel.split('/').slice(0, -1);
+    let cur = '';
+    for (const part of parts) {
+      cur = cur ? `${cur}/${part}` : part;
+      if (known.has(cur)) continue;
+      const st = await lstatOrNull(abs(cur));
+      if (!st) {
+        if (!create) throw new LayerUnsafe(entry, `parent ${cur} does not exist in the layer`);
+        await fs.mkdir(abs(cur), { mode: 0o755 });
+      } else if (!st.isDirectory()) {
+        throw new LayerUnsafe(entry, `parent ${cur} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
+      }
+      known.add(cur);
+    }
+  };
+
+  /** Removes whatever is at rel, unless it is a directory and keepDir is set; returns true if a dir was kept. */
+  const clear = async (rel: string, keepDir: boolean): Promise<boolean> => {
+    const st = await lstatOrNull(abs(rel));
+    if (!st) return false;
+    if (st.isDirectory() && keepDir) return true;
+    await fs.rm(abs(rel), { recursive: true, force: true });
+    for (const k of known) if (k === rel || k.startsWith(`${rel}/`)) known.delete(k);
+    return false;
+  };
+
+  const applyMeta = async (rel: string, h: Header, isSymlink: boolean, isDir: boolean) => {
+    const p = abs(rel);
+    await fs.lchown(p, h.uid ?? 0, h.gid ?? 0);
+    // chmod after chown: chown clears setuid/setgid
+    if (!isSymlink) await fs.chmod(p, (h.mode ?? 0o644) & 0o7777);
+    for (const [k, v] of Object.entries(h.pax ?? {})) {
+      if (k.startsWith('SCHILY.xattr.')) await setXattr(p, k.slice('SCHILY.xattr.'.length), Buffer.from(String(v), 'utf8'));
+    }
+    const mtime = h.mtime ?? new Date(0);
+    if (isDir) dirTimes.push({ abs: p, mtime });
+    else await fs.lutimes(p, mtime, mtime);
+  };
+
+  try {
+    for await (const entry of extract) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      const h = entry.header;
+      const type = h.type as string;
+      if (type === 'pax-global-header' || type === 'pax-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') { entry.resume(); continue; }
+      const rel = cleanEntryName(h.name);
+      stats.entries++;
+      const base = path.posix.basename(rel);
+      const parent = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+
+      if (base.startsWith(WHITEOUT_PREFIX)) {
+        entry.resume();
+        await ensureParents(h.name, rel, true);
+        if (base === OPAQUE_MARKER) {
+          await setXattr(abs(parent), OPAQUE_XATTR, Buffer.from('y'));
+        } else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+          // other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): dropped like Docker does
+        } else {
+          const name = base.slice(WHITEOUT_PREFIX.length);
+          if (!name || name === '.' || name === '..') throw new LayerUnsafe(h.name, 'empty whiteout name');
+          const target = parent ? `${parent}/${name}` : name;
+          await clear(target, false);
+          await run('mknod', ['-m', '0', abs(target), 'c', '0', '0']);
+          await fs.lchown(abs(target), h.uid ?? 0, h.gid ?? 0);
+        }
+        continue;
+      }
+
+      if (rel === '') {
+        entry.resume();
+        if (type === 'directory') await applyMeta('', h, false, true);
+        continue;
+      }
+      await ensureParents(h.name, rel, true);
+      const p = abs(rel);
+      switch (type) {
+        case 'directory': {
+          const kept = await clear(rel, true);
+          if (!kept) await fs.mkdir(p, { mode: 0o700 });
+          known.add(rel);
+          entry.resume();
+          await applyMeta(rel, h, false, true);
+          break;
+        }
+        case 'file':
+        case 'contiguous-file': {
+          await clear(rel, false);
+          const handle = await fs.open(p, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+          await pipeline(entry, handle.createWriteStream());
+          stats.bytes += h.size ?? 0;
+          await applyMeta(rel, h, false, false);
+          break;
+        }
+        case 'symlink': {
+          entry.resume();
+          await clear(rel, false);
+          await fs.symlink(h.linkname ?? '', p);
+          await applyMeta(rel, h, true, false);
+          break;
+        }
+        case 'link': {
+          entry.resume();
+          const targetRel = cleanEntryName(h.linkname ?? '');
+          if (!targetRel) throw new LayerUnsafe(h.name, 'hard link to the layer root');
+          await ensureParents(h.name, targetRel, false);
+          const tst = await lstatOrNull(abs(targetRel));
+          if (!tst) throw new LayerUnsafe(h.name, `hard link target ${h.linkname} is not in the layer`);
+          if (tst.isDirectory()) throw new LayerUnsafe(h.name, `hard link target ${h.linkname} is a directory`);
+          if (targetRel === rel) break;
+          await clear(rel, false);
+          await fs.link(abs(targetRel), p);
+          break;
+        }
+        case 'fifo':
+        case 'character-device':
+        case 'block-device': {
+          entry.resume();
+          await clear(rel, false);
+          const args = type === 'fifo' ? [p, 'p'] : [p, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
+          await run('mknod', ['-m', '0600', ...args]);
+          await applyMeta(rel, h, false, false);
+          break;
+        }
+        default:
+          entry.resume();
+          throw new LayerUnsafe(h.name, `unsupported tar entry type ${String(type)}`);
+      }
+    }
+    await feeding;
+  } catch (err) {
+    extract.destroy();
+    input.destroy();
+    throw err;
+  }
+  // directory mtimes last, deepest first: creating children bumps the parent's mtime
+  for (const d of dirTimes.reverse()) await fs.lutimes(d.abs, d.mtime, d.mtime);
+  return stats;
+}

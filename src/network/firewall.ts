@@ -1,0 +1,61 @@
+// Runs nft scripts for minidock's table. Additions go in one atomic batch; removals are
+// tried as one batch and, if that fails (something already gone), statement by statement
+// so every remaining piece is still removed and only real failures are reported.
+import { run } from '../util/exec.js';
+import * as nft from './nft.js';
+import { ensureBridgeAccepted, removeBridgeAccepted } from './iptables.js';
+
+const gone = (err: unknown) => /No such file or directory|does not exist/i.test(String((err as { stderr?: string }).stderr ?? err));
+
+export class Firewall {
+  constructor(readonly table: string) {}
+
+  async apply(script: string): Promise<void> {
+    if (script.trim()) await run('nft', ['-f', '-'], { input: script });
+  }
+
+  async remove(statements: string[]): Promise<unknown[]> {
+    if (statements.length === 0) return [];
+    try {
+      await this.apply(statements.join('\n') + '\n');
+      return [];
+    } catch {
+      const errors: unknown[] = [];
+      for (const s of statements) {
+        try { await this.apply(s + '\n'); } catch (err) { if (!gone(err)) errors.push(err); }
+      }
+      return errors;
+    }
+  }
+
+  rebuild(nets: nft.FwNetwork[], ports: nft.FwPort[]): Promise<void> {
+    return this.apply(nft.rebuild(this.table, nets, ports));
+  }
+
+  async addNetwork(net: nft.FwNetwork): Promise<void> {
+    await this.apply(nft.addNetwork(this.table, net));
+    await ensureBridgeAccepted(net.bridge, net.name);
+  }
+
+  /** Re-checks the dockerd coexistence rules (dockerd may have started after us). */
+  recheckNetwork(net: nft.FwNetwork): Promise<void> {
+    return ensureBridgeAccepted(net.bridge, net.name);
+  }
+
+  async removeNetwork(net: nft.FwNetwork): Promise<unknown[]> {
+    return [...(await this.remove(nft.removeNetwork(this.table, net))), ...(await removeBridgeAccepted(net.bridge, net.name))];
+  }
+
+  addPorts(ports: nft.FwPort[]): Promise<void> {
+    return this.apply(nft.addPorts(this.table, ports));
+  }
+
+  removePorts(ports: nft.FwPort[]): Promise<unknown[]> {
+    return this.remove(nft.removePorts(this.table, ports));
+  }
+
+  /** Deletes the whole table (only for tests and full uninstall). */
+  async destroy(): Promise<void> {
+    await this.apply(`add table ip ${this.table}\ndelete table ip ${this.table}\n`);
+  }
+}

@@ -1,0 +1,65 @@
+// Contracts of the runtime module (see docs/ARCHITECTURE.md, runtime section).
+import type { Readable, Writable } from 'node:stream';
+
+export interface IdMapping { containerId: number; hostId: number; size: number }
+
+export interface ContainerSpec {
+  id: string;
+  /** Unpacked layer dirs, bottom first. */
+  layerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  hostname: string;
+  tty: boolean;
+  openStdin: boolean;
+  /** null = --userns=host */
+  userns: { uidMap: IdMapping[]; gidMap: IdMapping[] } | null;
+  /** 'new': fresh netns owned by the container's userns (lo left down for the network code). */
+  network: 'new' | 'host';
+  /** Host paths bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */
+  etcFiles: { hostname: string; hosts: string; resolvConf: string };
+  logPath: string;
+  exitPath: string;
+  /** Holds attach.sock, shim.pid, spec, rootfs/ and lower/ mount points. */
+  runDir: string;
+}
+
+export interface StartedContainer { pid: number /* host pid of container PID 1 */; shimPid: number }
+
+export interface ExitStatus {
+  exitCode: number;
+  signal?: number;
+  finishedAt: string;
+  /** e.g. `execfail 2` when the command could not be started (exit 126/127). */
+  error?: string;
+}
+
+export interface ExecSpec {
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  tty: boolean;
+}
+
+export interface ExecProcess {
+  /** Host pid of the exec'd command. */
+  pid: number;
+  stdin: Writable;
+  /** With tty, all output arrives here. */
+  stdout: Readable;
+  stderr: Readable;
+  resize(rows: number, cols: number): void;
+  /** Exit code of the command (128+signal on signal death). */
+  wait(): Promise<number>;
+}
+
+export interface OutputFrame { stream: 1 | 2; data: Buffer }

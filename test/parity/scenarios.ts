@@ -1,0 +1,192 @@
+// The parity scenarios: each runs the same argv under docker and minidock.
+// Placeholders are documented in types.ts.
+import type { CliStep, HostStep, Scenario, StepResult } from './types.js';
+
+const cli = (label: string, argv: string[], extra: Partial<CliStep> = {}): CliStep => ({ kind: 'cli', label, argv, ...extra });
+const host = (label: string, cmd: string, args: string[], extra: Partial<HostStep> = {}): HostStep => ({ kind: 'host', label, cmd, args, ...extra });
+
+const exitOnly = { compare: ['exit', 'stderr-empty'] as const };
+const IMG = '{image}';
+
+/** The page every test web server serves. */
+export const PAGE = 'hello-parity';
+const serve = (port: number) => ['sh', '-c', `mkdir -p /srv && echo ${PAGE} > /srv/index.html && exec httpd -f -p ${port} -h /srv`];
+/** An HTTP/1.0 GET with busybox nc, from inside a container. */
+const fetchIn = (target: string, port: string | number) => ['sh', '-c', `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${target} ${port}`];
+
+export const reach = (r: StepResult) => (r.exit === 0 && r.stdout.includes(PAGE) ? 'reachable' : 'unreachable');
+const untilReachable = { times: 10, delayMs: 500, until: (r: StepResult) => reach(r) === 'reachable' };
+/** busybox nslookup prints "Name: x" then "Address: ip" (or "Address 1: ip") when it resolved. */
+export const resolved = (r: StepResult) =>
+  (r.exit === 0 && /Name:\s*\S+[\s\S]*Address(?: \d+)?:\s*(?:<ip\d+>|\d+\.\d+\.\d+\.\d+)/.test(r.stdout) ? 'resolved' : 'not-resolved');
+
+export const scenarios: Scenario[] = [
+  {
+    id: 'exit-codes',
+    title: 'run exit codes (0, 1, 3, 125 flag/image, 126, 127, 137, 143)',
+    steps: [
+      cli('true', ['run', '--rm', IMG, 'true'], { ...exitOnly, expect: { exit: 0 } }),
+      cli('exit 1', ['run', '--rm', IMG, 'sh', '-c', 'exit 1'], { ...exitOnly, expect: { exit: 1 } }),
+      cli('exit 3', ['run', '--rm', IMG, 'sh', '-c', 'exit 3'], { ...exitOnly, expect: { exit: 3 } }),
+      cli('unknown flag', ['run', '--rm', '--no-such-flag', IMG, 'true'], { ...exitOnly, expect: { exit: 125 } }),
+      cli('missing image', ['run', '--rm', 'localhost:5000/e-parity-missing:nope', 'true'], { ...exitOnly, expect: { exit: 125 } }),
+      cli('not executable', ['run', '--rm', IMG, '/etc/passwd'], { ...exitOnly, expect: { exit: 126 } }),
+      cli('missing command', ['run', '--rm', IMG, 'no-such-command'], { ...exitOnly, expect: { exit: 127 } }),
+      // PID 1 ignores signals sent from inside its namespace, so a child is killed and sh reports it.
+      cli('SIGKILL death', ['run', '--rm', IMG, 'sh', '-c', 'sleep 100 & kill -9 $!; wait $!'], { ...exitOnly, expect: { exit: 137 } }),
+      cli('SIGTERM death', ['run', '--rm', IMG, 'sh', '-c', 'sleep 100 & kill -TERM $!; wait $!'], { ...exitOnly, expect: { exit: 143 } }),
+    ],
+  },
+  {
+    id: 'process-defaults',
+    title: 'image defaults: env, pwd, id, hostname',
+    steps: [
+      cli('env', ['run', '--rm', IMG, 'env'], { sortLines: true, expect: { stdout: /PATH=/ } }),
+      cli('pwd', ['run', '--rm', IMG, 'pwd'], { expect: { stdout: /^\/$/ } }),
+      cli('id', ['run', '--rm', IMG, 'id'], { expect: { stdout: /uid=0\(root\)/ } }),
+      cli('hostname', ['run', '--rm', IMG, 'hostname'], { expect: { stdout: /^<id>$/ } }),
+      cli('default cmd', ['run', '--rm', '-i', IMG], { stdin: 'echo from-default-sh\n', expect: { stdout: /from-default-sh/ } }),
+    ],
+  },
+  {
+    id: 'process-overrides',
+    title: 'overrides: -u, -w, --entrypoint, -e, --hostname, -i, stdout/stderr',
+    steps: [
+      cli('-u nobody', ['run', '--rm', '-u', 'nobody', IMG, 'id'], { expect: { stdout: /uid=65534\(nobody\)/ } }),
+      cli('-u 1234:5678', ['run', '--rm', '-u', '1234:5678', IMG, 'id'], { expect: { stdout: /uid=1234 gid=5678/ } }),
+      cli('-w /tmp', ['run', '--rm', '-w', '/tmp', IMG, 'pwd'], { expect: { stdout: /^\/tmp$/ } }),
+      cli('-w new dir', ['run', '--rm', '-w', '/made/by/workdir', IMG, 'pwd'], { expect: { stdout: /^\/made\/by\/workdir$/ } }),
+      cli('--entrypoint', ['run', '--rm', '--entrypoint', 'echo', IMG, 'hello', 'world'], { expect: { stdout: /^hello world$/ } }),
+      cli('-e A=1', ['run', '--rm', '-e', 'A=1', '-e', 'B=two words', IMG, 'sh', '-c', 'echo "$A|$B"'], { expect: { stdout: /^1\|two words$/ } }),
+      cli('-e in env', ['run', '--rm', '-e', 'A=1', IMG, 'env'], { sortLines: true, expect: { stdout: /A=1/ } }),
+      cli('--hostname', ['run', '--rm', '--hostname', 'h1', IMG, 'sh', '-c', 'hostname; cat /etc/hostname'], { expect: { stdout: /^h1\nh1$/ } }),
+      cli('stdout/stderr', ['run', '--rm', IMG, 'sh', '-c', 'echo out; echo err >&2'], { compare: ['exit', 'stdout', 'stderr'], expect: { stdout: /^out$/, stderr: /^err$/ } }),
+      cli('-i stdin', ['run', '--rm', '-i', IMG, 'cat'], { stdin: 'line1\nline2\n', expect: { stdout: /^line1\nline2$/ } }),
+    ],
+  },
+  {
+    id: 'logs',
+    title: 'logs keeps stdout and stderr apart',
+    setup: [cli('start', ['run', '-d', '--name', '{n:lg}', IMG, 'sh', '-c', 'echo out1; echo err1 >&2; echo out2'], { waitMs: 1500 })],
+    steps: [
+      cli('logs', ['logs', '{n:lg}'], { compare: ['exit', 'stdout', 'stderr'], expect: { stdout: /^out1\nout2$/, stderr: /^err1$/ } }),
+    ],
+  },
+  {
+    id: 'ps',
+    title: 'ps / ps -a header and status wording',
+    setup: [
+      cli('up', ['run', '-d', '--name', '{n:up}', IMG, 'sleep', '600']),
+      cli('ex0', ['run', '--name', '{n:ex0}', IMG, 'true']),
+      cli('ex3', ['run', '--name', '{n:ex3}', IMG, 'sh', '-c', 'exit 3'], { compare: ['exit'] }),
+      cli('cr', ['create', '--name', '{n:cr}', IMG, 'true']),
+    ],
+    steps: [
+      cli('ps', ['ps'], { table: true, rowsFor: ['up', 'ex0', 'ex3', 'cr'], expect: { stdout: /Up <duration> \| up/ } }),
+      cli('ps -a', ['ps', '-a'], { table: true, rowsFor: ['up', 'ex0', 'ex3', 'cr'], sortLines: true, expect: { stdout: /Exited \(3\)/ } }),
+      cli('kill', ['kill', '{n:up}'], { compare: ['exit'], waitMs: 500 }),
+      cli('ps -a after kill', ['ps', '-a'], { table: true, rowsFor: ['up'], expect: { stdout: /Exited \(137\)/ } }),
+      cli('rm', ['rm', '{n:ex0}'], { compare: ['exit', 'stdout'] }),
+      cli('rm missing', ['rm', '{n:ex0}'], { compare: ['exit', 'stderr-empty'], expect: { exit: 1 } }),
+    ],
+  },
+  {
+    id: 'net-none',
+    title: '--net none: interfaces, routes, resolv.conf',
+    steps: [
+      cli('ip -o addr', ['run', '--rm', '--net', 'none', IMG, 'ip', '-o', 'addr'], { expect: { stdout: /lo/ } }),
+      cli('ip route', ['run', '--rm', '--net', 'none', IMG, 'ip', 'route']),
+      cli('resolv.conf', ['run', '--rm', '--net', 'none', IMG, 'cat', '/etc/resolv.conf']),
+    ],
+  },
+  {
+    id: 'net-host',
+    title: '--net host: same netns and hostname as the host',
+    steps: [
+      cli('netns', ['run', '--rm', '--net', 'host', IMG, 'readlink', '/proc/self/ns/net'], { compare: ['exit', 'outcome'], outcome: (r) => r.stdout.trim() === '<host-netns>' ? 'host-netns' : `other: ${r.stdout.trim()}`, expect: { outcome: 'host-netns' } }),
+      cli('hostname', ['run', '--rm', '--net', 'host', IMG, 'hostname'], { expect: { stdout: /^<host-hostname>$/ } }),
+    ],
+  },
+  {
+    id: 'net-bridge',
+    title: 'default bridge: interfaces, routes, resolv.conf, hosts',
+    steps: [
+      cli('ip -o addr', ['run', '--rm', IMG, 'ip', '-o', 'addr'], { expect: { stdout: /eth0/ } }),
+      cli('ip route', ['run', '--rm', IMG, 'ip', 'route'], { expect: { stdout: /^default via/ } }),
+      cli('/proc/net/route', ['run', '--rm', IMG, 'cat', '/proc/net/route'], { procRoute: true }),
+      cli('resolv.conf', ['run', '--rm', IMG, 'cat', '/etc/resolv.conf']),
+      cli('hosts', ['run', '--rm', IMG, 'cat', '/etc/hosts'], { expect: { stdout: /localhost/ } }),
+    ],
+  },
+  {
+    id: 'net-user',
+    title: 'user network: interfaces, routes, resolv.conf, hosts, --ip',
+    setup: [
+      cli('create', ['network', 'create', '{n:net}']),
+      cli('create subnet', ['network', 'create', '--subnet', '{sub}.0/24', '{n:subnet}']),
+    ],
+    steps: [
+      cli('ip -o addr', ['run', '--rm', '--network', '{n:net}', IMG, 'ip', '-o', 'addr'], { expect: { stdout: /eth0/ } }),
+      cli('ip route', ['run', '--rm', '--network', '{n:net}', IMG, 'ip', 'route']),
+      cli('resolv.conf', ['run', '--rm', '--network', '{n:net}', IMG, 'cat', '/etc/resolv.conf']),
+      cli('hosts', ['run', '--rm', '--network', '{n:net}', '--name', '{n:hostsc}', IMG, 'cat', '/etc/hosts']),
+      cli('--ip', ['run', '--rm', '--network', '{n:subnet}', '--ip', '{sub}.50', IMG, 'ip', '-o', '-4', 'addr', 'show', 'eth0'], {
+        compare: ['exit', 'outcome'], outcome: (r) => (r.stdout.includes('<sub>.50/24') ? 'has-ip' : `no: ${r.stdout}`), expect: { outcome: 'has-ip' },
+      }),
+      cli('--ip gateway', ['run', '--rm', '--network', '{n:subnet}', IMG, 'ip', 'route'], {
+        compare: ['exit', 'outcome'], outcome: (r) => (r.stdout.includes('default via <sub>.1') ? 'gw-.1' : `other: ${r.stdout}`), expect: { outcome: 'gw-.1' },
+      }),
+      cli('network rm', ['network', 'rm', '{n:net}'], { compare: ['exit'], expect: { exit: 0 } }),
+    ],
+  },
+  {
+    id: 'reachability',
+    title: 'reachability matrix: c2c, isolation, host, 127.0.0.1, LAN host, hairpin',
+    setup: [
+      cli('net', ['network', 'create', '{n:rnet}']),
+      cli('web', ['run', '-d', '--name', '{n:web}', '--network', '{n:rnet}', '-p', '{port:web}:8080', IMG, ...serve(8080)]),
+      cli('client', ['run', '-d', '--name', '{n:client}', '--network', '{n:rnet}', IMG, 'sleep', '600']),
+      cli('other', ['run', '-d', '--name', '{n:other}', IMG, 'sleep', '600']),
+      cli('bweb', ['run', '-d', '--name', '{n:bweb}', '-p', '{port:bweb}:8080', IMG, ...serve(8080)]),
+    ],
+    steps: [
+      host('host -> web ip', 'curl', ['-s', '-m', '3', 'http://{ip:web}:8080/index.html'], { compare: ['outcome'], outcome: reach, retry: untilReachable, expect: { outcome: 'reachable' } }),
+      cli('c2c by name', ['exec', '{n:client}', ...fetchIn('{n:web}', 8080)], { compare: ['outcome'], outcome: reach, expect: { outcome: 'reachable' } }),
+      cli('c2c by ip', ['exec', '{n:client}', ...fetchIn('{ip:web}', 8080)], { compare: ['outcome'], outcome: reach, expect: { outcome: 'reachable' } }),
+      cli('other net isolated', ['exec', '{n:other}', ...fetchIn('{ip:web}', 8080)], { compare: ['outcome'], outcome: reach, expect: { outcome: 'unreachable' } }),
+      host('127.0.0.1 -> published', 'curl', ['-s', '-m', '3', 'http://127.0.0.1:{port:web}/index.html'], { compare: ['outcome'], outcome: reach, retry: untilReachable, expect: { outcome: 'reachable' } }),
+      host('127.0.0.1 -> published (default bridge)', 'curl', ['-s', '-m', '3', 'http://127.0.0.1:{port:bweb}/index.html'], { compare: ['outcome'], outcome: reach, retry: untilReachable, expect: { outcome: 'reachable' } }),
+      host('LAN host -> published', 'curl', ['-s', '-m', '3', 'http://{lan-gw}:{port:web}/index.html'], { inLan: true, compare: ['outcome'], outcome: reach, retry: untilReachable, expect: { outcome: 'reachable' } }),
+      cli('container -> LAN host', ['exec', '{n:client}', ...fetchIn('{lan}', 8081)], { compare: ['outcome'], outcome: reach, expect: { outcome: 'reachable' } }),
+      cli('default bridge -> LAN host', ['exec', '{n:other}', ...fetchIn('{lan}', 8081)], { compare: ['outcome'], outcome: reach, expect: { outcome: 'reachable' } }),
+      cli('hairpin: web -> own published port', ['exec', '{n:web}', ...fetchIn('{lan-gw}', '{port:web}')], { compare: ['outcome'], outcome: reach, expect: { outcome: 'reachable' } }),
+      cli('client -> published port on host', ['exec', '{n:client}', ...fetchIn('{lan-gw}', '{port:web}')], { compare: ['outcome'], outcome: reach, expect: { outcome: 'reachable' } }),
+      cli('ps ports', ['ps'], { table: true, rowsFor: ['web', 'bweb'], sortLines: true, expect: { stdout: /<port:web>->8080\/tcp/ } }),
+    ],
+  },
+  {
+    id: 'dns',
+    title: 'name resolution on user networks (name, alias) and not on the default bridge',
+    setup: [
+      cli('net', ['network', 'create', '{n:dnet}']),
+      cli('a', ['run', '-d', '--name', '{n:a}', '--network', '{n:dnet}', '--network-alias', 'alias-a', IMG, 'sleep', '600']),
+      cli('b', ['run', '-d', '--name', '{n:b}', '--network', '{n:dnet}', IMG, 'sleep', '600']),
+      cli('bridge', ['run', '-d', '--name', '{n:c}', IMG, 'sleep', '600']),
+    ],
+    steps: [
+      cli('nslookup name', ['exec', '{n:b}', 'nslookup', '{n:a}'], { compare: ['outcome'], outcome: resolved, expect: { outcome: 'resolved' } }),
+      cli('nslookup alias', ['exec', '{n:b}', 'nslookup', 'alias-a'], { compare: ['outcome'], outcome: resolved, expect: { outcome: 'resolved' } }),
+      cli('ping name', ['exec', '{n:b}', 'ping', '-c1', '-W2', '{n:a}'], { compare: ['exit'], expect: { exit: 0 } }),
+      cli('ping alias', ['exec', '{n:b}', 'ping', '-c1', '-W2', 'alias-a'], { compare: ['exit'], expect: { exit: 0 } }),
+      cli('ping unknown name', ['exec', '{n:b}', 'ping', '-c1', '-W2', 'no-such-host-e'], { compare: ['exit'], expect: { exit: 1 } }),
+      cli('default bridge no dns', ['exec', '{n:c}', 'ping', '-c1', '-W2', '{n:a}'], { compare: ['exit'], expect: { exit: 1 } }),
+    ],
+  },
+  {
+    id: 'attach-detach',
+    title: 'run -it, type a command, detach with ctrl-p ctrl-q',
+    steps: [
+      { kind: 'attach', label: 'detach keys', name: 'att', argv: ['run', '-it', '--name', '{n:att}', IMG, 'sh'], compare: ['outcome'], expect: { outcome: 'prompt echo detached(exit 0) running' } },
+    ],
+  },
+];

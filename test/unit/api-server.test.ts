@@ -1,0 +1,163 @@
+// The HTTP API and its client end to end over a unix socket, with fake services (no root).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { Engine } from '../../src/engine/engine.js';
+import { ExecManager } from '../../src/engine/exec.js';
+import { listen, type ApiServer } from '../../src/api/server.js';
+import { EngineClient } from '../../src/api/client.js';
+import { FrameDecoder } from '../../src/api/stdcopy.js';
+import { MinidockError } from '../../src/errors.js';
+import { FROM_DAEMON } from '../../src/api/daemon-mark.js';
+import { fakeServices } from '../helpers/fake-services.js';
+
+let dir: string;
+let server: ApiServer;
+let client: EngineClient;
+let svc: ReturnType<typeof fakeServices>;
+let engine: Engine;
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'D-api-'));
+  svc = fakeServices();
+  engine = new Engine({ root: path.join(dir, 'root'), run: path.join(dir, 'run') }, svc);
+  await engine.init();
+  server = await listen(path.join(dir, 'engine.sock'), { engine, execs: new ExecManager(engine), images: svc.images, network: svc.network, version: '0.0.0-test' });
+  client = new EngineClient(server.socketPath);
+});
+afterAll(async () => {
+  await server?.close();
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function readFrames(socket: NodeJS.ReadableStream, head: Buffer): Promise<string[]> {
+  const d = new FrameDecoder();
+  const out: string[] = d.push(head).map((f) => `${f.stream}:${f.payload}`);
+  for await (const chunk of socket) for (const f of d.push(chunk as Buffer)) out.push(`${f.stream}:${f.payload}`);
+  return out;
+}
+
+describe('engine API', () => {
+  it('answers ping and version, with /v1.xx prefixes', async () => {
+    await client.ping();
+    expect(await client.version()).toMatchObject({ Version: '0.0.0-test', ApiVersion: '1.43' });
+    expect(await client.json('GET', '/v1.41/version')).toMatchObject({ Os: 'linux' });
+    const st = (await fs.stat(server.socketPath)).mode & 0o777;
+    expect(st).toBe(0o660);
+  });
+
+  it('turns engine errors into status + {message, code, exitCode}', async () => {
+    const err = await client.inspectContainer('nope').catch((e) => e);
+    expect(err).toBeInstanceOf(MinidockError);
+    expect(err).toMatchObject({ status: 404, code: 'ContainerNotFound', message: 'no such container: nope', exitCode: 125 });
+    expect((err as Record<symbol, unknown>)[FROM_DAEMON]).toBe(true);
+    await expect(client.json('GET', '/nope')).rejects.toMatchObject({ status: 404 });
+    await expect(client.json('POST', '/containers/create', { body: { Image: 'busybox', Env: ['bad'] } })).rejects.toMatchObject({ status: 400, message: 'invalid environment variable: bad' });
+  });
+
+  it('refuses bad JSON and oversized bodies', async () => {
+    const send = (body: string) => new Promise<number>((resolve, reject) => {
+      const req = http.request({ socketPath: server.socketPath, method: 'POST', path: '/containers/create', headers: { 'Content-Type': 'application/json' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(await send('{nope')).toBe(400);
+    expect(await send(JSON.stringify({ Image: 'x'.repeat(2 << 20) }))).toBe(400);
+  });
+
+  it('runs a container lifecycle through the client', async () => {
+    const { Id } = await client.createContainer({ Image: 'busybox', Cmd: ['sleep', '9'] }, 'api1');
+    await client.start('api1');
+    const list = await client.listContainers(false);
+    expect(list.find((c) => c.Id === Id)).toMatchObject({ Names: ['/api1'], Image: 'busybox', Command: 'sleep 9', State: 'running', Status: expect.stringMatching(/^Up /) });
+    const info = await client.inspectContainer(Id);
+    expect(info.State.Running).toBe(true);
+    const conflict = await client.createContainer({ Image: 'busybox' }, 'api1').catch((e) => e);
+    expect(conflict).toMatchObject({ status: 409, message: expect.stringContaining('is already in use by container') });
+    const wait = client.wait(Id, 'next-exit');
+    await wait.registered;
+    await client.stop(Id, 1);
+    expect(await wait.result).toEqual({ StatusCode: 143 });
+    await expect(client.kill(Id)).rejects.toMatchObject({ status: 409 });
+    const all = await client.listContainers(true);
+    expect(all.find((c) => c.Id === Id)?.Status).toMatch(/^Exited \(143\) /);
+    await client.remove(Id);
+    await expect(client.inspectContainer(Id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('hijacks attach (101 UPGRADED) and streams stdcopy frames, stdin included', async () => {
+    svc.runtime.output = () => [{ stream: 1, text: 'out\n' }, { stream: 2, text: 'err\n' }];
+    const { Id } = await client.createContainer({ Image: 'busybox', OpenStdin: true, StdinOnce: true });
+    const { socket, head } = await client.attach(Id, { stdin: true, stdout: true, stderr: true });
+    socket.write('typed early');
+    const frames = readFrames(socket, head);
+    await client.start(Id);
+    const live = svc.runtime.live.get(Id)!;
+    await new Promise((r) => setTimeout(r, 50));
+    socket.end(); // our stdin ends: the container's stdin is closed (StdinOnce)
+    await new Promise((r) => setTimeout(r, 50));
+    const stream = live.streams[0]!;
+    expect(Buffer.concat(stream.written).toString()).toBe('typed early');
+    expect(stream.stdinClosed).toBe(true);
+    svc.runtime.end(Id, 0);
+    expect(await frames).toEqual(['1:out\n', '2:err\n']);
+    svc.runtime.output = undefined;
+    await client.remove(Id, true);
+  });
+
+  it('serves logs from the shim log file, with tail and timestamps', async () => {
+    const { Id } = await client.createContainer({ Image: 'busybox' });
+    const frame = (stream: number, ts: bigint, text: string) => {
+      const h = Buffer.alloc(16);
+      h[0] = stream;
+      h.writeUInt32BE(Buffer.byteLength(text), 4);
+      h.writeBigUInt64BE(ts, 8);
+      return Buffer.concat([h, Buffer.from(text)]);
+    };
+    await fs.writeFile(path.join(dir, 'root', 'containers', Id, 'stdio.log'), Buffer.concat([
+      frame(1, 1_700_000_000_000_000_000n, 'one\ntwo\n'), frame(2, 1_700_000_001_000_000_000n, 'three\n'),
+    ]));
+    const read = async (q: Parameters<EngineClient['logs']>[1]) => readFrames(await client.logs(Id, q), Buffer.alloc(0));
+    expect(await read({})).toEqual(['1:one\ntwo\n', '2:three\n']);
+    expect(await read({ tail: '2' })).toEqual(['1:two\n', '2:three\n']);
+    expect(await read({ tail: '1', timestamps: true })).toEqual(['2:2023-11-14T22:13:21Z three\n']);
+    await client.remove(Id);
+  });
+
+  it('pulls with streamed progress and reports a failed pull as an error', async () => {
+    const seen: string[] = [];
+    await client.pull('localhost:5000/busybox:latest', (p) => seen.push(`${p.id}:${p.status}`));
+    expect(seen).toEqual(['latest:Pulling from library/busybox', 'abc:Downloading', 'abc:Pull complete']);
+    await expect(client.pull('missing:latest', () => undefined)).rejects.toMatchObject({ code: 'ImageNotFound', message: expect.stringContaining('missing:latest') });
+    const images = await client.listImages();
+    expect(images[0]).toMatchObject({ RepoTags: ['busybox:latest'], Size: 4_261_000 });
+    expect(await client.inspectImage('busybox:latest')).toMatchObject({ Id: 'sha256:' + 'b'.repeat(64) });
+  });
+
+  it('runs exec with a hijacked start and reports the exit code', async () => {
+    const { Id } = await client.createContainer({ Image: 'busybox' });
+    await client.start(Id);
+    const ex = await client.execCreate(Id, { Cmd: ['echo', 'hi'], AttachStdout: true, AttachStderr: true });
+    const { socket, head } = await client.execStart(ex.Id, false);
+    expect(await readFrames(socket, head)).toEqual(['1:echo hi\n', '2:warn\n']);
+    expect(await client.execInspect(ex.Id)).toMatchObject({ Running: false, ExitCode: 3 });
+    const cat = await client.execCreate(Id, { Cmd: ['cat'], AttachStdin: true, AttachStdout: true });
+    const c = await client.execStart(cat.Id, false);
+    const got = readFrames(c.socket, c.head);
+    c.socket.end('ping');
+    expect(await got).toEqual(['1:ping']);
+    const bad = await client.execCreate(Id, { Cmd: ['nonexistent'] });
+    await expect(client.execStart(bad.Id, false)).rejects.toMatchObject({ exitCode: 127 });
+    await client.remove(Id, true);
+  });
+
+  it('manages networks', async () => {
+    expect((await client.listNetworks()).map((n) => n.Name)).toContain('bridge');
+    const { Id } = await client.createNetwork({ Name: 'dnet', IPAM: { Config: [{ Subnet: '10.99.0.0/24' }] } });
+    expect(await client.inspectNetwork('dnet')).toMatchObject({ Id, Name: 'dnet', Driver: 'bridge', IPAM: { Config: [{ Subnet: '10.99.0.0/24' }] } });
+    await client.removeNetwork('dnet');
+    await expect(client.inspectNetwork('dnet')).rejects.toMatchObject({ status: 404 });
+  });
+});

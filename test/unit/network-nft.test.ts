@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { addNetwork, addPorts, rebuild, removeNetwork, removePorts, skeleton, type FwNetwork } from '../../src/network/nft.js';
+import { bridgeAcceptRules, pickChain } from '../../src/network/iptables.js';
+import { attachEndpoint, createBridge, inNetns } from '../../src/network/drivers/commands.js';
+
+const net: FwNetwork = { key: '0123456789ab', name: 'web', bridge: 'md-0123456789ab', subnet: '172.18.0.0/16', internal: false };
+
+describe('nft script builders', () => {
+  it('builds a network\'s chains and map elements', () => {
+    expect(addNetwork('minidock', net)).toBe(`table ip minidock {
+  chain nw_0123456789ab_in {
+    oifname "md-0123456789ab" accept comment "minidock:network web"
+    accept comment "minidock:network web"
+  }
+  chain nw_0123456789ab_out {
+    iifname "md-0123456789ab" accept comment "minidock:network web"
+    ct status dnat accept comment "minidock:network web"
+    drop comment "minidock:network web"
+  }
+  chain nw_0123456789ab_post {
+    ip saddr 172.18.0.0/16 ct status dnat masquerade comment "minidock:network web"
+    ip saddr 127.0.0.0/8 masquerade comment "minidock:network web"
+  }
+  chain nw_0123456789ab_src {
+    oifname != "md-0123456789ab" masquerade comment "minidock:network web"
+  }
+}
+add element ip minidock fwd_in { "md-0123456789ab" : jump nw_0123456789ab_in }
+add element ip minidock fwd_out { "md-0123456789ab" : jump nw_0123456789ab_out }
+add element ip minidock post_out { "md-0123456789ab" : jump nw_0123456789ab_post }
+add element ip minidock post_src { 172.18.0.0/16 : jump nw_0123456789ab_src }
+`);
+  });
+
+  it('gives an internal network no masquerade and a drop for everything leaving', () => {
+    const text = addNetwork('minidock', { ...net, internal: true });
+    expect(text).not.toContain('_src');
+    expect(text).toContain('    drop comment "minidock:network web"\n  }\n  chain nw_0123456789ab_out');
+    expect(removeNetwork('minidock', { ...net, internal: true })).not.toContain('delete chain ip minidock nw_0123456789ab_src');
+  });
+
+  it('removes exactly what it added', () => {
+    expect(removeNetwork('minidock', net)).toEqual([
+      'delete element ip minidock fwd_in { "md-0123456789ab" }',
+      'delete element ip minidock fwd_out { "md-0123456789ab" }',
+      'delete element ip minidock post_out { "md-0123456789ab" }',
+      'delete element ip minidock post_src { 172.18.0.0/16 }',
+      'delete chain ip minidock nw_0123456789ab_in',
+      'delete chain ip minidock nw_0123456789ab_out',
+      'delete chain ip minidock nw_0123456789ab_post',
+      'delete chain ip minidock nw_0123456789ab_src',
+    ]);
+  });
+
+  it('publishes ports as DNAT map elements keyed by (address,) protocol and port', () => {
+    const ports = [
+      { hostIp: '', hostPort: 8080, proto: 'tcp' as const, containerIp: '172.18.0.2', containerPort: 80, owner: 'abc' },
+      { hostIp: '127.0.0.1', hostPort: 5353, proto: 'udp' as const, containerIp: '172.18.0.2', containerPort: 53, owner: 'abc' },
+    ];
+    expect(addPorts('minidock', ports)).toBe(
+      'add element ip minidock dnat_any { tcp . 8080 comment "minidock:container abc" : 172.18.0.2 . 80 }\n'
+      + 'add element ip minidock dnat_ip { 127.0.0.1 . udp . 5353 comment "minidock:container abc" : 172.18.0.2 . 53 }\n');
+    expect(removePorts('minidock', ports)).toEqual([
+      'delete element ip minidock dnat_any { tcp . 8080 }',
+      'delete element ip minidock dnat_ip { 127.0.0.1 . udp . 5353 }',
+    ]);
+  });
+
+  it('hooks the base chains and drops non-loopback packets to 127/8', () => {
+    const s = skeleton('t');
+    expect(s).toContain('type nat hook prerouting priority dstnat; policy accept;');
+    expect(s).toContain('type nat hook output priority -100; policy accept;');
+    expect(s).toContain('type nat hook postrouting priority srcnat; policy accept;');
+    expect(s).toContain('type filter hook forward priority filter; policy accept;');
+    expect(s).toContain('iifname != "lo" ip daddr 127.0.0.0/8 drop');
+    expect(s).toContain('fib daddr type local dnat ip to meta l4proto . th dport map @dnat_any');
+  });
+
+  it('rebuilds the table atomically with network chains inside the table block', () => {
+    const text = rebuild('t', [net], []);
+    expect(text.startsWith('add table ip t\ndelete table ip t\ntable ip t {\n')).toBe(true);
+    const close = text.indexOf('\n}\n');
+    expect(text.indexOf('chain nw_0123456789ab_src')).toBeLessThan(close);
+    expect(text.slice(close)).toContain('add element ip t post_src { 172.18.0.0/16 : jump nw_0123456789ab_src }');
+  });
+});
+
+describe('iptables coexistence builders', () => {
+  it('tags accept rules with the network', () => {
+    expect(bridgeAcceptRules('md-1', 'web')).toEqual([
+      ['-i', 'md-1', '-m', 'comment', '--comment', 'minidock:web', '-j', 'ACCEPT'],
+      ['-o', 'md-1', '-m', 'comment', '--comment', 'minidock:web', '-j', 'ACCEPT'],
+    ]);
+  });
+  it('uses DOCKER-USER when present, FORWARD only when its policy drops', () => {
+    expect(pickChain('-P FORWARD DROP\n-A FORWARD -j DOCKER-USER', true)).toBe('DOCKER-USER');
+    expect(pickChain('-P FORWARD DROP', false)).toBe('FORWARD');
+    expect(pickChain('-P FORWARD ACCEPT', false)).toBeUndefined();
+    expect(pickChain(undefined, false)).toBeUndefined();
+  });
+});
+
+describe('ip argv builders', () => {
+  it('creates a bridge with a fixed MAC and the gateway address', () => {
+    expect(createBridge('md-1', '172.18.0.1', 16, '02:42:ac:12:00:01')).toEqual([
+      ['ip', ['link', 'add', 'name', 'md-1', 'type', 'bridge']],
+      ['ip', ['link', 'set', 'md-1', 'address', '02:42:ac:12:00:01']],
+      ['ip', ['addr', 'add', '172.18.0.1/16', 'dev', 'md-1']],
+      ['ip', ['link', 'set', 'md-1', 'up']],
+    ]);
+  });
+  it('creates the peer inside the netns of the pid and routes only when asked', () => {
+    const o = { pid: 42, bridge: 'md-1', hostVeth: 'veth1234567', ifName: 'eth0', mac: '02:42:ac:12:00:02', ip: '172.18.0.2', prefixLen: 16, gateway: '172.18.0.1' };
+    const cmds = attachEndpoint({ ...o, defaultRoute: true });
+    expect(cmds[0]).toEqual(['ip', ['link', 'add', 'name', 'veth1234567', 'type', 'veth', 'peer', 'name', 'eth0', 'address', '02:42:ac:12:00:02', 'netns', '42']]);
+    expect(cmds).toContainEqual(inNetns(42, 'ip', ['addr', 'add', '172.18.0.2/16', 'dev', 'eth0']));
+    expect(cmds.at(-1)).toEqual(['nsenter', ['--net=/proc/42/ns/net', '--', 'ip', 'route', 'add', 'default', 'via', '172.18.0.1', 'dev', 'eth0']]);
+    expect(attachEndpoint({ ...o, defaultRoute: false }).some(([, a]) => a.includes('default'))).toBe(false);
+  });
+});
