@@ -78,9 +78,17 @@ status() {
   fi
 }
 
+# start/stop under a lock: parallel test files may all call `start` at once
+locked() {
+  mkdir -p "$DIR"
+  exec 9>"$DIR/.lock"
+  flock -w 60 9 || { echo "timed out waiting for $DIR/.lock" >&2; exit 1; }
+  "$@"
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) locked start ;;
+  stop) locked stop ;;
   status) pid=$(running_pid || true); status ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

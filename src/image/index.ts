@@ -5,7 +5,7 @@ import type { Paths } from '../state/paths.js';
 import { Mutex } from '../state/mutex.js';
 import { ImageStore, hexOf, type LayerMeta, type StoredImage } from './store.js';
 import { RegistryClient, type RegistryClientOptions } from './registry.js';
-import { CredentialStore, credentialKey } from './credentials.js';
+import { CredentialStore, credentialKey, DOCKER_HUB_KEY } from './credentials.js';
 import { hostPlatform, type Platform } from './platform.js';
 import { pullImage } from './pull.js';
 import { parseReference, pullReference, formatReference, familiarString, type Reference } from './reference.js';
@@ -84,6 +84,19 @@ export class ImageService {
     return this.toRecord(result.image, await this.store.readRepos());
   }
 
+  /** Verifies credentials against the registry, then stores them (docker login). `server` as the user typed it. */
+  async login(server: string, creds: Credentials, signal?: AbortSignal): Promise<void> {
+    const domain = credentialKey(server) === DOCKER_HUB_KEY ? 'docker.io' : credentialKey(server);
+    parseReference(`${domain}/probe`); // rejects a malformed host before any traffic
+    await new RegistryClient({ insecure: this.insecure, credentials: () => creds }).checkLogin(domain, signal);
+    await this.credentials.set(server, creds);
+  }
+
+  /** Forgets stored credentials; returns whether there were any (docker logout). */
+  logout(server: string): Promise<boolean> {
+    return this.credentials.remove(server);
+  }
+
   async get(refOrId: string): Promise<ImageRecord> {
     const id = await this.resolve(refOrId);
     const img = id && (await this.store.readImage(id));
@@ -95,6 +108,19 @@ export class ImageService {
     const repos = await this.store.readRepos();
     const out = (await this.store.listImages()).map((i) => this.toRecord(i, repos));
     return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  /** Points `target` (name[:tag], tag defaults to latest) at the image `source` names (docker tag). */
+  async tag(source: string, target: string): Promise<void> {
+    const t = parseReference(target);
+    if (t.digest) throw new InvalidReference(target, 'refusing to create a tag with a digest reference');
+    const key = formatReference({ ...t, tag: t.tag ?? 'latest' });
+    const id = (await this.get(source)).id;
+    await this.mutex.run(async () => {
+      const repos = await this.store.readRepos();
+      repos[key] = id;
+      await this.store.writeRepos(repos);
+    });
   }
 
   /** Untags, then deletes the image and its unshared layers once nothing refers to it (docker rmi). */

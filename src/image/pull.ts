@@ -65,6 +65,17 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T, i: number) =
   if (failed !== undefined) throw failed;
 }
 
+/** Waits for a download another pull started, but gives up when this pull is aborted. */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Downloads and unpacks one layer; the shared promise in ctx.inflight makes concurrent pulls wait for it. */
 async function downloadLayer(ctx: PullContext, ref: Reference, desc: Descriptor, diffId: string, chainId: string, parent: string | null,
   emit: (e: PullEvent) => void, signal?: AbortSignal): Promise<LayerMeta> {
@@ -109,7 +120,7 @@ async function ensureLayer(ctx: PullContext, ref: Reference, desc: Descriptor, d
     const running = ctx.inflight.get(chainId);
     if (running) {
       emit({ id, status: 'Waiting' });
-      try { const meta = await running; emit({ id, status: 'Already exists' }); return meta; } catch (err) {
+      try { const meta = await untilAborted(running, signal); emit({ id, status: 'Already exists' }); return meta; } catch (err) {
         // the other pull was cancelled; this one still wants the layer
         if (isAbort(err) && !signal?.aborted) continue;
         throw err;

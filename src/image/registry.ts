@@ -63,6 +63,8 @@ async function drain(r: Resp): Promise<string> {
   }
 }
 
+const pullScope = (ref: Reference) => `repository:${ref.path}:pull`;
+
 export class RegistryClient {
   /** token cache: `${domain}|${scope}` -> token and expiry */
   private tokens: Map<string, { token: string; expiresAt: number }>;
@@ -74,7 +76,7 @@ export class RegistryClient {
   }
 
   async getManifest(ref: Reference, tagOrDigest: string, signal?: AbortSignal): Promise<{ body: Buffer; mediaType: string }> {
-    const r = await this.send(ref, 'GET', `/v2/${ref.path}/manifests/${tagOrDigest}`, { accept: MANIFEST_ACCEPT }, signal);
+    const r = await this.send(ref.domain, pullScope(ref), 'GET', `/v2/${ref.path}/manifests/${tagOrDigest}`, { accept: MANIFEST_ACCEPT }, signal);
     const where = `${ref.domain}/${ref.path}:${tagOrDigest}`;
     if (r.statusCode === 404) { await drain(r); throw new ManifestUnknown(where); }
     if (r.statusCode !== 200) throw new RegistryError(`fetching manifest ${where}: registry answered ${r.statusCode}: ${await drain(r)}`, { status: r.statusCode >= 500 ? 502 : r.statusCode });
@@ -99,17 +101,24 @@ export class RegistryClient {
 
   /** Opens a blob stream; the caller verifies digest and size while reading. */
   async openBlob(ref: Reference, digest: string, signal?: AbortSignal): Promise<{ stream: Readable; length?: number }> {
-    const r = await this.send(ref, 'GET', `/v2/${ref.path}/blobs/${digest}`, {}, signal);
+    const r = await this.send(ref.domain, pullScope(ref), 'GET', `/v2/${ref.path}/blobs/${digest}`, {}, signal);
     if (r.statusCode === 404) { await drain(r); throw new ManifestUnknown(`${ref.domain}/${ref.path}@${digest}`, 'blob unknown'); }
     if (r.statusCode !== 200) throw new RegistryError(`fetching blob ${digest} of ${ref.domain}/${ref.path}: registry answered ${r.statusCode}: ${await drain(r)}`);
     const len = Number(header(r.headers, 'content-length'));
     return { stream: r.body as unknown as Readable, length: Number.isFinite(len) ? len : undefined };
   }
 
+  /** Checks that the registry accepts the configured credentials (docker login): GET /v2/ with the auth dance. */
+  async checkLogin(domain: string, signal?: AbortSignal): Promise<void> {
+    const r = await this.send(domain, undefined, 'GET', '/v2/', {}, signal);
+    const text = await drain(r);
+    if (r.statusCode !== 200) throw new RegistryError(`login to ${domain}: registry answered ${r.statusCode}: ${text}`);
+  }
+
   /** Sends one request with auth retries and redirect following. */
-  private async send(ref: Reference, method: 'GET' | 'HEAD', pathAndQuery: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Resp> {
+  private async send(domain: string, scope: string | undefined, method: 'GET' | 'HEAD', pathAndQuery: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Resp> {
+    const ref = { domain };
     const base = registryBaseUrl(ref.domain, this.opts.insecure);
-    const scope = `repository:${ref.path}:pull`;
     const creds = this.opts.credentials?.(ref.domain);
     // a token belongs to the identity that obtained it
     const key = `${ref.domain}|${scope}|${creds?.username ?? ''}:${creds ? basicHeader(creds) : ''}`;
@@ -126,7 +135,7 @@ export class RegistryClient {
     const challenges = parseChallenges(www);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) {
-      this.tokens.set(key, await this.fetchToken(ref.domain, bearer, [scope], creds, signal));
+      this.tokens.set(key, await this.fetchToken(ref.domain, bearer, scope ? [scope] : [], creds, signal));
     } else if (challenges.some((c) => c.scheme === 'basic')) {
       if (!creds) throw new Unauthorized(ref.domain, 'authentication required');
       this.basic.add(ref.domain);

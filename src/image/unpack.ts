@@ -43,7 +43,10 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
   const setXattr = opts.setXattr ?? setXattrWithTool;
   const extract = tar.extract();
   const feeding = pipeline(input, extract);
-  feeding.catch(() => { /* surfaced through the iterator below */ });
+  // a truncated or failed input destroys the current entry; a pipe attached to an already
+  // destroyed entry never settles, so every entry's work races this rejection
+  const feedFailed = new Promise<never>((_, reject) => { feeding.catch(reject); });
+  feedFailed.catch(() => { /* observed through the race below */ });
   const known = new Set<string>(['']); // relative paths known to be real directories
   const dirTimes: { abs: string; mtime: Date }[] = [];
   const stats: UnpackStats = { entries: 0, bytes: 0 };
@@ -97,91 +100,7 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
   try {
     for await (const entry of extract) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      const h = entry.header;
-      const type = h.type as string;
-      if (type === 'pax-global-header' || type === 'pax-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') { entry.resume(); continue; }
-      const rel = cleanEntryName(h.name);
-      stats.entries++;
-      const base = path.posix.basename(rel);
-      const parent = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
-
-      if (base.startsWith(WHITEOUT_PREFIX)) {
-        entry.resume();
-        await ensureParents(h.name, rel, true);
-        if (base === OPAQUE_MARKER) {
-          await setXattr(abs(parent), OPAQUE_XATTR, Buffer.from('y'));
-        } else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
-          // other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): dropped like Docker does
-        } else {
-          const name = base.slice(WHITEOUT_PREFIX.length);
-          if (!name || name === '.' || name === '..') throw new LayerUnsafe(h.name, 'empty whiteout name');
-          const target = parent ? `${parent}/${name}` : name;
-          await clear(target, false);
-          await run('mknod', ['-m', '0', abs(target), 'c', '0', '0']);
-          await fs.lchown(abs(target), h.uid ?? 0, h.gid ?? 0);
-        }
-        continue;
-      }
-
-      if (rel === '') {
-        entry.resume();
-        if (type === 'directory') await applyMeta('', h, false, true);
-        continue;
-      }
-      await ensureParents(h.name, rel, true);
-      const p = abs(rel);
-      switch (type) {
-        case 'directory': {
-          const kept = await clear(rel, true);
-          if (!kept) await fs.mkdir(p, { mode: 0o700 });
-          known.add(rel);
-          entry.resume();
-          await applyMeta(rel, h, false, true);
-          break;
-        }
-        case 'file':
-        case 'contiguous-file': {
-          await clear(rel, false);
-          const handle = await fs.open(p, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
-          await pipeline(entry, handle.createWriteStream());
-          stats.bytes += h.size ?? 0;
-          await applyMeta(rel, h, false, false);
-          break;
-        }
-        case 'symlink': {
-          entry.resume();
-          await clear(rel, false);
-          await fs.symlink(h.linkname ?? '', p);
-          await applyMeta(rel, h, true, false);
-          break;
-        }
-        case 'link': {
-          entry.resume();
-          const targetRel = cleanEntryName(h.linkname ?? '');
-          if (!targetRel) throw new LayerUnsafe(h.name, 'hard link to the layer root');
-          await ensureParents(h.name, targetRel, false);
-          const tst = await lstatOrNull(abs(targetRel));
-          if (!tst) throw new LayerUnsafe(h.name, `hard link target ${h.linkname} is not in the layer`);
-          if (tst.isDirectory()) throw new LayerUnsafe(h.name, `hard link target ${h.linkname} is a directory`);
-          if (targetRel === rel) break;
-          await clear(rel, false);
-          await fs.link(abs(targetRel), p);
-          break;
-        }
-        case 'fifo':
-        case 'character-device':
-        case 'block-device': {
-          entry.resume();
-          await clear(rel, false);
-          const args = type === 'fifo' ? [p, 'p'] : [p, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
-          await run('mknod', ['-m', '0600', ...args]);
-          await applyMeta(rel, h, false, false);
-          break;
-        }
-        default:
-          entry.resume();
-          throw new LayerUnsafe(h.name, `unsupported tar entry type ${String(type)}`);
-      }
+      await Promise.race([processEntry(entry as unknown as Readable & { header: Header }), feedFailed]);
     }
     await feeding;
   } catch (err) {
@@ -192,4 +111,92 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
   // directory mtimes last, deepest first: creating children bumps the parent's mtime
   for (const d of dirTimes.reverse()) await fs.lutimes(d.abs, d.mtime, d.mtime);
   return stats;
+
+  async function processEntry(entry: Readable & { header: Header }): Promise<void> {
+    const h = entry.header;
+    const type = h.type as string;
+    if (type === 'pax-global-header' || type === 'pax-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') { entry.resume(); return; }
+    const rel = cleanEntryName(h.name);
+    stats.entries++;
+    const base = path.posix.basename(rel);
+    const parent = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+
+    if (base.startsWith(WHITEOUT_PREFIX)) {
+      entry.resume();
+      await ensureParents(h.name, rel, true);
+      if (base === OPAQUE_MARKER) {
+        await setXattr(abs(parent), OPAQUE_XATTR, Buffer.from('y'));
+      } else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+        // other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): dropped like Docker does
+      } else {
+        const name = base.slice(WHITEOUT_PREFIX.length);
+        if (!name || name === '.' || name === '..') throw new LayerUnsafe(h.name, 'empty whiteout name');
+        const target = parent ? `${parent}/${name}` : name;
+        await clear(target, false);
+        await run('mknod', ['-m', '0', abs(target), 'c', '0', '0']);
+        await fs.lchown(abs(target), h.uid ?? 0, h.gid ?? 0);
+      }
+      return;
+    }
+
+    if (rel === '') {
+      entry.resume();
+      if (type === 'directory') await applyMeta('', h, false, true);
+      return;
+    }
+    await ensureParents(h.name, rel, true);
+    const p = abs(rel);
+    switch (type) {
+      case 'directory': {
+        const kept = await clear(rel, true);
+        if (!kept) await fs.mkdir(p, { mode: 0o700 });
+        known.add(rel);
+        entry.resume();
+        await applyMeta(rel, h, false, true);
+        break;
+      }
+      case 'file':
+      case 'contiguous-file': {
+        await clear(rel, false);
+        const handle = await fs.open(p, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+        await pipeline(entry, handle.createWriteStream());
+        stats.bytes += h.size ?? 0;
+        await applyMeta(rel, h, false, false);
+        break;
+      }
+      case 'symlink': {
+        entry.resume();
+        await clear(rel, false);
+        await fs.symlink(h.linkname ?? '', p);
+        await applyMeta(rel, h, true, false);
+        break;
+      }
+      case 'link': {
+        entry.resume();
+        const targetRel = cleanEntryName(h.linkname ?? '');
+        if (!targetRel) throw new LayerUnsafe(h.name, 'hard link to the layer root');
+        await ensureParents(h.name, targetRel, false);
+        const tst = await lstatOrNull(abs(targetRel));
+        if (!tst) throw new LayerUnsafe(h.name, `hard link target ${h.linkname} is not in the layer`);
+        if (tst.isDirectory()) throw new LayerUnsafe(h.name, `hard link target ${h.linkname} is a directory`);
+        if (targetRel === rel) break;
+        await clear(rel, false);
+        await fs.link(abs(targetRel), p);
+        break;
+      }
+      case 'fifo':
+      case 'character-device':
+      case 'block-device': {
+        entry.resume();
+        await clear(rel, false);
+        const args = type === 'fifo' ? [p, 'p'] : [p, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
+        await run('mknod', ['-m', '0600', ...args]);
+        await applyMeta(rel, h, false, false);
+        break;
+      }
+      default:
+        entry.resume();
+        throw new LayerUnsafe(h.name, `unsupported tar entry type ${String(type)}`);
+    }
+  }
 }

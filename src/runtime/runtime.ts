@@ -1,5 +1,6 @@
 // Runtime: starts containers through the C shim and talks to running ones.
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import fs from 'node:fs/promises';
 import fsSync from 'node:fs';
 import os from 'node:os';
@@ -88,7 +89,11 @@ export class Runtime {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdin.on('error', () => {}); // the shim may be gone already; its reply says why
     const lines = new LineReader(child.stdout);
-    const first = await withTimeout(lines.next(), SHIM_TIMEOUT_MS, `start container ${spec.id}`);
+    // closing the shim's stdin before `go` makes it kill the container and exit
+    const first = await withTimeout(lines.next(), SHIM_TIMEOUT_MS, `start container ${spec.id}`).catch((err) => {
+      child.stdin.end();
+      throw err;
+    });
     const m = /^pid (\d+) (\d+)$/.exec(first ?? '');
     if (!m) throw shimError(`start container ${spec.id}`, first ?? stderr.trim());
     const pid = Number(m[1]);
@@ -160,7 +165,14 @@ export class Runtime {
     await writeFileAtomic(specFile, serializeExecSpec(pid, opts));
     const child = spawn(this.shim, ['exec', specFile], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const ctl = child.stdio[3] as import('node:net').Socket;
-    const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => resolve(code ?? 128 + (sig ? os.constants.signals[sig] : 0))));
+    // Node resumes unconsumed child stdio when the child exits (its output would be thrown
+    // away before the caller gets the streams): buffer through our own streams from the start.
+    const stdout = child.stdout.pipe(new PassThrough());
+    const stderr = child.stderr.pipe(new PassThrough());
+    const exited = new Promise<number>((resolve) => child.on('close', (code, sig) => {
+      // let the last chunks pass through the PassThroughs first
+      setImmediate(() => resolve(code ?? 128 + (sig ? os.constants.signals[sig] : 0)));
+    }));
     child.stdin.on('error', () => {});
     try {
       const reply = await withTimeout(new LineReader(ctl).next(), SHIM_TIMEOUT_MS, `exec in container ${id}`);
@@ -173,8 +185,8 @@ export class Runtime {
       return {
         pid: Number(m[1]),
         stdin: child.stdin,
-        stdout: child.stdout,
-        stderr: child.stderr,
+        stdout,
+        stderr,
         resize: (rows, cols) => { if (!ctl.destroyed) ctl.write(`resize ${rows} ${cols}\n`); },
         wait: () => exited,
       };

@@ -58,7 +58,8 @@ export interface ExecProcess {
   stdout: Readable;
   stderr: Readable;
   resize(rows: number, cols: number): void;
-  /** Exit code of the command (128+signal on signal death). */
+  /** Exit code of the command (128+signal on signal death). The output is complete when
+   * stdout/stderr end, which may come after this resolves: read them to their end. */
   wait(): Promise<number>;
 }
 

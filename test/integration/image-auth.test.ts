@@ -48,6 +48,21 @@ describe.skipIf(!isRoot)('image pull with registry auth', () => {
     expect(img.repoTags).toEqual([`${basic!.addr}/busybox:latest`]);
   });
 
+  it('login verifies credentials before storing them, logout forgets them', async () => {
+    for (const reg of [basic!, token!]) {
+      const creds = new CredentialStore(path.join(root, `login-${reg.addr.replace(':', '-')}.json`));
+      const s = svc(creds);
+      await s.init();
+      await expect(s.login(reg.addr, { username: USER, password: 'wrong' })).rejects.toMatchObject({ code: 'Unauthorized' });
+      expect(await creds.get(reg.addr)).toBeUndefined();
+      await s.login(reg.addr, { username: USER, password: PASS });
+      expect(await creds.get(reg.addr)).toEqual({ username: USER, password: PASS });
+      expect((await s.pull(`${reg.addr}/busybox`)).config.Cmd).toEqual(['sh']);
+      expect(await s.logout(reg.addr)).toBe(true);
+      expect(await s.logout(reg.addr)).toBe(false);
+    }
+  });
+
   it('bearer tokens: anonymous refused, stored login used, token cached per scope', async () => {
     const creds = new CredentialStore(path.join(root, 'config.json'));
     const s = svc(creds);

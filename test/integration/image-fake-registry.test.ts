@@ -114,6 +114,19 @@ describe.skipIf(!isRoot)('image pull against a fake registry', () => {
     await storeIsEmpty(svc);
   });
 
+  it('refuses a layer that escapes its directory and keeps nothing', async () => {
+    const evil = makeLayer(await packEntries([
+      { name: 'ok', type: 'file', mode: 0o644, content: 'fine' },
+      { name: '../../../../escaped-by-minidock-test', type: 'file', mode: 0o644, content: 'pwned' },
+    ])) as Layer;
+    await serve('escape', [evil]);
+    const svc = await service();
+    await expect(svc.pull(`${addr}/escape`)).rejects.toMatchObject({ code: 'LayerUnsafe', message: expect.stringContaining('escapes the layer') });
+    await expect(fs.access('/escaped-by-minidock-test')).rejects.toThrow();
+    await expect(fs.access(path.join(svc.store.root, '..', 'escaped-by-minidock-test'))).rejects.toThrow();
+    await storeIsEmpty(svc);
+  });
+
   it('an aborted pull leaves a consistent store that init() cleans', async () => {
     const l = await layer('big', 'x'.repeat(300_000) + Math.random());
     await serve('slow', [l], new Map(), new Set([l.digest]));

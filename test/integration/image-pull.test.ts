@@ -109,6 +109,40 @@ describe.skipIf(!isRoot)('image pull (local registry)', () => {
     });
   }
 
+  it('tag and remove follow docker rmi rules', async () => {
+    const svc = await service();
+    const bb = await svc.pull(`${REGISTRY}/busybox`);
+    await svc.tag(`${REGISTRY}/busybox`, 'mybox:v1');
+    await svc.tag(bb.id, 'other/box');
+    expect((await svc.get('mybox:v1')).repoTags.sort()).toEqual([`${REGISTRY}/busybox:latest`, 'mybox:v1', 'other/box:latest'].sort());
+    await expect(svc.tag('nope', 'x')).rejects.toMatchObject({ code: 'ImageNotFound' });
+    // untag only while other tags remain
+    expect(await svc.remove('mybox:v1')).toEqual({ untagged: ['mybox:v1'], deleted: [] });
+    await expect(svc.remove(bb.id)).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('multiple repositories') });
+    await expect(svc.remove('nope:latest')).rejects.toMatchObject({ code: 'ImageNotFound' });
+    // forced while a container uses it: untagged, kept
+    const kept = await svc.remove(bb.id.slice(7, 19), { force: true, inUse: () => true });
+    expect(kept.deleted).toEqual([]);
+    expect((await svc.get(bb.id)).repoTags).toEqual([]);
+    const gone = await svc.remove(bb.id, { inUse: () => false });
+    expect(gone.deleted).toEqual([bb.id, bb.layers[0]]);
+    expect(await svc.list()).toEqual([]);
+    expect(await fs.readdir(svc.store.layers)).toEqual([]);
+    expect(await fs.readdir(svc.store.blobs)).toEqual([]);
+  });
+
+  it('init removes leftovers of an interrupted pull', async () => {
+    const svc = await service();
+    const img = await svc.pull(`${REGISTRY}/busybox`);
+    const hex = 'f'.repeat(64);
+    await fs.mkdir(path.join(svc.store.layers, hex, 'bin'), { recursive: true });
+    await fs.mkdir(path.join(svc.store.tmp, 'layer-abc', 'etc'), { recursive: true });
+    await svc.init();
+    expect(await fs.readdir(svc.store.tmp)).toEqual([]);
+    await expect(fs.access(path.join(svc.store.layers, hex))).rejects.toThrow();
+    await fs.access(svc.layerDirs(img)[0]);
+  });
+
   it('rejects an invalid reference before any network traffic', async () => {
     const svc = await service();
     await expect(svc.pull('Busybox')).rejects.toMatchObject({ code: 'InvalidReference', status: 400 });

@@ -2,14 +2,22 @@
 // the C shim. Every test builds its own dirs under /tmp/B-rt-* and kills what it starts.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CommandNotExecutable, CommandNotFound } from '../../src/errors.js';
-import { processRunning, readLogs, Runtime, serializeRunSpec, shimPath, type AttachStream, type ContainerSpec } from '../../src/runtime/index.js';
+import { AttachDecoder, processRunning, readLogs, Runtime, serializeRunSpec, shimPath, type AttachStream, type ContainerSpec } from '../../src/runtime/index.js';
 import { run } from '../../src/util/exec.js';
 import { isRoot, makeBase, makeBusyboxLayer, makeSpec } from './runtime-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads a stream to its end (output is complete only then, not when wait() resolves). */
+async function text(stream: NodeJS.ReadableStream): Promise<string> {
+  let s = '';
+  for await (const chunk of stream) s += chunk;
+  return s;
+}
 
 describe.skipIf(!isRoot)('runtime (root)', () => {
   let base: string;
@@ -210,6 +218,25 @@ int main(void) {
     expect((await rt.waitExit(s.id)).exitCode).toBe(0);
   });
 
+  it('slows down for a paused attach client instead of dropping it', async () => {
+    const s = await spec(sh('head -c 4194304 /dev/zero'));
+    let sock!: net.Socket;
+    const { pid } = await rt.start(s, async () => {
+      sock = net.createConnection(path.join(s.runDir, 'attach.sock'));
+      await new Promise((r) => sock.once('connect', r));
+      sock.pause();
+    });
+    pids.push(pid);
+    await sleep(1000);
+    const dec = new AttachDecoder();
+    let bytes = 0;
+    sock.on('data', (d: Buffer) => { for (const f of dec.push(d)) bytes += f.data.length; });
+    sock.resume();
+    await new Promise((r) => sock.once('close', r));
+    expect(bytes).toBe(4194304);
+    expect((await rt.waitExit(s.id)).exitCode).toBe(0);
+  });
+
   it('takes the container down with its shim (parent-death signal survives the uid change)', async () => {
     const s = await spec({ args: ['sleep', '100'], uid: 1000, gid: 1000 });
     const { pid, shimPid } = await rt.start(s, async () => {});
@@ -233,6 +260,19 @@ int main(void) {
     a.closeStdin();
     expect(await got).toBe('got:hello\nmore\n');
     expect((await rt.waitExit(s.id)).exitCode).toBe(0);
+    // 4 MiB through cat: input and output flow at once without the shim stalling on either
+    const big = await spec({ args: ['cat'], openStdin: true });
+    let b!: AttachStream;
+    const started = await rt.start(big, async () => { b = await rt.attach(big.id); });
+    pids.push(started.pid);
+    let bytes = 0;
+    b.on('frame', (f) => (bytes += f.data.length));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    for (let i = 0; i < 64; i++) b.write(chunk);
+    b.closeStdin();
+    await b.ended;
+    expect(bytes).toBe(64 * chunk.length);
+    expect((await rt.waitExit(big.id)).exitCode).toBe(0);
     const r = await runToEnd(sh('cat; readlink /proc/self/fd/0'));
     expect(r.out).toBe('/dev/null\n');
   });
@@ -243,8 +283,7 @@ int main(void) {
     pids.push(pid);
     const opts = { env: ['PATH=/bin'], cwd: '/', uid: 1000, gid: 1000, additionalGids: [1500], tty: false };
     const p = await rt.exec(s.id, pid, { ...opts, args: ['sh', '-c', 'hostname; id; ps -o pid,comm | grep -w sleep; readlink /proc/1/ns/pid /proc/self/ns/pid; exit 4'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
+    const [out] = await Promise.all([text(p.stdout), text(p.stderr)]);
     expect(await p.wait()).toBe(4);
     const lines = out.trim().split('\n');
     expect(lines[0]).toBe('exec-host');
@@ -254,8 +293,7 @@ int main(void) {
 
     const t = await rt.exec(s.id, pid, { ...opts, args: ['sh', '-c', 'tty; sleep 0.3; stty size'], tty: true });
     t.resize(40, 120);
-    let tout = '';
-    t.stdout.on('data', (d) => (tout += d));
+    const tout = await text(t.stdout);
     expect(await t.wait()).toBe(0);
     expect(tout).toMatch(/^\/dev\/pts\/\d+\r\n40 120\r\n$/);
 

@@ -1,12 +1,14 @@
 #!/bin/sh
-# Builds dist/minidock-shim with the machine's gcc. Static when glibc's static library is
-# installed (a static shim maps no shared libraries: smaller per-container memory),
-# dynamic otherwise. Independent of tsc.
+# Builds dist/minidock-shim with the machine's gcc (no extra libraries). Static when glibc's
+# static library is installed: a static shim maps no shared libraries, so each container's
+# shim costs less memory; dynamic otherwise. Independent of tsc.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../../dist"
 mkdir -p "$out"
-if gcc -O2 -Wall -static -o "$out/minidock-shim.tmp" "$here/shim.c" 2>/dev/null; then :; else
-  gcc -O2 -Wall -o "$out/minidock-shim.tmp" "$here/shim.c"
-fi
+static=""
+libc_a=$(gcc -print-file-name=libc.a)
+if [ -f "$libc_a" ]; then static="-static"; fi
+gcc -O2 -Wall $static -o "$out/minidock-shim.tmp" "$here/shim.c"
+# rename over the old binary: running shims keep their (old) inode
 mv "$out/minidock-shim.tmp" "$out/minidock-shim"

@@ -569,6 +569,30 @@ static void drop_client(int i)
 	clients[i].buf = NULL;
 }
 
+/* Sends one stdcopy frame (the first 8 bytes of the log header are the same). A slow
+ * client slows the relay (and so the container, like docker attach) but one that takes
+ * no data for CLIENT_STALL_MS is dropped. */
+#define CLIENT_STALL_MS 5000
+static int send_frame(int fd, const unsigned char *h, const unsigned char *data, size_t n)
+{
+	size_t off = 0, total = n + 8;
+	while (off < total) {
+		struct iovec iov[2];
+		int k = 0;
+		if (off < 8) iov[k++] = (struct iovec){ (void *)(h + off), 8 - off };
+		size_t doff = off < 8 ? 0 : off - 8;
+		if (n > doff) iov[k++] = (struct iovec){ (void *)(data + doff), n - doff };
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = k };
+		ssize_t w = sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w > 0) { off += w; continue; }
+		if (w < 0 && errno == EINTR) continue;
+		if (w < 0 && errno != EAGAIN) return -1;
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		if (poll(&pf, 1, CLIENT_STALL_MS) <= 0 || (pf.revents & (POLLERR | POLLHUP))) return -1;
+	}
+	return 0;
+}
+
 static void emit(int stream, const unsigned char *data, size_t n)
 {
 	struct timespec ts;
@@ -577,14 +601,9 @@ static void emit(int stream, const unsigned char *data, size_t n)
 	put_be32(h + 4, n);
 	put_be64(h + 8, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
 	struct iovec iov[2] = { { h, 16 }, { (void *)data, n } };
-	if (logfd >= 0) writev(logfd, iov, 2);
-	iov[0].iov_len = 8; /* stdcopy header: same first 8 bytes */
-	for (int i = 0; i < MAX_CLIENTS; i++) {
-		if (clients[i].fd < 0) continue;
-		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-		/* a client that cannot keep up is dropped rather than stalling the container */
-		if (sendmsg(clients[i].fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(n + 8)) drop_client(i);
-	}
+	if (logfd >= 0 && writev(logfd, iov, 2) < 0) { /* disk full: live clients still get it */ }
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0 && send_frame(clients[i].fd, h, data, n) < 0) drop_client(i);
 }
 
 /* Input for the container is queued and written without blocking: a container that
