@@ -84,12 +84,16 @@ async function benchDocker(): Promise<number[]> {
   }
 }
 
-await ensureTestRegistry();
-console.log(`cold pull of ${IMAGE}, ${RUNS} runs each`);
-const m = await benchMinidock();
-console.log(`minidock (ImageService.pull, in-process): ${fmt(stats(m))}  [${m.map((x) => x.toFixed(0)).join(', ')}]`);
-if (WITH_DOCKER) {
-  const d = await benchDocker();
-  console.log(`docker pull (CLI + dockerd):               ${fmt(stats(d))}  [${d.map((x) => x.toFixed(0)).join(', ')}]`);
-  console.log(`ratio minidock/docker (median): ${(stats(m).median / stats(d).median).toFixed(2)}`);
+const release = await ensureTestRegistry();
+try {
+  console.log(`cold pull of ${IMAGE}, ${RUNS} runs each`);
+  const m = await benchMinidock();
+  console.log(`minidock (ImageService.pull, in-process): ${fmt(stats(m))}  [${m.map((x) => x.toFixed(0)).join(', ')}]`);
+  if (WITH_DOCKER) {
+    const d = await benchDocker();
+    console.log(`docker pull (CLI + dockerd):               ${fmt(stats(d))}  [${d.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(`ratio minidock/docker (median): ${(stats(m).median / stats(d).median).toFixed(2)}`);
+  }
+} finally {
+  await release();
 }

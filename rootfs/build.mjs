@@ -64,8 +64,10 @@ async function nginxEntries() {
       await fs.rm(path.join(x, p), { recursive: true, force: true });
     }
     const entries = (await entriesFromDir(x)).map((e) => ({ ...e, mtime: T0 }));
-    const libs = execFileSync('ldd', [path.join(x, 'usr/sbin/nginx')], { encoding: 'utf8' })
-      .split('\n').map((l) => l.match(/(\/\S+)\s+\(0x/)?.[1]).filter(Boolean);
+    const ldd = execFileSync('ldd', [path.join(x, 'usr/sbin/nginx')], { encoding: 'utf8' });
+    const missing = ldd.split('\n').filter((l) => l.includes('not found')).map((l) => l.trim().split(' ')[0]);
+    if (missing.length) throw new Error(`nginx needs host libraries that are not installed: ${missing.join(', ')} (apt-get install libssl3 libpcre2-8-0 zlib1g libcrypt1)`);
+    const libs = ldd.split('\n').map((l) => l.match(/(\/\S+)\s+\(0x/)?.[1]).filter(Boolean);
     for (const lib of libs) entries.push(file(lib.slice(1), await fs.readFile(await fs.realpath(lib)), 0o755));
     entries.push(
       file('etc/passwd', PASSWD + 'www-data:x:33:33:www-data:/var/www:/bin/false\n'),

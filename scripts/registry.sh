@@ -13,7 +13,7 @@ PIDFILE="$DIR/registry.pid"
 LOG="$DIR/registry.log"
 
 answers() {
-  # /v2/ answers 200 on an open registry; any HTTP reply means it is up
+  # our registry has no auth, so a live one answers /v2/ with 200
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$ADDR/v2/" 2>/dev/null || true)
   [ "$code" = "200" ]
 }
@@ -44,7 +44,8 @@ http:
   addr: $ADDR
 CFG
   # setsid: the registry must outlive the shell (and the CI step) that started it
-  setsid docker-registry serve "$CONFIG" >>"$LOG" 2>&1 < /dev/null &
+  # 9>&-: the registry must not inherit (and so hold forever) the start/stop lock
+  setsid docker-registry serve "$CONFIG" >>"$LOG" 2>&1 < /dev/null 9>&- &
   echo $! > "$PIDFILE"
   i=0
   while [ $i -lt 100 ]; do

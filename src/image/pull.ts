@@ -82,17 +82,17 @@ async function downloadLayer(ctx: PullContext, ref: Reference, desc: Descriptor,
   const id = shortId(desc.digest);
   const compression = layerCompression(`${familiarName(ref)} layer ${desc.digest}`, desc.mediaType);
   const tmp = await ctx.store.makeTmpDir('layer');
+  const stages: Readable[] = [];
   try {
     const { stream } = await ctx.client.openBlob(ref, desc.digest, signal);
     const compressed = new VerifyingStream(desc.digest, desc.size, `layer ${desc.digest}`);
     const diff = new VerifyingStream(diffId, undefined, `layer ${desc.digest} (uncompressed, diff id)`);
+    stages.push(stream, compressed);
     // progress at most every 256 KiB so a fast loopback pull does not flood the callback
     let lastReported = 0;
-    compressed.on('data', (c: Buffer) => {
+    compressed.on('data', () => {
       if (compressed.bytes - lastReported >= 256 << 10) { lastReported = compressed.bytes; emit({ id, status: 'Downloading', current: compressed.bytes, total: desc.size }); }
-      void c;
     });
-    const stages: Readable[] = [stream, compressed];
     stream.pipe(compressed);
     let tail: Readable = compressed;
     if (compression === 'gzip') {
@@ -108,6 +108,8 @@ async function downloadLayer(ctx: PullContext, ref: Reference, desc: Descriptor,
     await ctx.store.commitLayer(tmp, meta);
     return meta;
   } catch (err) {
+    // an unsafe entry stops the unpack early: close the connection instead of leaving it half read
+    for (const s of stages) s.destroy();
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
   }

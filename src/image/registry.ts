@@ -3,6 +3,7 @@
 // loopback registries and those listed in MINIDOCK_INSECURE_REGISTRIES.
 import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { RegistryError, Unauthorized, ManifestUnknown } from '../errors.js';
 import { parseChallenges, basicHeader, tokenUrl, parseTokenResponse, type Challenge, type Credentials } from './auth.js';
 import { registryHost, type Reference } from './reference.js';
@@ -117,15 +118,15 @@ export class RegistryClient {
 
   /** Sends one request with auth retries and redirect following. */
   private async send(domain: string, scope: string | undefined, method: 'GET' | 'HEAD', pathAndQuery: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Resp> {
-    const ref = { domain };
-    const base = registryBaseUrl(ref.domain, this.opts.insecure);
-    const creds = this.opts.credentials?.(ref.domain);
+    const base = registryBaseUrl(domain, this.opts.insecure);
+    const creds = this.opts.credentials?.(domain);
     // a token belongs to the identity that obtained it
-    const key = `${ref.domain}|${scope}|${creds?.username ?? ''}:${creds ? basicHeader(creds) : ''}`;
+    const who = creds ? createHash('sha256').update(`${creds.username}\0${creds.password}`).digest('hex') : 'anonymous';
+    const key = `${domain}|${scope ?? ''}|${who}`;
     const authHeader = (): string | undefined => {
       const t = this.tokens.get(key);
       if (t && t.expiresAt > Date.now()) return `Bearer ${t.token}`;
-      if (creds && this.basic.has(ref.domain)) return basicHeader(creds);
+      if (creds && this.basic.has(domain)) return basicHeader(creds);
       return undefined;
     };
     let r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal);
@@ -135,17 +136,17 @@ export class RegistryClient {
     const challenges = parseChallenges(www);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) {
-      this.tokens.set(key, await this.fetchToken(ref.domain, bearer, scope ? [scope] : [], creds, signal));
+      this.tokens.set(key, await this.fetchToken(domain, bearer, scope ? [scope] : [], creds, signal));
     } else if (challenges.some((c) => c.scheme === 'basic')) {
-      if (!creds) throw new Unauthorized(ref.domain, 'authentication required');
-      this.basic.add(ref.domain);
+      if (!creds) throw new Unauthorized(domain, 'authentication required');
+      this.basic.add(domain);
     } else {
-      throw new Unauthorized(ref.domain, `unsupported authentication challenge ${JSON.stringify(www)}`);
+      throw new Unauthorized(domain, `unsupported authentication challenge ${JSON.stringify(www)}`);
     }
     r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal);
     if (r.statusCode === 401) {
       await drain(r);
-      throw new Unauthorized(ref.domain, creds ? 'incorrect username or password' : 'authentication required');
+      throw new Unauthorized(domain, creds ? 'incorrect username or password' : 'authentication required');
     }
     return r;
   }

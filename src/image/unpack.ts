@@ -90,7 +90,11 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
     // chmod after chown: chown clears setuid/setgid
     if (!isSymlink) await fs.chmod(p, (h.mode ?? 0o644) & 0o7777);
     for (const [k, v] of Object.entries(h.pax ?? {})) {
-      if (k.startsWith('SCHILY.xattr.')) await setXattr(p, k.slice('SCHILY.xattr.'.length), Buffer.from(String(v), 'utf8'));
+      if (!k.startsWith('SCHILY.xattr.')) continue;
+      const name = k.slice('SCHILY.xattr.'.length);
+      // overlayfs' own xattrs (redirect, metacopy, opaque) may only come from whiteout markers
+      if (name.startsWith('trusted.overlay.')) continue;
+      await setXattr(p, name, Buffer.from(String(v), 'utf8'));
     }
     const mtime = h.mtime ?? new Date(0);
     if (isDir) dirTimes.push({ abs: p, mtime });
@@ -117,6 +121,8 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
     const type = h.type as string;
     if (type === 'pax-global-header' || type === 'pax-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') { entry.resume(); return; }
     const rel = cleanEntryName(h.name);
+    // aufs metadata dirs at the layer root (.wh..wh.plnk, .wh..wh.orph) are dropped like Docker does
+    if (rel.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`) && rel.includes('/')) { entry.resume(); return; }
     stats.entries++;
     const base = path.posix.basename(rel);
     const parent = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);

@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../../src/util/exec.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const REGISTRY = '127.0.0.1:5000';
+/** MINIDOCK_TEST_REGISTRY / MINIDOCK_TEST_REGISTRY_DIR move the shared registry (e.g. to test a cold start). */
+export const REGISTRY = process.env.MINIDOCK_TEST_REGISTRY ?? '127.0.0.1:5000';
+const registryEnv = (): Record<string, string> => ({
+  MINIDOCK_REGISTRY_ADDR: REGISTRY,
+  MINIDOCK_BUILD_REGISTRY: `http://${REGISTRY}`,
+  ...(process.env.MINIDOCK_TEST_REGISTRY_DIR ? { MINIDOCK_REGISTRY_DIR: process.env.MINIDOCK_TEST_REGISTRY_DIR } : {}),
+});
 export const TEST_IMAGES = ['busybox:latest', 'nginx:latest', 'unpack-test:latest', 'multiarch:oci', 'multiarch:docker-list'];
 
 async function hasManifest(base: string, image: string): Promise<boolean> {
@@ -24,15 +30,30 @@ async function hasManifest(base: string, image: string): Promise<boolean> {
   return r.status === 200;
 }
 
-/** Starts the shared registry if needed and builds the test images if any is missing. */
-export async function ensureTestRegistry(): Promise<void> {
-  await run(path.join(REPO_ROOT, 'scripts/registry.sh'), ['start'], { timeoutMs: 30_000 });
-  for (const img of TEST_IMAGES) {
-    if (!(await hasManifest(`http://${REGISTRY}`, img))) {
-      await run(path.join(REPO_ROOT, 'rootfs/build-all.sh'), [], { timeoutMs: 300_000 });
-      return;
+async function registryAnswers(): Promise<boolean> {
+  try { return (await fetch(`http://${REGISTRY}/v2/`)).status === 200; } catch { return false; }
+}
+
+/** Starts the shared registry if needed and builds the test images if any is missing. Returns a
+ *  release function that stops the registry again only if this call started it. */
+export async function ensureTestRegistry(): Promise<() => Promise<void>> {
+  const wasRunning = await registryAnswers();
+  await run(path.join(REPO_ROOT, 'scripts/registry.sh'), ['start'], { timeoutMs: 30_000, env: registryEnv() });
+  const release = async () => {
+    if (!wasRunning) await run(path.join(REPO_ROOT, 'scripts/registry.sh'), ['stop'], { timeoutMs: 30_000, env: registryEnv() });
+  };
+  try {
+    for (const img of TEST_IMAGES) {
+      if (!(await hasManifest(`http://${REGISTRY}`, img))) {
+        await run(path.join(REPO_ROOT, 'rootfs/build-all.sh'), [], { timeoutMs: 300_000, env: registryEnv() });
+        break;
+      }
     }
+  } catch (err) {
+    await release();
+    throw err;
   }
+  return release;
 }
 
 export async function freePort(): Promise<number> {

@@ -17,10 +17,11 @@ describe.skipIf(!isRoot)('image pull with registry auth', () => {
   let basic: TestRegistry | undefined;
   let token: TokenRegistry | undefined;
   let root = '';
+  let release = async () => {};
   const svc = (creds?: CredentialStore) => new ImageService({ root, run: path.join(root, 'run') }, { credentials: creds ?? new CredentialStore(path.join(root, 'none.json')) });
 
   beforeAll(async () => {
-    await ensureTestRegistry();
+    release = await ensureTestRegistry();
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'minidock-test-auth-'));
     basic = await startBasicAuthRegistry(USER, PASS);
     await copyImage('busybox', 'latest', basic.addr, 'busybox', async () => basicAuth);
@@ -37,6 +38,7 @@ describe.skipIf(!isRoot)('image pull with registry auth', () => {
     await basic?.stop();
     await token?.stop();
     if (root) await fs.rm(root, { recursive: true, force: true });
+    await release();
   });
 
   it('basic auth: refused without or with wrong credentials, works with them', async () => {

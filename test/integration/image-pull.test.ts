@@ -1,5 +1,5 @@
 // Pulls from the local registry on 127.0.0.1:5000 (root: unpacking keeps real ownership).
-import { describe, it, expect, beforeAll, afterEach } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,9 @@ async function manifestDigest(repo: string, tag: string, accept: string): Promis
 }
 
 describe.skipIf(!isRoot)('image pull (local registry)', () => {
-  beforeAll(async () => { await ensureTestRegistry(); }, 300_000);
+  let release = async () => {};
+  beforeAll(async () => { release = await ensureTestRegistry(); }, 300_000);
+  afterAll(async () => { await release(); });
   afterEach(async () => {
     for (const r of roots.splice(0)) await fs.rm(r, { recursive: true, force: true });
   });
@@ -104,7 +106,7 @@ describe.skipIf(!isRoot)('image pull (local registry)', () => {
       const arm = new ImageService({ root: roots[0], run: path.join(roots[0], 'run') }, { platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, credentials: new CredentialStore(path.join(roots[0], 'c.json')) });
       const armImg = await arm.pull(`${REGISTRY}/multiarch:${tag}`);
       expect(armImg.variant).toBe('v7');
-      await expect(new ImageService({ root: roots[0], run: roots[0] }, { platform: { os: 'linux', architecture: 'riscv64' } }).pull(`${REGISTRY}/multiarch:${tag}`))
+      await expect(new ImageService({ root: roots[0], run: roots[0] }, { platform: { os: 'linux', architecture: 'riscv64' }, credentials: new CredentialStore(path.join(roots[0], 'c.json')) }).pull(`${REGISTRY}/multiarch:${tag}`))
         .rejects.toThrow(/no matching manifest for linux\/riscv64.*available: linux\/arm64\/v8, linux\/amd64, linux\/arm\/v7, linux\/s390x/);
     });
   }

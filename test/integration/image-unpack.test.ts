@@ -39,8 +39,9 @@ const xattr = async (file: string, name: string) =>
 describe.skipIf(!isRoot)('image unpack (unpack-test image)', () => {
   let root = '';
   let dirs: string[] = [];
+  let release = async () => {};
   beforeAll(async () => {
-    await ensureTestRegistry();
+    release = await ensureTestRegistry();
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'minidock-test-unpack-'));
     const svc = new ImageService({ root, run: path.join(root, 'run') }, { credentials: new CredentialStore(path.join(root, 'c.json')) });
     await svc.init();
@@ -48,7 +49,10 @@ describe.skipIf(!isRoot)('image unpack (unpack-test image)', () => {
     expect(img.config).toMatchObject({ Cmd: ['/bin/suid'], WorkingDir: '/etc', User: '1234:5678', Env: ['PATH=/bin', 'FOO=bar'] });
     dirs = svc.layerDirs(img);
   }, 300_000);
-  afterAll(async () => { if (root) await fs.rm(root, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (root) await fs.rm(root, { recursive: true, force: true });
+    await release();
+  });
 
   it('layer 1: modes, owners, mtimes, links, fifo, xattr', async () => {
     const t = await snapshot(dirs[0]);

@@ -74,7 +74,7 @@ export class ToolRun {
 
   async exec(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<StepResult> {
     try {
-      const r = await run(this.cmd.cmd, [...this.cmd.prefix, ...args], { input: opts.stdin ?? '', timeoutMs: opts.timeoutMs ?? 60_000, okExitCodes: ALL_EXIT_CODES });
+      const r = await run(this.cmd.cmd, [...this.cmd.prefix, ...args], { input: opts.stdin ?? '', timeoutMs: opts.timeoutMs ?? 30_000, okExitCodes: ALL_EXIT_CODES });
       return { exit: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
       return { exit: -1, stdout: '', stderr: err instanceof Error ? err.message : String(err) };

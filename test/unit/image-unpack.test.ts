@@ -128,11 +128,12 @@ describe('unpackLayer', () => {
   it('turns opaque markers and PAX xattrs into xattrs', async () => {
     await unpack([
       { name: 'o/', type: 'directory' }, { name: 'o/.wh..wh..opq' }, { name: 'o/new', body: 'n' },
-      { name: 'x', body: 'x', pax: { 'SCHILY.xattr.user.k': 'v', comment: 'ignored' } },
+      { name: 'x', body: 'x', pax: { 'SCHILY.xattr.user.k': 'v', comment: 'ignored', 'SCHILY.xattr.trusted.overlay.redirect': '/etc' } },
       { name: '.wh..wh.plnk/123' },
     ]);
     expect(xattrs).toEqual([['o', 'trusted.overlay.opaque', 'y'], ['x', 'user.k', 'v']]);
     await expect(fs.access(path.join(dest, 'o/.wh..wh..opq'))).rejects.toThrow();
+    expect((await fs.readdir(dest)).sort()).toEqual(['o', 'x']); // aufs metadata dropped
   });
 
   it('rejects a truncated tar', async () => {
