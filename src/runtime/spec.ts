@@ -16,6 +16,13 @@ export function unescapeValue(value: string): string {
 const line = (key: string, value: string | number) => `${key} ${escapeValue(String(value))}\n`;
 const mapLine = (m: IdMapping) => `${m.containerId} ${m.hostId} ${m.size}`;
 
+/** The host id a container id maps to (the id itself without a user namespace); -1 if unmapped. */
+export function toHostId(map: IdMapping[] | undefined, id: number): number {
+  if (!map) return id;
+  const m = map.find((e) => id >= e.containerId && id < e.containerId + e.size);
+  return m ? m.hostId + (id - m.containerId) : -1;
+}
+
 export const attachSocketPath = (runDir: string) => path.join(runDir, 'attach.sock');
 export const rootfsPath = (runDir: string) => path.join(runDir, 'rootfs');
 
@@ -42,6 +49,9 @@ export function serializeRunSpec(spec: ContainerSpec): string {
     for (const m of spec.userns.gidMap) out += line('gidmap', mapLine(m));
   }
   out += line('etc_hostname', spec.etcFiles.hostname) + line('etc_hosts', spec.etcFiles.hosts) + line('etc_resolv', spec.etcFiles.resolvConf);
+  // The container's process must be able to reopen its stdio (e.g. nginx's
+  // error.log -> /dev/stderr -> /proc/self/fd/2), so the pipes belong to its user, as in runc.
+  out += line('stdio_uid', toHostId(spec.userns?.uidMap, spec.uid)) + line('stdio_gid', toHostId(spec.userns?.gidMap, spec.gid));
   out += line('log', spec.logPath) + line('exit', spec.exitPath) + line('sock', attachSocketPath(spec.runDir));
   return out;
 }

@@ -14,7 +14,7 @@
  *         env (repeated), cwd, uid, gid, group (supplementary gid, repeated), hostname,
  *         tty (0|1), stdin (0|1), uidmap/gidmap ("cid hostid size", repeated; none at all
  *         = no user namespace), net (new|host), etc_hostname, etc_hosts, etc_resolv,
- *         log, exit, sock
+ *         log, exit, sock, stdio_uid/stdio_gid (host ids that own the stdio pipes)
  *   exec: pid, arg, env, cwd, uid, gid, group, tty
  *
  * Run protocol (stdin/stdout of the shim are pipes from the engine):
@@ -84,7 +84,7 @@ struct spec {
 	struct strv layer, arg, env, group, uidmap, gidmap;
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
 	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock;
-	int uid, gid, tty, in, pid;
+	int uid, gid, tty, in, pid, stdio_uid, stdio_gid;
 };
 
 static char *unescape(char *s)
@@ -134,6 +134,8 @@ static int parse_spec(const char *file, struct spec *sp)
 		else if (!strcmp(k, "exit")) sp->exit = v;
 		else if (!strcmp(k, "sock")) sp->sock = v;
 		else if (!strcmp(k, "uid")) sp->uid = atoi(v);
+		else if (!strcmp(k, "stdio_uid")) sp->stdio_uid = atoi(v);
+		else if (!strcmp(k, "stdio_gid")) sp->stdio_gid = atoi(v);
 		else if (!strcmp(k, "gid")) sp->gid = atoi(v);
 		else if (!strcmp(k, "tty")) sp->tty = atoi(v);
 		else if (!strcmp(k, "stdin")) sp->in = atoi(v);
@@ -829,6 +831,10 @@ static int run_main(const char *specfile)
 		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(err2p, O_CLOEXEC) < 0) fail("pipe");
 		if (S.in) { if (pipe2(inp, O_CLOEXEC) < 0) fail("pipe"); }
 		else inp[0] = devnull;
+		/* a pipe is one inode for both ends; -1 (unmapped) leaves it to root */
+		int owned[3] = { outp[1], err2p[1], S.in ? inp[0] : -1 };
+		for (int i = 0; i < 3; i++)
+			if (owned[i] >= 0 && fchown(owned[i], S.stdio_uid, S.stdio_gid) < 0) fail("chown stdio pipe");
 	}
 	sigset_t ss;
 	sigemptyset(&ss);
