@@ -42,6 +42,10 @@ export async function listen(socketPath: string, deps: ApiDeps): Promise<ApiServ
   const router = buildRouter();
   const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => void dispatch(router, deps, req, res));
   server.on('upgrade', (req, socket, head) => void dispatch(router, deps, req, undefined, { socket, head }));
+  // Hijacked (upgraded) connections are no longer the http server's, but still hold
+  // server.close() open: they are tracked here and destroyed at close.
+  const sockets = new Set<Duplex>();
+  server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
   await fs.mkdir(path.dirname(socketPath), { recursive: true });
   // A socket file left by a dead engine would make listen fail with EADDRINUSE.
   await fs.rm(socketPath, { force: true });
@@ -53,7 +57,10 @@ export async function listen(socketPath: string, deps: ApiDeps): Promise<ApiServ
   return {
     socketPath,
     close: async () => {
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      await closed;
       await fs.rm(socketPath, { force: true });
     },
   };

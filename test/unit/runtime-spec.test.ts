@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeValue, serializeExecSpec, serializeRunSpec, unescapeValue } from '../../src/runtime/spec.js';
+import { escapeValue, serializeExecSpec, serializeRunSpec, toHostId, unescapeValue } from '../../src/runtime/spec.js';
 import type { ContainerSpec } from '../../src/runtime/types.js';
 
 const spec: ContainerSpec = {
@@ -54,5 +54,21 @@ describe('spec serializer', () => {
   it('writes an exec spec', () => {
     const kv = parse(serializeExecSpec(42, { args: ['ls'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], tty: true }));
     expect(kv).toEqual([['pid', '42'], ['arg', 'ls'], ['cwd', '/'], ['uid', '0'], ['gid', '0'], ['tty', '1']]);
+  });
+});
+
+describe('stdio ownership', () => {
+  it('maps the process user to the host so the container can reopen /dev/stdout', () => {
+    const kv = parse(serializeRunSpec(spec));
+    // uid 1000 -> 101000; gid 1000 falls outside the 1000-long gid map -> unmapped (-1, stays root's)
+    expect(kv.filter(([k]) => k === 'stdio_uid' || k === 'stdio_gid')).toEqual([['stdio_uid', '101000'], ['stdio_gid', '-1']]);
+  });
+
+  it('toHostId maps through the ranges and is the identity without a user namespace', () => {
+    const map = [{ containerId: 0, hostId: 100000, size: 10 }, { containerId: 10, hostId: 300000, size: 5 }];
+    expect(toHostId(map, 0)).toBe(100000);
+    expect(toHostId(map, 12)).toBe(300002);
+    expect(toHostId(map, 15)).toBe(-1);
+    expect(toHostId(undefined, 33)).toBe(33);
   });
 });
