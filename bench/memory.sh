@@ -21,15 +21,18 @@ cleanup() {
 }
 
 # pids_of TOOL -> pids of the processes counted for TOOL
+# (minidock: only the engine of $MINIDOCK_RUN and its shims; other engines on the machine,
+# e.g. teammates' test engines with their own MINIDOCK_RUN, are not counted)
+MD_RUN=${MINIDOCK_RUN:-/run/minidock}
 pids_of() {
   local p comm cmd
+  if [ "$1" = minidock ] && [ -f "$MD_RUN/minidock.pid" ]; then echo "$(cat "$MD_RUN/minidock.pid")"; fi
   for p in /proc/[0-9]*; do
     comm=$(cat "$p/comm" 2>/dev/null) || continue
     case "$1:$comm" in
-      minidock:minidock-shim) echo "${p#/proc/}" ;;
-      minidock:node)
+      minidock:minidock-shim)
         cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-        case "$cmd" in *bin/minidock\ daemon*) echo "${p#/proc/}" ;; esac ;;
+        case "$cmd" in *" $MD_RUN/containers/"*) echo "${p#/proc/}" ;; esac ;;
       docker:dockerd|docker:containerd|docker:containerd-shim*|docker:docker-proxy) echo "${p#/proc/}" ;;
       podman:conmon|podman:aardvark-dns) echo "${p#/proc/}" ;;
     esac
@@ -51,7 +54,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k/1024 }'; }
 
 echo "### Memory: engine + per-container helpers, 0 and $N running containers"
 echo
-echo "PSS = sum of \`Pss\` in /proc/PID/smaps_rollup over: minidock = engine (\`minidock daemon\`) + all minidock-shim;"
+echo "PSS = sum of \`Pss\` in /proc/PID/smaps_rollup over: minidock = the engine of $MD_RUN (pid file) + its minidock-shim processes;"
 echo "docker = dockerd + containerd + containerd-shim-runc-v2 (+ docker-proxy); podman = conmon (+ aardvark-dns)."
 echo "MemAvailable delta = system MemAvailable before starting the $N containers minus after (includes the"
 echo "container processes, page cache and anything else on the machine; noisy)."

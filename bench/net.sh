@@ -7,6 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 IPERF_IMAGE=${BENCH_IPERF_IMAGE:-localhost:5000/iperf3}
 DUR=${BENCH_NET_SECONDS:-5}
+# iperf3 -c --connect-timeout (ms): a blocked path fails in 3 s instead of the kernel's ~2 min SYN retries
 RUNS=${BENCH_NET_RUNS:-3}
 TOOLS=($(bench_tools))
 OCTET=$((RANDOM % 250 + 1))
@@ -44,7 +45,7 @@ ip -n "$LAN_NS" link set lo up; ip -n "$LAN_NS" route add default via "$HOST_IP"
 iperf3 -s -B "$HOST_IP" -p 5299 >/dev/null 2>&1 & HOST_IPERF=$!
 sleep 0.5
 base=""
-for i in $(seq 1 "$RUNS"); do base+="$(measure ip netns exec "$LAN_NS" iperf3 -c "$HOST_IP" -p 5299 -t "$DUR" -f m)"$'\n'; done
+for i in $(seq 1 "$RUNS"); do base+="$(measure ip netns exec "$LAN_NS" iperf3 -c "$HOST_IP" -p 5299 -t "$DUR" --connect-timeout 3000 -f m)"$'\n'; done
 kill "$HOST_IPERF"; HOST_IPERF=""
 
 declare -A C2C LAN
@@ -59,8 +60,8 @@ for t in "${TOOLS[@]}"; do
   sleep 1
   C2C[$t]=""; LAN[$t]=""
   for i in $(seq 1 "$RUNS"); do
-    C2C[$t]+="$(measure "${CMD[@]}" run --rm "${RUNFLAGS[@]}" --network "$BENCH_TAG-net-$t" "$IPERF_IMAGE" iperf3 -c "$srv_ip" -t "$DUR" -f m)"$'\n'
-    LAN[$t]+="$(measure ip netns exec "$LAN_NS" iperf3 -c "$HOST_IP" -p "$port" -t "$DUR" -f m)"$'\n'
+    C2C[$t]+="$(measure "${CMD[@]}" run --rm "${RUNFLAGS[@]}" --network "$BENCH_TAG-net-$t" "$IPERF_IMAGE" iperf3 -c "$srv_ip" -t "$DUR" --connect-timeout 3000 -f m)"$'\n'
+    LAN[$t]+="$(measure ip netns exec "$LAN_NS" iperf3 -c "$HOST_IP" -p "$port" -t "$DUR" --connect-timeout 3000 -f m)"$'\n'
   done
   "${CMD[@]}" rm -f "${RMFLAGS[@]}" "$BENCH_TAG-srv-$t" >/dev/null
   "${CMD[@]}" network rm "$BENCH_TAG-net-$t" >/dev/null

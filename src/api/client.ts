@@ -41,10 +41,30 @@ export function markDaemon(err: MinidockError): MinidockError {
 }
 
 export class EngineClient {
-  constructor(readonly socketPath: string) {}
+  /**
+   * `onUnavailable` is called once when the socket is absent or refuses (e.g. to start the
+   * engine); the request is then retried. Saves a ping round trip on every CLI command.
+   */
+  constructor(readonly socketPath: string, private onUnavailable?: () => Promise<void>) {}
+
+  private async retrying<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      const hook = this.onUnavailable;
+      if (!(err instanceof EngineUnavailable) || !hook) throw err;
+      this.onUnavailable = undefined;
+      await hook();
+      return send();
+    }
+  }
 
   /** Sends a request; resolves with the response once headers arrive (status checked). */
   raw(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+    return this.retrying(() => this.rawOnce(method, path, opts));
+  }
+
+  private rawOnce(method: string, path: string, opts: RequestOptions): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
       const req = http.request({
@@ -73,6 +93,10 @@ export class EngineClient {
 
   /** docker's hijack: POST with Connection: Upgrade, Upgrade: tcp; returns the raw socket after 101. */
   hijack(path: string, opts: RequestOptions = {}): Promise<{ socket: Socket; head: Buffer }> {
+    return this.retrying(() => this.hijackOnce(path, opts));
+  }
+
+  private hijackOnce(path: string, opts: RequestOptions): Promise<{ socket: Socket; head: Buffer }> {
     return new Promise((resolve, reject) => {
       const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
       const req = http.request({

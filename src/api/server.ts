@@ -24,6 +24,8 @@ export function buildRouter(): Router<Handler> {
 
 async function dispatch(router: Router<Handler>, deps: ApiDeps, req: http.IncomingMessage, res?: http.ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) {
   let ctx: Ctx | undefined;
+  const t0 = performance.now();
+  if (deps.debug) req.once('close', () => deps.log?.(`${req.method} ${req.url} ${(performance.now() - t0).toFixed(1)}ms`));
   try {
     const url = new URL(req.url ?? '/', 'http://engine');
     const { handler, params } = router.match(req.method ?? 'GET', url.pathname);

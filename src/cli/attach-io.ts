@@ -12,6 +12,8 @@ export interface AttachIo {
   stdin: boolean;
   detachKeys?: string;
   resize?: (rows: number, cols: number) => Promise<void>;
+  /** The first resize waits for this (the container must be running to take a size). */
+  started?: Promise<unknown>;
 }
 
 export type AttachEnd = 'ended' | 'detached';
@@ -41,25 +43,32 @@ export function pipeAttached(io: AttachIo): Promise<AttachEnd> {
       if (how === 'detached') socket.destroy();
       resolve(how);
     };
+    let detaching = false;
     const onInput = (d: Buffer) => {
-      const { forward, detach } = tty ? matcher.push(d) : { forward: d, detach: false };
-      if (forward.length) socket.write(forward);
-      if (detach) finish('detached');
+      if (detaching) return;
+      // The keys go to the engine too: it drops this client without closing the container's
+      // stdin. We only note that the coming end of the stream is a detach, not an exit.
+      socket.write(d);
+      if (tty && matcher.push(d).detach) {
+        detaching = true;
+        setTimeout(() => finish('detached'), 2000).unref();
+      }
     };
     if (io.head.length) onOutput(io.head);
     socket.on('data', onOutput);
-    socket.on('end', () => finish('ended'));
-    socket.on('close', () => finish('ended'));
-    socket.on('error', () => finish('ended'));
+    const ended = () => finish(detaching ? 'detached' : 'ended');
+    socket.on('end', ended);
+    socket.on('close', ended);
+    socket.on('error', ended);
     if (io.stdin) {
       if (raw) stdin.setRawMode(true);
       stdin.on('data', onInput);
       // End of our stdin closes the container's stdin; output keeps coming (half-close).
-      stdin.once('end', () => { if (!finished) socket.end(); });
+      stdin.once('end', () => { if (!finished && !detaching) socket.end(); });
       stdin.resume();
     }
     if (tty) {
-      onWinch();
+      (io.started ?? Promise.resolve()).then(() => { if (!finished) onWinch(); }, () => undefined);
       process.on('SIGWINCH', onWinch);
     }
   });

@@ -50,13 +50,21 @@ function addRunFlags(cmd: Command): Command {
     .passThroughOptions();
 }
 
+/** Commander's usage errors worded like docker's ("unknown flag: --x"). */
+export function dockerUsageError(text: string): string {
+  return text
+    .replace(/^error: unknown option '([^']+)'.*$/m, 'unknown flag: $1')
+    .replace(/^error: missing required argument '([^']+)'/m, '"$1" requires an argument')
+    .replace(/^error: /m, '');
+}
+
 export function buildProgram(): Command {
   const program = new Command('minidock')
     .description('A self-sufficient runtime for containers')
     .version(`minidock version ${cliVersion()}`, '-v, --version', 'Print version information and quit')
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(dockerUsageError(s)) });
 
   const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action): Action => async (...args) => pick(await load())(...args);
   const run = () => import('./commands/run.js');

@@ -52,6 +52,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<n
     logout: (server) => services.imageService.credentials.remove(server),
     version: cliVersion(),
     log,
+    debug: !!env.MINIDOCK_DEBUG,
   });
   log(`minidock engine ${cliVersion()} listening on unix://${api.socketPath} (pid ${process.pid})`);
   await new Promise<void>((resolve) => {

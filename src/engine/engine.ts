@@ -32,6 +32,8 @@ export class Engine {
   private readonly nameLock = new Mutex();
   private readonly exitDone = new Map<string, Promise<void>>();
   private readonly pending = new Map<string, Set<PendingAttach>>();
+  /** Attach streams in use per container; resize goes through one of them. */
+  private readonly active = new Map<string, Set<AttachStreamLike>>();
 
   constructor(readonly paths: Paths, readonly services: Services) {
     this.store = new ContainerStore(paths);
@@ -314,22 +316,38 @@ export class Engine {
    */
   async attach(ref: string): Promise<AttachStreamLike> {
     const rec = this.store.find(ref);
-    if (rec.State.Status === 'running') return this.services.runtime.attach(rec.Id);
+    const track = (s: AttachStreamLike) => {
+      const set = this.active.get(rec.Id) ?? new Set<AttachStreamLike>();
+      this.active.set(rec.Id, set);
+      set.add(s);
+      s.onEnd(() => { set.delete(s); if (!set.size) this.active.delete(rec.Id); });
+      return s;
+    };
+    if (rec.State.Status === 'running') return track(await this.services.runtime.attach(rec.Id));
     if (rec.State.Status !== 'created' && rec.State.Status !== 'exited') throw notRunning(rec);
     return new Promise<AttachStreamLike>((resolve, reject) => {
       const set = this.pending.get(rec.Id) ?? new Set<PendingAttach>();
       this.pending.set(rec.Id, set);
-      set.add({ bind: resolve, fail: reject });
+      set.add({ bind: (s) => resolve(track(s)), fail: reject });
     });
+  }
+
+  /** A client's attach ended (it detached or went away). */
+  detach(id: string, s: AttachStreamLike): void {
+    this.active.get(id)?.delete(s);
+    s.close();
   }
 
   async resize(ref: string, rows: number, cols: number): Promise<void> {
     const rec = this.store.find(ref);
     if (rec.State.Status !== 'running') throw notRunning(rec);
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) throw invalidArgument(`invalid size: h=${rows} w=${cols}`);
+    const live = this.active.get(rec.Id)?.values().next().value;
+    if (live) { live.resize(rows, cols); return; }
     const s = await this.services.runtime.attach(rec.Id);
     s.resize(rows, cols);
-    s.close();
+    // close() drops unsent bytes: give the frame time to reach the shim first.
+    setTimeout(() => s.close(), 200).unref();
   }
 
   // ---------------------------------------------------------------- networks of containers

@@ -97,8 +97,8 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
   };
 }
 
-export function shellQuoteCommand(args: string[]): string {
-  // docker ps joins Path and Args with spaces, no quoting.
+/** docker ps joins Path and Args with spaces, without quoting. */
+export function commandLine(args: string[]): string {
   return args.join(' ');
 }
 
@@ -114,7 +114,7 @@ export function containerSummary(rec: ContainerRecord) {
     Names: [rec.Name],
     Image: rec.ImageRef,
     ImageID: rec.Image,
-    Command: shellQuoteCommand([rec.Path, ...rec.Args]),
+    Command: commandLine([rec.Path, ...rec.Args]),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
     Ports: rec.State.Status === 'running' ? [...ports, ...exposedOnly] : [],
     Labels: rec.Config.Labels ?? {},

@@ -5,7 +5,7 @@ import type { CliStep, HostStep, Scenario, StepResult } from './types.js';
 const cli = (label: string, argv: string[], extra: Partial<CliStep> = {}): CliStep => ({ kind: 'cli', label, argv, ...extra });
 const host = (label: string, cmd: string, args: string[], extra: Partial<HostStep> = {}): HostStep => ({ kind: 'host', label, cmd, args, ...extra });
 
-const exitOnly = { compare: ['exit', 'stderr-empty'] as const };
+const exitOnly: Partial<CliStep> = { compare: ['exit', 'stderr-empty'] };
 const IMG = '{image}';
 
 /** The page every test web server serves. */

@@ -54,3 +54,23 @@ describe('ps columns', () => {
     expect(networkRows([{ Id: 'c'.repeat(12), Name: 'bridge', Driver: 'bridge', Scope: 'local' }])[1]).toEqual(['cccccccccccc', 'bridge', 'bridge', 'local']);
   });
 });
+
+import { dockerUsageError, buildProgram } from '../../src/cli/main.js';
+
+describe('usage errors', () => {
+  it('words commander errors like docker', () => {
+    expect(dockerUsageError("error: unknown option '--bogus'\n")).toBe('unknown flag: --bogus\n');
+    expect(dockerUsageError("error: missing required argument 'image'\n")).toBe('"image" requires an argument\n');
+  });
+  it('parses run flags and keeps options after the image for the command', async () => {
+    const program = buildProgram();
+    const run = program.commands.find((c) => c.name() === 'run')!;
+    let got: unknown;
+    run.action((image: string, cmd: string[], o: Record<string, unknown>) => { got = { image, cmd, o }; });
+    await program.parseAsync(['node', 'minidock', 'run', '-it', '--rm', '-e', 'A=1', '-e', 'B', '-p', '80', '-p', '90:91', '-h', 'hn', 'busybox', 'ls', '-la', '--rm'], { from: 'node' });
+    expect(got).toEqual({
+      image: 'busybox', cmd: ['ls', '-la', '--rm'],
+      o: { interactive: true, tty: true, rm: true, env: ['A=1', 'B'], publish: ['80', '90:91'], hostname: 'hn' },
+    });
+  });
+});

@@ -25,19 +25,26 @@ const attach: Handler = async (ctx, { engine }) => {
   const streamPromise = engine.attach(rec.Id);
   const conn = ctx.hijack();
   let closed = false;
+  let detached = false;
   let shim: AttachStreamLike | undefined;
-  conn.onClose(() => { closed = true; shim?.close(); });
+  conn.onClose(() => { closed = true; if (shim) engine.detach(rec.Id, shim); });
   // Stdin is read as soon as the connection is taken: bytes typed before start are queued.
   const queued: Buffer[] = [];
   let stdinEnded = false;
   const matcher = new DetachMatcher(keys);
   if (wantIn) {
     conn.input.on('data', (d: Buffer) => {
+      if (detached) return;
       const { forward, detach } = matcher.push(d);
       if (forward.length) { if (shim) shim.write(forward); else queued.push(forward); }
-      if (detach) { shim?.close(); conn.end(); }
+      // Detaching leaves the container and its stdin as they are; only this client goes.
+      if (detach) { detached = true; if (shim) engine.detach(rec.Id, shim); conn.end(); }
     });
-    conn.input.on('end', () => { stdinEnded = true; if (shim && rec.Config.StdinOnce) shim.closeStdin(); });
+    conn.input.on('end', () => {
+      if (detached) return;
+      stdinEnded = true;
+      if (shim && rec.Config.StdinOnce) shim.closeStdin();
+    });
   } else {
     conn.input.resume();
   }
@@ -48,7 +55,7 @@ const attach: Handler = async (ctx, { engine }) => {
     conn.end();
     return ANSWERED;
   }
-  if (closed) { shim.close(); return ANSWERED; }
+  if (closed || detached) { engine.detach(rec.Id, shim); return ANSWERED; }
   shim.onData((stream, data) => {
     if ((stream === 1 && wantOut) || (stream === 2 && wantErr)) conn.write(stdcopyOrRaw(tty, stream, data));
   });

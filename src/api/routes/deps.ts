@@ -15,6 +15,8 @@ export interface ApiDeps {
   logout?: (server: string) => Promise<boolean>;
   version: string;
   log?: (line: string) => void;
+  /** Log every request with its duration (MINIDOCK_DEBUG=1). */
+  debug?: boolean;
 }
 
 export type Handler = (ctx: Ctx, deps: ApiDeps) => Promise<unknown | typeof ANSWERED>;

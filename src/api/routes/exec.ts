@@ -27,12 +27,14 @@ export function registerExec(router: Router<Handler>): void {
     const matcher = new DetachMatcher(parseDetachKeys(inst.config.DetachKeys || DEFAULT_DETACH_KEYS));
     proc.stdin.on('error', () => undefined);
     if (inst.config.AttachStdin) {
+      let detached = false;
       conn.input.on('data', (d: Buffer) => {
+        if (detached) return;
         const { forward, detach } = matcher.push(d);
         if (forward.length) proc.stdin.write(forward);
-        if (detach) conn.end();
+        if (detach) { detached = true; conn.end(); }
       });
-      conn.input.on('end', () => proc.stdin.end());
+      conn.input.on('end', () => { if (!detached) proc.stdin.end(); });
     } else {
       conn.input.resume();
       proc.stdin.end();

@@ -50,13 +50,17 @@ async function runAttached(client: EngineClient, id: string, opts: { tty: boolea
   const { socket, head } = await client.attach(id, { stdin: opts.stdin, stdout: true, stderr: true, detachKeys: opts.detachKeys });
   const wait = client.wait(id, opts.autoRemove ? 'removed' : 'next-exit');
   await wait.registered;
+  let started!: (ok: boolean) => void;
+  const startedP = new Promise<boolean>((r) => (started = r));
   const piping = pipeAttached({
     socket, head, tty: opts.tty, stdin: opts.stdin, detachKeys: opts.detachKeys,
-    resize: (h, w) => client.resize(id, h, w),
+    resize: (h, w) => client.resize(id, h, w), started: startedP.then((ok) => { if (!ok) throw new Error('not started'); }),
   });
   try {
     await client.start(id);
+    started(true);
   } catch (err) {
+    started(false);
     socket.destroy();
     throw err;
   }
