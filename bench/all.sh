@@ -31,4 +31,5 @@ tmp=$(mktemp)
   bash "$BENCH_ROOT/bench/net.sh"
 } | tee "$tmp"
 mv "$tmp" "$OUT"
+chmod 644 "$OUT"   # mktemp made it 0600
 echo "wrote $OUT" >&2

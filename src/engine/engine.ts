@@ -114,6 +114,7 @@ export class Engine {
 
   private async startLocked(rec: ContainerRecord): Promise<void> {
     const { images, runtime, network } = this.services;
+    const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE ${l} ${(performance.now() - T0).toFixed(1)}\n`);
     const files = this.etcPaths(rec.Id);
     const image = await images.get(rec.Image);
     const layerDirs = images.layerDirs(image);
@@ -123,7 +124,7 @@ export class Engine {
       image: image.config, layerDirs, entrypoint: rec.Config.Entrypoint, cmd: rec.Config.Cmd,
       env: rec.Config.Env, workingDir: rec.Config.WorkingDir ?? '', user: rec.Config.User ?? '', hostname, tty: !!rec.Config.Tty,
     });
-    await fs.writeFile(files.hostname, hostnameFile(hostname));
+    M('resolved'); await fs.writeFile(files.hostname, hostnameFile(hostname));
     if (mode === 'host') {
       await fs.copyFile('/etc/hosts', files.hosts);
       await fs.copyFile('/etc/resolv.conf', files.resolv);
@@ -143,9 +144,10 @@ export class Engine {
       etcFiles: { hostname: files.hostname, hosts: files.hosts, resolvConf: files.resolv },
       logPath: files.log, exitPath: files.exit, runDir: this.store.runDir(rec.Id),
     };
-    const started = await runtime.start(spec, async (pid) => {
-      if (mode !== 'host') {
-        await network.setupLoopback(pid);
+    M('prestart'); const started = await runtime.start(spec, async (pid) => {
+      M('beforeExec'); if (mode !== 'host') {
+        // connect brings lo up in the same batch as eth0; only a netns without networks needs it alone.
+        if (mode === 'none' || Object.keys(rec.Networks).length === 0) await network.setupLoopback(pid);
         if (mode !== 'none') {
           let i = 0;
           for (const [net, req] of Object.entries(rec.Networks)) {
@@ -158,12 +160,13 @@ export class Engine {
           await fs.writeFile(files.hosts, hostsFile(hostname, Object.values(endpoints).map((e) => e.ip)));
         }
       }
-      await this.bindPending(rec.Id);
+      M('net done'); await this.bindPending(rec.Id); M('bound');
     });
+    M('started');
     rec.State = { ...rec.State, Status: 'running', Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false };
     rec.Endpoints = endpoints;
     rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
-    await this.store.save(rec);
+    await this.store.save(rec); M('saved');
     this.watchExit(rec.Id);
   }
 
@@ -203,13 +206,14 @@ export class Engine {
   }
 
   private async onExit(id: string, status: ExitStatus): Promise<void> {
+    const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE exit ${l} ${(performance.now() - T0).toFixed(1)}\n`);
     let autoRemove = false;
     let code = status.exitCode;
     let error = status.error ?? '';
     await this.lock(id).run(async () => {
       const rec = this.store.maybe(id);
       if (!rec || rec.State.Status !== 'running') return;
-      await this.services.network.releaseContainer(id).catch(() => undefined);
+      await this.services.network.releaseContainer(id).catch(() => undefined); M('released');
       await this.services.runtime.cleanup(id).catch(() => undefined);
       rec.State = { ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: status.exitCode, Error: error, FinishedAt: status.finishedAt || new Date().toISOString() };
       await this.store.save(rec);
@@ -218,7 +222,7 @@ export class Engine {
     });
     this.exitDone.delete(id);
     this.events.emit(`exit:${id}`, code, error);
-    if (autoRemove) await this.remove(id, { force: true }).catch(() => undefined);
+    M('saved'); if (autoRemove) await this.remove(id, { force: true }).catch(() => undefined); M('removed');
   }
 
   /** Resolves when the running container's exit has been recorded. */

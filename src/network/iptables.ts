@@ -20,6 +20,20 @@ export function pickChain(forwardRules: string | undefined, dockerUserExists: bo
   return undefined;
 }
 
+/**
+ * From `iptables -t filter -S` (the whole table, one call): the chain to use and the rule
+ * bodies of `bridgeAcceptRules` missing from it, in the order they must be inserted.
+ */
+export function missingAcceptRules(tableRules: string | undefined, bridge: string, networkName: string): { chain: 'DOCKER-USER' | 'FORWARD'; rules: string[][] } | undefined {
+  if (tableRules === undefined) return undefined;
+  const chain = pickChain(tableRules, /^-N DOCKER-USER$/m.test(tableRules));
+  if (!chain) return undefined;
+  const lines = new Set(tableRules.split('\n').map((l) => l.trim().replace(/"/g, '')));
+  // Inserted in reverse so they end up in order at the top.
+  const rules = bridgeAcceptRules(bridge, networkName).filter((r) => !lines.has(['-A', chain, ...r].join(' '))).reverse();
+  return { chain, rules };
+}
+
 async function chainRules(chain: string): Promise<string | undefined> {
   try {
     return (await run('iptables', ['-w', '-t', 'filter', '-S', chain])).stdout;
@@ -35,11 +49,15 @@ async function has(chain: string, rule: string[]): Promise<boolean> {
 
 /** Ensures the accept rules exist where dockerd would otherwise drop; re-run on every connect. */
 export async function ensureBridgeAccepted(bridge: string, networkName: string): Promise<void> {
-  const chain = pickChain(await chainRules('FORWARD'), (await chainRules('DOCKER-USER')) !== undefined);
-  if (!chain) return;
-  // Inserted in reverse so they end up in order at the top.
-  for (const rule of bridgeAcceptRules(bridge, networkName).reverse()) {
-    if (!(await has(chain, rule))) await run('iptables', ['-w', '-t', 'filter', '-I', chain, ...rule]);
+  const todo = missingAcceptRules(await tableRules(), bridge, networkName);
+  for (const rule of todo?.rules ?? []) await run('iptables', ['-w', '-t', 'filter', '-I', todo!.chain, ...rule]);
+}
+
+async function tableRules(): Promise<string | undefined> {
+  try {
+    return (await run('iptables', ['-w', '-t', 'filter', '-S'])).stdout;
+  } catch {
+    return undefined; // no iptables or no filter table: nothing blocks us
   }
 }
 

@@ -115,6 +115,8 @@ export class NetworkService {
   private dns = new Map<string, DnsServer>();
   /** containerId -> host sockets holding its published ports. */
   private held = new Map<string, HeldPort[]>();
+  /** Bridges set up (address, MAC, up, sysctls) by this process. */
+  private readonly readyBridges = new Set<string>();
   /** What the last init could not restore (for the engine to log); empty when all went well. */
   initWarnings: string[] = [];
 
@@ -164,7 +166,7 @@ export class NetworkService {
           changed = true;
         }
         if (changed) await this.save(net);
-        if (net.driver === 'bridge') await driverFor('bridge').setupNetwork(this.driverNet(net)).catch(note);
+        if (net.driver === 'bridge') await this.ensureBridge(net).catch(note);
       }
       const bridges = this.bridgeNets();
       await this.fw.rebuild(bridges.map(fwNet), bridges.flatMap((n) => Object.values(n.endpoints).flatMap((ep) => fwPorts(ep))));
@@ -205,7 +207,7 @@ export class NetworkService {
       const rec = this.newRecord({ id, name: opts.name, driver: 'bridge', bridge: `md-${id.slice(0, 12)}`, subnet, gateway, internal: opts.internal ?? false, builtin: false, labels: opts.labels });
       await this.save(rec);
       try {
-        await driver.setupNetwork(this.driverNet(rec));
+        await this.ensureBridge(rec);
         await this.fw.addNetwork(fwNet(rec));
         await this.startDns(rec);
       } catch (err) {
@@ -267,14 +269,22 @@ export class NetworkService {
       };
       if (ep.ports.some((p) => p.hostPort === 0)) throw invalidArgument(`ports must be reserved before connect: ${JSON.stringify(ep.ports)}`);
       // The address is persisted before any OS work so it can never be handed out twice.
+      const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE net ${l} ${(performance.now() - T0).toFixed(1)}\n`);
       net.endpoints[req.containerId] = ep;
-      await this.save(net);
+      await this.save(net); M('saved');
       try {
-        await driver.setupNetwork(this.driverNet(net)); // brings a bridge back if someone deleted it
-        await this.fw.recheckNetwork(fwNet(net));
-        const defaultRoute = !net.internal && !(await this.hasDefaultRoute(req.pid));
-        await driver.setupEndpoint(this.driverNet(net), { ...this.driverEp(net, ep), defaultRoute });
-        await this.fw.addPorts(fwPorts(ep));
+        // The iptables check touches other tables only, so it runs beside the link work.
+        const recheck = this.fw.recheckNetwork(fwNet(net));
+        try {
+          await this.ensureBridge(net); M('bridge'); // brings a bridge back if someone deleted it
+          // A netns with no other endpoint of ours is fresh: it cannot have a default route yet.
+          const defaultRoute = !net.internal && !(this.hasOtherEndpoints(net, req.containerId) && await this.hasDefaultRoute(req.pid));
+          await driver.setupEndpoint(this.driverNet(net), { ...this.driverEp(net, ep), defaultRoute }); M('endpoint');
+          await this.fw.addPorts(fwPorts(ep)); M('ports');
+        } finally {
+          await recheck.catch(() => undefined); // settled before any teardown; its error is raised below
+        }
+        await recheck; M('recheck');
         this.dns.get(net.id)?.setRecord(req.containerId, [req.containerName, ...req.aliases, req.containerId.slice(0, 12)], ip);
       } catch (err) {
         await this.teardownEndpoint(net, ep).catch(() => undefined);
@@ -350,6 +360,7 @@ export class NetworkService {
     const errors: unknown[] = [];
     const dns = this.dns.get(net.id);
     this.dns.delete(net.id);
+    if (net.bridge) this.readyBridges.delete(net.bridge);
     if (dns) await dns.stop().catch((err) => errors.push(err));
     errors.push(...(await this.fw.removeNetwork(fwNet(net))));
     errors.push(...(await driverFor(net.driver).teardownNetwork(this.driverNet(net))));
@@ -367,6 +378,17 @@ export class NetworkService {
     await server.start();
     for (const ep of Object.values(net.endpoints)) server.setRecord(ep.containerId, [ep.containerName, ...ep.aliases, ep.containerId.slice(0, 12)], ep.ip);
     this.dns.set(net.id, server);
+  }
+
+  /** setupNetwork once per engine run; later only when the bridge went away (sysfs, no spawn). */
+  private async ensureBridge(net: NetworkRecord): Promise<void> {
+    if (this.readyBridges.has(net.bridge!) && await linkExists(net.bridge!)) return;
+    await driverFor('bridge').setupNetwork(this.driverNet(net));
+    this.readyBridges.add(net.bridge!);
+  }
+
+  private hasOtherEndpoints(net: NetworkRecord, containerId: string): boolean {
+    return [...this.nets.values()].some((n) => n !== net && n.endpoints[containerId] !== undefined);
   }
 
   private async hasDefaultRoute(pid: number): Promise<boolean> {

@@ -84,6 +84,7 @@ export class Runtime {
     await writeFileAtomic(specFile, serializeRunSpec(spec));
     this.known.set(spec.id, { runDir: spec.runDir, exitPath: spec.exitPath });
 
+    const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE rt ${l} ${(performance.now() - T0).toFixed(1)}\n`);
     const child = spawn(this.shim, ['run', specFile], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -96,7 +97,7 @@ export class Runtime {
     });
     const m = /^pid (\d+) (\d+)$/.exec(first ?? '');
     if (!m) throw shimError(`start container ${spec.id}`, first ?? stderr.trim());
-    const pid = Number(m[1]);
+    M('pid line'); const pid = Number(m[1]);
     const shimPid = Number(m[2]);
     await writeFileAtomic(path.join(spec.runDir, 'shim.pid'), `${shimPid}\n`);
     try {
@@ -107,9 +108,9 @@ export class Runtime {
       child.stdout.destroy();
       throw err;
     }
-    child.stdin.end('go\n');
+    M('before go'); child.stdin.end('go\n');
     const reply = await withTimeout(lines.next(), SHIM_TIMEOUT_MS, `start container ${spec.id}`);
-    child.stdout.destroy();
+    M('reply'); child.stdout.destroy();
     child.stderr.destroy();
     if (reply === 'started') return { pid, shimPid };
     const errno = parseExecFail(reply ?? '');

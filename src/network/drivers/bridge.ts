@@ -1,18 +1,22 @@
 // bridge: a Linux bridge per network holding the gateway address; per endpoint a veth pair
 // with the host end on the bridge and the peer inside the container's netns.
 import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { invalidArgument } from '../../errors.js';
-import { run, succeeds } from '../../util/exec.js';
+import { run } from '../../util/exec.js';
 import { parseCidr } from '../cidr.js';
 import { macForIp, validateGateway } from '../ipam.js';
-import { attachEndpoint, createBridge, deleteLink } from './commands.js';
+import { attachEndpoint, createBridge, deleteLink, type Batch } from './commands.js';
 import type { DriverEndpoint, DriverNetwork, NetworkDriver } from './driver.js';
 
 const missing = (err: unknown) => /Cannot find device|does not exist/i.test(String((err as { stderr?: string }).stderr ?? err));
 
+/** Whether a host interface exists; sysfs answers without spawning `ip`. */
 export async function linkExists(name: string): Promise<boolean> {
-  return succeeds('ip', ['link', 'show', 'dev', name]);
+  return existsSync(`/sys/class/net/${name}`);
 }
+
+const runBatch = (b: Batch) => run(b.argv[0], b.argv[1], { input: b.input });
 
 async function sysctl(path: string, value: string): Promise<void> {
   await fs.writeFile(`/proc/sys/${path}`, value);
@@ -35,12 +39,7 @@ export class BridgeDriver implements NetworkDriver {
     const { bridge, subnet, gateway } = net;
     if (!bridge || !subnet || !gateway) throw invalidArgument(`bridge network ${net.name} lacks bridge, subnet or gateway`);
     const prefix = parseCidr(subnet).prefix;
-    const [add, mac, addr, up] = createBridge(bridge, gateway, prefix, macForIp(gateway));
-    if (!(await linkExists(bridge))) await run(...add);
-    await run(...mac);
-    const addrs = (await run('ip', ['-j', '-4', 'addr', 'show', 'dev', bridge])).stdout;
-    if (!addrs.includes(`"local":"${gateway}"`)) await run(...addr);
-    await run(...up);
+    await runBatch(createBridge(bridge, gateway, prefix, macForIp(gateway), await linkExists(bridge)));
     // 127.0.0.1-published ports are DNAT'ed from the host's loopback into the bridge.
     await sysctl(`net/ipv4/conf/${bridge}/route_localnet`, '1');
     if (!net.internal) await sysctl('net/ipv4/ip_forward', '1');
@@ -58,7 +57,9 @@ export class BridgeDriver implements NetworkDriver {
 
   async setupEndpoint(net: DriverNetwork, ep: DriverEndpoint): Promise<void> {
     if (!net.bridge) throw invalidArgument(`network ${net.name} has no bridge`);
-    for (const [cmd, args] of attachEndpoint({ ...ep, bridge: net.bridge })) await run(cmd, args);
+    const { host, netns } = attachEndpoint({ ...ep, bridge: net.bridge });
+    await runBatch(host);
+    await runBatch(netns);
   }
 
   /** Deleting the host end removes the peer too; a dead container's pair is already gone. */
