@@ -12,12 +12,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const logFile = (env: NodeJS.ProcessEnv = process.env) => env.MINIDOCK_LOG ?? '/var/log/minidock.log';
 
+/** The engine's environment: the CA bundle bin/minidock kept from the CLI goes back (registries use HTTPS). */
+export function engineEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { MINIDOCK_NODE_EXTRA_CA_CERTS: ca, ...rest } = env;
+  return ca ? { ...rest, NODE_EXTRA_CA_CERTS: ca } : rest;
+}
+
 async function startEngine(): Promise<void> {
   // child_process is loaded only here: most commands never start the engine.
   const { spawn } = await import('node:child_process');
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/minidock');
   const log = fs.openSync(logFile(), 'a', 0o600);
-  const child = spawn(process.execPath, [bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env: process.env });
+  const child = spawn(process.execPath, [bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env: engineEnv(process.env) });
   child.unref();
   fs.closeSync(log);
 }

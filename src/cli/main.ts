@@ -1,7 +1,7 @@
 // minidock CLI: commander parses, a command module (imported lazily, so `--version` and
 // each command load only what they use) calls the API client and prints.
 import { Command, CommanderError, Option } from 'commander';
-import { fail } from './output.js';
+import { fail, runAction } from './output.js';
 import { cliVersion } from './version.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -10,14 +10,7 @@ type Action = (...args: any[]) => Promise<number>;
 
 /** Runs a command action: exit with its code, errors printed docker-style. */
 function act(name: string, fn: Action) {
-  return async (...args: unknown[]) => {
-    try {
-      const code = await fn(...args);
-      process.exit(code);
-    } catch (err) {
-      fail(err, name);
-    }
-  };
+  return (...args: unknown[]) => runAction(name, () => fn(...args));
 }
 
 function addRunFlags(cmd: Command): Command {

@@ -19,3 +19,14 @@ export function fail(err: unknown, command?: string): never {
   process.stderr.write(errorLine(err, command) + '\n');
   process.exit(exitCodeOf(err));
 }
+
+/** Runs a command action: exit with its code, errors printed docker-style. */
+export async function runAction(name: string, fn: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await fn();
+  } catch (err) {
+    fail(err, name);
+  }
+  process.exit(code);
+}
