@@ -29,13 +29,14 @@ export const conflict = (message: string) => new MinidockError('Conflict', messa
 
 export class ImageNotFound extends MinidockError {
   constructor(readonly reference: string, detail = '') {
-    super('ImageNotFound', `no such image: ${reference}${detail ? `: ${detail}` : ''}`, { status: 404 });
+    // docker's wording (capitalised, shown verbatim); `reference` as docker shows it, e.g. nginx:latest
+    super('ImageNotFound', `No such image: ${reference}${detail ? `: ${detail}` : ''}`, { status: 404 });
   }
 }
 
 export class ContainerNotFound extends MinidockError {
   constructor(readonly nameOrId: string) {
-    super('ContainerNotFound', `no such container: ${nameOrId}`, { status: 404 });
+    super('ContainerNotFound', `No such container: ${nameOrId}`, { status: 404 });
   }
 }
 
@@ -120,9 +121,11 @@ export class Unauthorized extends MinidockError {
   }
 }
 
+/** docker: "manifest for localhost:5000/x:latest not found: manifest unknown: manifest unknown"
+ *  (`reference` familiar with its tag or digest, `detail` the registry's error as errcode prints it). */
 export class ManifestUnknown extends MinidockError {
   constructor(readonly reference: string, detail = 'manifest unknown') {
-    super('ManifestUnknown', `${detail}: ${reference}`, { status: 404 });
+    super('ManifestUnknown', `manifest for ${reference} not found: ${detail}`, { status: 404 });
   }
 }
 
@@ -164,4 +167,13 @@ export class EngineUnavailable extends MinidockError {
   constructor(readonly socketPath: string, detail: string) {
     super('Internal', `cannot connect to the minidock engine at unix://${socketPath}: ${detail}`, { status: 503 });
   }
+}
+
+/**
+ * Puts docker's context in front of an error's message, keeping its class, code and status
+ * (moby wraps kill errors: "Cannot kill container: x: No such container: x").
+ */
+export function withPrefix(err: unknown, prefix: string): unknown {
+  if (err instanceof Error) err.message = `${prefix}: ${err.message}`;
+  return err;
 }

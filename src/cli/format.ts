@@ -28,11 +28,49 @@ export function formatPorts(ports: PortSummary[]): string {
     .join(', ');
 }
 
-/** docker ps COMMAND column: quoted, truncated to 20 chars with an ellipsis unless --no-trunc. */
+/** East Asian wide/fullwidth characters take two terminal columns (x/text/width, main blocks). */
+function charWidth(ch: string): number {
+  const c = ch.codePointAt(0)!;
+  const wide = (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) || (c >= 0x3041 && c <= 0x33ff)
+    || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf)
+    || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f)
+    || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f)
+    || (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** docker/cli formatter.Ellipsis: at most `max` display columns, the last one being '…' when cut. */
+export function ellipsis(s: string, max: number): string {
+  const chars = [...s];
+  if (max <= 0) return '';
+  if (chars.reduce((w, ch) => w + charWidth(ch), 0) <= max) return s;
+  let width = 0;
+  let kept = 0;
+  while (kept < chars.length && width + charWidth(chars[kept]!) <= max - 1) width += charWidth(chars[kept++]!);
+  return chars.slice(0, kept).join('') + '…';
+}
+
+const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const namedEscapes: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/** Go's strconv.Quote: double quotes, `"` and `\` escaped, control and unprintable runes as escapes. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (printable.test(ch)) out += ch;
+    else if (namedEscapes[ch]) out += namedEscapes[ch];
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
+  }
+  return out + '"';
+}
+
+/** docker ps COMMAND column: cut to 20 columns with an ellipsis unless --no-trunc, then Go-quoted. */
 export function formatCommand(command: string, noTrunc: boolean): string {
-  const chars = [...command];
-  const shown = !noTrunc && chars.length > 20 ? chars.slice(0, 19).join('') + '…' : command;
-  return `"${shown}"`;
+  return goQuote(noTrunc ? command : ellipsis(command, 20));
 }
 
 export interface ContainerSummary {

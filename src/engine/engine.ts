@@ -114,7 +114,6 @@ export class Engine {
 
   private async startLocked(rec: ContainerRecord): Promise<void> {
     const { images, runtime, network } = this.services;
-    const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE ${l} ${(performance.now() - T0).toFixed(1)}\n`);
     const files = this.etcPaths(rec.Id);
     const image = await images.get(rec.Image);
     const layerDirs = images.layerDirs(image);
@@ -124,15 +123,12 @@ export class Engine {
       image: image.config, layerDirs, entrypoint: rec.Config.Entrypoint, cmd: rec.Config.Cmd,
       env: rec.Config.Env, workingDir: rec.Config.WorkingDir ?? '', user: rec.Config.User ?? '', hostname, tty: !!rec.Config.Tty,
     });
-    M('resolved'); await fs.writeFile(files.hostname, hostnameFile(hostname));
-    if (mode === 'host') {
-      await fs.copyFile('/etc/hosts', files.hosts);
-      await fs.copyFile('/etc/resolv.conf', files.resolv);
-    } else {
-      await fs.writeFile(files.hosts, hostsFile(hostname, []));
-      await fs.writeFile(files.resolv, network.resolvConf(mode));
-    }
-    await fs.rm(files.exit, { force: true });
+    await Promise.all([
+      fs.writeFile(files.hostname, hostnameFile(hostname)),
+      mode === 'host' ? fs.copyFile('/etc/hosts', files.hosts) : fs.writeFile(files.hosts, hostsFile(hostname, [])),
+      mode === 'host' ? fs.copyFile('/etc/resolv.conf', files.resolv) : fs.writeFile(files.resolv, network.resolvConf(mode)),
+      fs.rm(files.exit, { force: true }),
+    ]);
     const wanted = mode === 'host' || mode === 'none' ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
     const reserved = wanted.length ? await network.reservePorts(wanted, rec.Id) : [];
     const endpoints: Record<string, Endpoint> = {};
@@ -144,8 +140,8 @@ export class Engine {
       etcFiles: { hostname: files.hostname, hosts: files.hosts, resolvConf: files.resolv },
       logPath: files.log, exitPath: files.exit, runDir: this.store.runDir(rec.Id),
     };
-    M('prestart'); const started = await runtime.start(spec, async (pid) => {
-      M('beforeExec'); if (mode !== 'host') {
+    const started = await runtime.start(spec, async (pid) => {
+      if (mode !== 'host') {
         // connect brings lo up in the same batch as eth0; only a netns without networks needs it alone.
         if (mode === 'none' || Object.keys(rec.Networks).length === 0) await network.setupLoopback(pid);
         if (mode !== 'none') {
@@ -160,13 +156,12 @@ export class Engine {
           await fs.writeFile(files.hosts, hostsFile(hostname, Object.values(endpoints).map((e) => e.ip)));
         }
       }
-      M('net done'); await this.bindPending(rec.Id); M('bound');
+      await this.bindPending(rec.Id);
     });
-    M('started');
     rec.State = { ...rec.State, Status: 'running', Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false };
     rec.Endpoints = endpoints;
     rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
-    await this.store.save(rec); M('saved');
+    await this.store.save(rec);
     this.watchExit(rec.Id);
   }
 
@@ -206,23 +201,24 @@ export class Engine {
   }
 
   private async onExit(id: string, status: ExitStatus): Promise<void> {
-    const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE exit ${l} ${(performance.now() - T0).toFixed(1)}\n`);
     let autoRemove = false;
     let code = status.exitCode;
     let error = status.error ?? '';
     await this.lock(id).run(async () => {
       const rec = this.store.maybe(id);
       if (!rec || rec.State.Status !== 'running') return;
-      await this.services.network.releaseContainer(id).catch(() => undefined); M('released');
+      await this.services.network.releaseContainer(id).catch(() => undefined);
       await this.services.runtime.cleanup(id).catch(() => undefined);
       rec.State = { ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: status.exitCode, Error: error, FinishedAt: status.finishedAt || new Date().toISOString() };
-      await this.store.save(rec);
       autoRemove = rec.HostConfig.AutoRemove;
+      // --rm: remove() below saves the record ('removing') first; a crash before that leaves
+      // 'running' with a dead pid on disk, which init reconciles and removes the same way.
+      if (!autoRemove) await this.store.save(rec);
       code = rec.State.ExitCode;
     });
     this.exitDone.delete(id);
     this.events.emit(`exit:${id}`, code, error);
-    M('saved'); if (autoRemove) await this.remove(id, { force: true }).catch(() => undefined); M('removed');
+    if (autoRemove) await this.remove(id, { force: true }).catch(() => undefined);
   }
 
   /** Resolves when the running container's exit has been recorded. */

@@ -97,9 +97,11 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
   };
 }
 
-/** docker ps joins Path and Args with spaces, without quoting. */
+/** moby's list Command: Path, then the args joined by spaces, each arg holding a space in '...'
+ *  (only a space triggers it, and quotes inside are left as they are). */
 export function commandLine(args: string[]): string {
-  return args.join(' ');
+  const [path = '', ...rest] = args;
+  return rest.length ? `${path} ${rest.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}` : path;
 }
 
 export function containerSummary(rec: ContainerRecord) {

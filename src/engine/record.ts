@@ -64,6 +64,7 @@ export function assertTransition(rec: Pick<ContainerRecord, 'Id' | 'Name' | 'Sta
   throw new MinidockError('Conflict', `container ${rec.Id} cannot go from ${from} to ${to}`, { status: 409 });
 }
 
+/** moby's errNotRunning wording (capitalised: docker shows it verbatim). */
 export function notRunning(rec: Pick<ContainerRecord, 'Id'>): MinidockError {
-  return new MinidockError('ContainerNotRunning', `container ${rec.Id} is not running`, { status: 409 });
+  return new MinidockError('ContainerNotRunning', `Container ${rec.Id} is not running`, { status: 409 });
 }

@@ -8,7 +8,7 @@ import { RegistryClient, type RegistryClientOptions } from './registry.js';
 import { CredentialStore, credentialKey, DOCKER_HUB_KEY } from './credentials.js';
 import { hostPlatform, type Platform } from './platform.js';
 import { pullImage } from './pull.js';
-import { parseReference, pullReference, formatReference, familiarString, type Reference } from './reference.js';
+import { parseReference, pullReference, formatReference, familiarString, notFoundName, type Reference } from './reference.js';
 import { chainIds } from './manifest.js';
 import type { Credentials } from './auth.js';
 import type { ImageRecord, PullEvent } from './types.js';
@@ -100,7 +100,7 @@ export class ImageService {
   async get(refOrId: string): Promise<ImageRecord> {
     const id = await this.resolve(refOrId);
     const img = id && (await this.store.readImage(id));
-    if (!img) throw new ImageNotFound(refOrId);
+    if (!img) throw new ImageNotFound(notFoundName(refOrId));
     return this.toRecord(img, await this.store.readRepos());
   }
 
@@ -131,7 +131,7 @@ export class ImageService {
       let id: string | undefined = byRef && repos[byRef];
       if (!id) id = await this.resolveId(refOrId, repos);
       const img = id && (await this.store.readImage(id));
-      if (!id || !img) throw new ImageNotFound(refOrId);
+      if (!id || !img) throw new ImageNotFound(notFoundName(refOrId));
       const refs = Object.keys(repos).filter((k) => repos[k] === id);
       const untag = new Set<string>();
       if (byRef && repos[byRef] === id) {

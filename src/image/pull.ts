@@ -149,9 +149,9 @@ export async function pullImage(ctx: PullContext, input: string, opts: { onEvent
   const emit = (e: PullEvent) => { try { opts.onEvent?.(e); } catch { /* a listener must not break the pull */ } };
   const signal = opts.signal;
   const label = ref.tag ?? ref.digest!;
-  emit({ id: label, status: `Pulling from ${familiarName(ref)}` });
-
   const top = await fetchVerifiedManifest(ctx, ref, label, ref.digest, signal);
+  // like docker: only once the manifest exists, and the repository path without the registry host
+  emit({ id: label, status: `Pulling from ${ref.path}` });
   const where = familiarString(ref);
   let parsed = parseManifest(where, top.mediaType, top.body);
   const manifests: { digest: string; body: Buffer }[] = [{ digest: top.digest, body: top.body }];
@@ -174,11 +174,14 @@ export async function pullImage(ctx: PullContext, input: string, opts: { onEvent
   const id = manifest.config.digest;
   const existing = await ctx.store.readImage(id);
   let fresh = !existing; // any layer downloaded or no record yet
+  // docker prints no layer lines for an image it already has complete
+  const complete = !!existing && (await Promise.all(chains.map((c) => ctx.store.readLayer(c)))).every(Boolean);
+  const layerEmit = complete ? () => {} : emit;
 
   const metas: LayerMeta[] = new Array(manifest.layers.length);
   await mapLimit(manifest.layers, ctx.concurrency, async (desc, i) => {
     const before = await ctx.store.readLayer(chains[i]);
-    metas[i] = await ensureLayer(ctx, ref, desc, cfg.diffIds[i], chains[i], i === 0 ? null : chains[i - 1], emit, signal);
+    metas[i] = await ensureLayer(ctx, ref, desc, cfg.diffIds[i], chains[i], i === 0 ? null : chains[i - 1], layerEmit, signal);
     if (!before) fresh = true;
   });
 

@@ -108,3 +108,19 @@ export function familiarString(r: Reference): string {
 
 /** The registry API host: Docker Hub's API lives at registry-1.docker.io. */
 export const registryHost = (domain: string) => (domain === DEFAULT_DOMAIN ? 'registry-1.docker.io' : domain);
+
+/**
+ * How docker's "No such image" names what was asked for: 64 hex as sha256:<hex>, a reference
+ * in its familiar form with :latest when it has no tag or digest (`nosuchimg` -> nosuchimg:latest,
+ * `library/x` -> x:latest), anything unparsable as typed.
+ */
+export function notFoundName(refOrId: string): string {
+  if (hex64.test(refOrId)) return `sha256:${refOrId}`;
+  if (refOrId.startsWith('sha256:')) return refOrId;
+  try {
+    const r = parseReference(refOrId);
+    return familiarString(r.tag || r.digest ? r : { ...r, tag: 'latest' });
+  } catch {
+    return refOrId;
+  }
+}

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { RegistryError, Unauthorized, ManifestUnknown } from '../errors.js';
 import { parseChallenges, basicHeader, tokenUrl, parseTokenResponse, type Challenge, type Credentials } from './auth.js';
-import { registryHost, type Reference } from './reference.js';
+import { familiarName, registryHost, type Reference } from './reference.js';
 
 export const MEDIA = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -66,6 +66,22 @@ async function drain(r: Resp): Promise<string> {
 
 const pullScope = (ref: Reference) => `repository:${ref.path}:pull`;
 
+/** A registry's error body as docker's errcode prints it: MANIFEST_UNKNOWN + "manifest unknown"
+ *  -> "manifest unknown: manifest unknown"; undefined when the body has no error code. */
+export function registryErrorText(body: string): string | undefined {
+  try {
+    const e = (JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[] }).errors?.[0];
+    if (typeof e?.code !== 'string' || !e.code) return undefined;
+    const code = e.code.toLowerCase().replace(/_/g, ' ');
+    return typeof e.message === 'string' && e.message ? `${code}: ${e.message}` : code;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The reference as docker names it in errors: localhost:5000/x:latest, nginx:1, nginx@sha256:... */
+const shownRef = (ref: Reference, tagOrDigest: string) => `${familiarName(ref)}${tagOrDigest.includes(':') ? '@' : ':'}${tagOrDigest}`;
+
 export class RegistryClient {
   /** token cache: `${domain}|${scope}` -> token and expiry */
   private tokens: Map<string, { token: string; expiresAt: number }>;
@@ -79,7 +95,7 @@ export class RegistryClient {
   async getManifest(ref: Reference, tagOrDigest: string, signal?: AbortSignal): Promise<{ body: Buffer; mediaType: string }> {
     const r = await this.send(ref.domain, pullScope(ref), 'GET', `/v2/${ref.path}/manifests/${tagOrDigest}`, { accept: MANIFEST_ACCEPT }, signal);
     const where = `${ref.domain}/${ref.path}:${tagOrDigest}`;
-    if (r.statusCode === 404) { await drain(r); throw new ManifestUnknown(where); }
+    if (r.statusCode === 404) throw new ManifestUnknown(shownRef(ref, tagOrDigest), registryErrorText(await drain(r)));
     if (r.statusCode !== 200) throw new RegistryError(`fetching manifest ${where}: registry answered ${r.statusCode}: ${await drain(r)}`, { status: r.statusCode >= 500 ? 502 : r.statusCode });
     const chunks: Buffer[] = [];
     let size = 0;
@@ -103,7 +119,7 @@ export class RegistryClient {
   /** Opens a blob stream; the caller verifies digest and size while reading. */
   async openBlob(ref: Reference, digest: string, signal?: AbortSignal): Promise<{ stream: Readable; length?: number }> {
     const r = await this.send(ref.domain, pullScope(ref), 'GET', `/v2/${ref.path}/blobs/${digest}`, {}, signal);
-    if (r.statusCode === 404) { await drain(r); throw new ManifestUnknown(`${ref.domain}/${ref.path}@${digest}`, 'blob unknown'); }
+    if (r.statusCode === 404) throw new RegistryError(`fetching blob ${digest} of ${ref.domain}/${ref.path}: ${registryErrorText(await drain(r)) ?? 'blob unknown'}`, { status: 404 });
     if (r.statusCode !== 200) throw new RegistryError(`fetching blob ${digest} of ${ref.domain}/${ref.path}: registry answered ${r.statusCode}: ${await drain(r)}`);
     const len = Number(header(r.headers, 'content-length'));
     return { stream: r.body as unknown as Readable, length: Number.isFinite(len) ? len : undefined };

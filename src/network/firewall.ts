@@ -7,8 +7,14 @@ import { ensureBridgeAccepted, removeBridgeAccepted } from './iptables.js';
 
 const gone = (err: unknown) => /No such file or directory|does not exist/i.test(String((err as { stderr?: string }).stderr ?? err));
 
+/** How long a passed dockerd-coexistence check of a bridge is trusted (one iptables spawn, ~20 ms). */
+export const RECHECK_TTL_MS = 10_000;
+
 export class Firewall {
-  constructor(readonly table: string) {}
+  /** bridge -> when its iptables accept rules were last found or made present. */
+  private readonly checked = new Map<string, number>();
+
+  constructor(readonly table: string, private readonly now: () => number = Date.now) {}
 
   async apply(script: string): Promise<void> {
     if (script.trim()) await run('nft', ['-f', '-'], { input: script });
@@ -34,15 +40,27 @@ export class Firewall {
 
   async addNetwork(net: nft.FwNetwork): Promise<void> {
     await this.apply(nft.addNetwork(this.table, net));
-    await ensureBridgeAccepted(net.bridge, net.name);
+    await this.ensureAccepted(net);
   }
 
-  /** Re-checks the dockerd coexistence rules (dockerd may have started after us). */
-  recheckNetwork(net: nft.FwNetwork): Promise<void> {
-    return ensureBridgeAccepted(net.bridge, net.name);
+  /**
+   * Re-checks the dockerd coexistence rules (dockerd may have started after us); a check
+   * that passed less than RECHECK_TTL_MS ago is trusted, so back-to-back starts pay it once.
+   */
+  async recheckNetwork(net: nft.FwNetwork): Promise<void> {
+    const last = this.checked.get(net.bridge);
+    if (last !== undefined && this.now() - last < RECHECK_TTL_MS) return;
+    await this.ensureAccepted(net);
+  }
+
+  private async ensureAccepted(net: nft.FwNetwork): Promise<void> {
+    this.checked.delete(net.bridge);
+    await ensureBridgeAccepted(net.bridge, net.name);
+    this.checked.set(net.bridge, this.now());
   }
 
   async removeNetwork(net: nft.FwNetwork): Promise<unknown[]> {
+    this.checked.delete(net.bridge);
     return [...(await this.remove(nft.removeNetwork(this.table, net))), ...(await removeBridgeAccepted(net.bridge, net.name))];
   }
 

@@ -269,22 +269,21 @@ export class NetworkService {
       };
       if (ep.ports.some((p) => p.hostPort === 0)) throw invalidArgument(`ports must be reserved before connect: ${JSON.stringify(ep.ports)}`);
       // The address is persisted before any OS work so it can never be handed out twice.
-      const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE net ${l} ${(performance.now() - T0).toFixed(1)}\n`);
       net.endpoints[req.containerId] = ep;
-      await this.save(net); M('saved');
+      await this.save(net);
       try {
         // The iptables check touches other tables only, so it runs beside the link work.
         const recheck = this.fw.recheckNetwork(fwNet(net));
         try {
-          await this.ensureBridge(net); M('bridge'); // brings a bridge back if someone deleted it
+          await this.ensureBridge(net); // brings a bridge back if someone deleted it
           // A netns with no other endpoint of ours is fresh: it cannot have a default route yet.
           const defaultRoute = !net.internal && !(this.hasOtherEndpoints(net, req.containerId) && await this.hasDefaultRoute(req.pid));
-          await driver.setupEndpoint(this.driverNet(net), { ...this.driverEp(net, ep), defaultRoute }); M('endpoint');
-          await this.fw.addPorts(fwPorts(ep)); M('ports');
+          await driver.setupEndpoint(this.driverNet(net), { ...this.driverEp(net, ep), defaultRoute });
+          await this.fw.addPorts(fwPorts(ep));
         } finally {
           await recheck.catch(() => undefined); // settled before any teardown; its error is raised below
         }
-        await recheck; M('recheck');
+        await recheck;
         this.dns.get(net.id)?.setRecord(req.containerId, [req.containerName, ...req.aliases, req.containerId.slice(0, 12)], ip);
       } catch (err) {
         await this.teardownEndpoint(net, ep).catch(() => undefined);

@@ -28,16 +28,52 @@ export interface ResolvedProcess { args: string[]; env: string[]; cwd: string; u
 
 const keyOf = (entry: string) => (entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry);
 
-/** Docker's ReplaceOrAppendEnvValues: overrides replace by key, `KEY` alone deletes KEY. */
+/**
+ * Docker's ReplaceOrAppendEnvValues: an override replaces the default with its key in place or
+ * is appended; `KEY` alone removes KEY from the defaults. Like moby, only keys of `base` are
+ * looked up, so a key repeated in `overrides` is appended twice (runcEnv folds it later).
+ */
 export function mergeEnv(base: string[], overrides: string[]): string[] {
-  const out = [...base];
+  const index = new Map<string, number>();
+  base.forEach((e, i) => index.set(keyOf(e), i));
+  const out: (string | undefined)[] = [...base];
   for (const o of overrides) {
-    const k = keyOf(o);
-    const i = out.findIndex((e) => keyOf(e) === k);
+    const i = index.get(keyOf(o));
     if (!o.includes('=')) {
-      if (i >= 0) out.splice(i, 1);
-    } else if (i >= 0) out[i] = o;
+      if (i !== undefined) out[i] = undefined;
+    } else if (i !== undefined) out[i] = o;
     else out.push(o);
+  }
+  return out.filter((e): e is string => e !== undefined);
+}
+
+/**
+ * moby's merge() at create: the user's `-e` entries first, then each image entry whose key the
+ * user did not give (so `-e KEY` without a value hides the image's KEY).
+ */
+export function mergeImageEnv(image: string[], user: string[]): string[] {
+  const userKeys = new Set(user.map(keyOf));
+  return [...user, ...image.filter((e) => !userKeys.has(keyOf(e)))];
+}
+
+/** moby's CreateDaemonEnvironment: PATH, HOSTNAME, TERM with a tty, then the config env over them. */
+export function daemonEnv(configEnv: string[], hostname: string, tty: boolean): string[] {
+  const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(tty ? ['TERM=xterm'] : [])];
+  return mergeEnv(defaults, configEnv);
+}
+
+/**
+ * What runc (1.1) hands to execve: it clears its env and os.Setenv()s each entry, so a repeated
+ * key keeps its first position and takes its last value; entries without `=` are not kept.
+ */
+export function runcEnv(env: string[]): string[] {
+  const out: string[] = [];
+  const at = new Map<string, number>();
+  for (const e of env) {
+    if (!e.includes('=')) continue;
+    const k = keyOf(e);
+    const i = at.get(k);
+    if (i === undefined) { at.set(k, out.length); out.push(e); } else out[i] = e;
   }
   return out;
 }
@@ -55,12 +91,8 @@ export function resolveProcess(image: ImageProcessConfig, o: ProcessOverrides): 
   const args = [...entrypoint, ...cmd];
   if (args.length === 0) throw new MinidockError('InvalidArgument', 'no command specified', { status: 400 });
 
-  const config = mergeEnv((image.Env ?? []).filter((e) => e.includes('=')), o.env ?? []);
-  const daemon: string[] = [];
-  if (!config.some((e) => keyOf(e) === 'PATH')) daemon.push(`PATH=${DEFAULT_PATH}`);
-  daemon.push(`HOSTNAME=${o.hostname}`);
-  if (o.tty) daemon.push('TERM=xterm');
-  const env = mergeEnv(daemon, config);
+  const config = mergeImageEnv((image.Env ?? []).filter((e) => e.includes('=')), o.env ?? []);
+  const env = runcEnv(daemonEnv(config, o.hostname, !!o.tty));
 
   const cwd = o.workingDir || image.WorkingDir || '/';
   if (!cwd.startsWith('/')) {
@@ -69,7 +101,10 @@ export function resolveProcess(image: ImageProcessConfig, o: ProcessOverrides): 
   return { args, env, cwd, user: o.user ?? image.User ?? '' };
 }
 
-/** Adds HOME (from the user's passwd entry) unless the env sets it. */
+/** runc's setupUser: HOME from the user's passwd entry when unset (appended) or empty (in place). */
 export function withHome(env: string[], home: string): string[] {
-  return env.some((e) => keyOf(e) === 'HOME') ? env : [...env, `HOME=${home}`];
+  const i = env.findIndex((e) => keyOf(e) === 'HOME');
+  if (i === -1) return [...env, `HOME=${home}`];
+  if (env[i] !== 'HOME=') return env;
+  return env.map((e, j) => (j === i ? `HOME=${home}` : e));
 }

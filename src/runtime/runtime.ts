@@ -70,21 +70,23 @@ export class Runtime {
       await fs.mkdir(empty, { recursive: true, mode: 0o755 });
       spec = { ...spec, layerDirs: [empty] };
     }
-    await fs.mkdir(path.join(spec.runDir, 'lower'), { recursive: true });
-    await fs.mkdir(rootfsPath(spec.runDir), { recursive: true });
-    // the container's root (a host uid with no rights here) must traverse to its rootfs
-    await fs.chmod(spec.runDir, 0o711);
-    await fs.rm(spec.exitPath, { force: true });
-    if (spec.userns) {
-      const uid = hostRootId(spec.userns.uidMap);
-      const gid = hostRootId(spec.userns.gidMap);
-      for (const d of [spec.upperDir, spec.workDir]) await fs.chown(d, uid, gid);
-    }
     const specFile = path.join(spec.runDir, 'spec');
-    await writeFileAtomic(specFile, serializeRunSpec(spec));
+    const userns = spec.userns;
+    // Independent steps, run together. The run dir's files (spec, shim.pid) mean nothing
+    // after a host crash (the containers are gone too), so they are written without fsync.
+    await Promise.all([
+      (async () => {
+        await fs.mkdir(path.join(spec.runDir, 'lower'), { recursive: true });
+        await fs.mkdir(rootfsPath(spec.runDir), { recursive: true });
+        // the container's root (a host uid with no rights here) must traverse to its rootfs
+        await fs.chmod(spec.runDir, 0o711);
+        await writeFileAtomic(specFile, serializeRunSpec(spec), 0o600, { sync: false });
+      })(),
+      fs.rm(spec.exitPath, { force: true }),
+      ...(userns ? [spec.upperDir, spec.workDir].map((d) => fs.chown(d, hostRootId(userns.uidMap), hostRootId(userns.gidMap))) : []),
+    ]);
     this.known.set(spec.id, { runDir: spec.runDir, exitPath: spec.exitPath });
 
-    const T0 = performance.now(); const M = (l: string) => process.stderr.write(`TRACE rt ${l} ${(performance.now() - T0).toFixed(1)}\n`);
     const child = spawn(this.shim, ['run', specFile], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -97,9 +99,9 @@ export class Runtime {
     });
     const m = /^pid (\d+) (\d+)$/.exec(first ?? '');
     if (!m) throw shimError(`start container ${spec.id}`, first ?? stderr.trim());
-    M('pid line'); const pid = Number(m[1]);
+    const pid = Number(m[1]);
     const shimPid = Number(m[2]);
-    await writeFileAtomic(path.join(spec.runDir, 'shim.pid'), `${shimPid}\n`);
+    await writeFileAtomic(path.join(spec.runDir, 'shim.pid'), `${shimPid}\n`, 0o600, { sync: false });
     try {
       await beforeExec(pid);
     } catch (err) {
@@ -108,9 +110,9 @@ export class Runtime {
       child.stdout.destroy();
       throw err;
     }
-    M('before go'); child.stdin.end('go\n');
+    child.stdin.end('go\n');
     const reply = await withTimeout(lines.next(), SHIM_TIMEOUT_MS, `start container ${spec.id}`);
-    M('reply'); child.stdout.destroy();
+    child.stdout.destroy();
     child.stderr.destroy();
     if (reply === 'started') return { pid, shimPid };
     const errno = parseExecFail(reply ?? '');

@@ -6,6 +6,7 @@ import { MinidockError } from '../errors.js';
 
 export interface PasswdEntry { name: string; uid: number; gid: number; home: string }
 export interface GroupEntry { name: string; gid: number; members: string[] }
+/** additionalGids: what setgroups(2) gets, the primary gid included (docker's `id` shows it). */
 export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string }
 
 export function parsePasswd(text: string): PasswdEntry[] {
@@ -61,8 +62,11 @@ export function resolveUserFrom(passwdText: string | undefined, groupText: strin
       gid = g.gid;
     }
   }
-  const additionalGids = entry ? groups.filter((g) => g.members.includes(entry!.name) && g.gid !== gid).map((g) => g.gid) : [];
-  return { uid, gid, additionalGids: [...new Set(additionalGids)], home: entry?.home || (uid === 0 ? '/root' : '/') };
+  // moby's getUser: the primary gid first, then runc's supplementary gids, which GetExecUser
+  // takes from /etc/group memberships only when no group was given.
+  const explicitGroup = groupPart !== undefined && groupPart !== '';
+  const memberOf = entry && !explicitGroup ? groups.filter((g) => g.members.includes(entry!.name)).map((g) => g.gid) : [];
+  return { uid, gid, additionalGids: [...new Set([gid, ...memberOf])], home: entry?.home || (uid === 0 ? '/root' : '/') };
 }
 
 /**

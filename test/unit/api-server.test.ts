@@ -51,8 +51,10 @@ describe('engine API', () => {
   it('turns engine errors into status + {message, code, exitCode}', async () => {
     const err = await client.inspectContainer('nope').catch((e) => e);
     expect(err).toBeInstanceOf(MinidockError);
-    expect(err).toMatchObject({ status: 404, code: 'ContainerNotFound', message: 'no such container: nope', exitCode: 125 });
+    expect(err).toMatchObject({ status: 404, code: 'ContainerNotFound', message: 'No such container: nope', exitCode: 125 });
     expect((err as Record<symbol, unknown>)[FROM_DAEMON]).toBe(true);
+    // moby's router wraps every kill error
+    await expect(client.kill('nope')).rejects.toMatchObject({ status: 404, code: 'ContainerNotFound', message: 'Cannot kill container: nope: No such container: nope' });
     await expect(client.json('GET', '/nope')).rejects.toMatchObject({ status: 404 });
     await expect(client.json('POST', '/containers/create', { body: { Image: 'busybox', Env: ['bad'] } })).rejects.toMatchObject({ status: 400, message: 'invalid environment variable: bad' });
   });

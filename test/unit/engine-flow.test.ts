@@ -51,7 +51,7 @@ describe('engine lifecycle', () => {
     expect(engine.list(false)).toEqual([]);
     await engine.stop('web'); // stopping a stopped container succeeds, like docker
     await engine.remove('web');
-    expect(() => engine.inspect('web')).toThrow('no such container: web');
+    expect(() => engine.inspect('web')).toThrow('No such container: web');
     expect(await containerDirs()).toEqual([]);
   });
 
@@ -72,7 +72,7 @@ describe('engine lifecycle', () => {
 
   it('kill of a non-running container is a 409, rm of a running one too', async () => {
     const { Id } = await engine.create({ Image: 'busybox' }, 'kk');
-    await expect(engine.kill('kk')).rejects.toMatchObject({ status: 409, message: `container ${Id} is not running` });
+    await expect(engine.kill('kk')).rejects.toMatchObject({ status: 409, message: `Container ${Id} is not running` });
     await engine.start('kk');
     await expect(engine.remove('kk')).rejects.toMatchObject({
       status: 409, message: 'cannot remove container "/kk": container is running: stop the container before removing or force remove',

@@ -30,7 +30,7 @@ describe('lookup', () => {
   });
   it('refuses ambiguous prefixes and unknown refs', () => {
     expect(() => findRecord(recs, 'ab')).toThrow(/multiple IDs found with provided prefix: ab/);
-    expect(() => findRecord(recs, 'zzz')).toThrow(/no such container: zzz/);
+    expect(() => findRecord(recs, 'zzz')).toThrow(/^No such container: zzz$/);
   });
 });
 

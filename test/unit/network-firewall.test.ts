@@ -16,7 +16,7 @@ vi.mock('../../src/util/exec.js', () => ({
   },
 }));
 
-const { Firewall } = await import('../../src/network/firewall.js');
+const { Firewall, RECHECK_TTL_MS } = await import('../../src/network/firewall.js');
 const { ensureBridgeAccepted, removeBridgeAccepted } = await import('../../src/network/iptables.js');
 
 const nftErr = (stderr: string) => new ExternalCommandError('nft', ['-f', '-'], 1, stderr, 'failed');
@@ -55,21 +55,26 @@ describe('Firewall.remove', () => {
 
 describe('dockerd coexistence', () => {
   it('does nothing when forwarding is not blocked', async () => {
-    answer = (cmd, args) => (args.includes('DOCKER-USER') ? { exitCode: 1 } : { stdout: '-P FORWARD ACCEPT\n' });
+    answer = () => ({ stdout: '-P INPUT ACCEPT\n-P FORWARD ACCEPT\n' });
+    await ensureBridgeAccepted('md-1', 'web');
+    expect(calls).toEqual([{ cmd: 'iptables', args: ['-w', '-t', 'filter', '-S'], input: undefined }]);
+  });
+
+  it('does nothing when iptables has no filter table', async () => {
+    answer = () => ({ exitCode: 1 });
     await ensureBridgeAccepted('md-1', 'web');
     expect(calls.some((c) => c.args.includes('-I'))).toBe(false);
   });
 
-  it('inserts missing rules into DOCKER-USER, checking first', async () => {
-    const present = new Set<string>(['-o md-1']);
-    answer = (_cmd, args) => {
-      if (args.includes('-S')) return { stdout: args.includes('FORWARD') ? '-P FORWARD DROP\n' : '-N DOCKER-USER\n' };
-      if (args.includes('-C')) return { exitCode: present.has(`${args[5]} ${args[6]}`) ? 0 : 1 };
-      return {};
-    };
+  it('inserts only the missing rules into DOCKER-USER after one table dump', async () => {
+    answer = (_cmd, args) => (args.includes('-S')
+      ? { stdout: '-P FORWARD DROP\n-N DOCKER-USER\n-A DOCKER-USER -o md-1 -m comment --comment "minidock:web" -j ACCEPT\n' }
+      : {});
     await ensureBridgeAccepted('md-1', 'web');
-    const inserts = calls.filter((c) => c.args.includes('-I'));
-    expect(inserts).toEqual([{ cmd: 'iptables', args: ['-w', '-t', 'filter', '-I', 'DOCKER-USER', '-i', 'md-1', '-m', 'comment', '--comment', 'minidock:web', '-j', 'ACCEPT'], input: undefined }]);
+    expect(calls).toEqual([
+      { cmd: 'iptables', args: ['-w', '-t', 'filter', '-S'], input: undefined },
+      { cmd: 'iptables', args: ['-w', '-t', 'filter', '-I', 'DOCKER-USER', '-i', 'md-1', '-m', 'comment', '--comment', 'minidock:web', '-j', 'ACCEPT'], input: undefined },
+    ]);
   });
 
   it('deletes exactly its own rules from both chains', async () => {
@@ -84,5 +89,33 @@ describe('dockerd coexistence', () => {
     expect(await removeBridgeAccepted('md-1', 'web')).toEqual([]);
     const deletes = calls.filter((c) => c.args.includes('-D')).map((c) => c.args.slice(4, 7).join(' '));
     expect(deletes).toEqual(['DOCKER-USER -i md-1', 'FORWARD -o md-1']);
+  });
+});
+
+describe('Firewall.recheckNetwork', () => {
+  const net = { key: 'k', name: 'web', bridge: 'md-1', subnet: '10.0.0.0/24', internal: false };
+  it('trusts a passed check for RECHECK_TTL_MS, then checks again', async () => {
+    let now = 1000;
+    const fw = new Firewall('t', () => now);
+    answer = () => ({ stdout: '-P FORWARD ACCEPT\n' });
+    const dumps = () => calls.filter((c) => c.args.includes('-S')).length;
+    await fw.recheckNetwork(net);
+    now += RECHECK_TTL_MS - 1;
+    await fw.recheckNetwork(net);
+    expect(dumps()).toBe(1);
+    now += 1;
+    await fw.recheckNetwork(net);
+    expect(dumps()).toBe(2);
+  });
+  it('does not trust a check that failed, nor one of a removed network', async () => {
+    const fw = new Firewall('t', () => 5);
+    answer = (_c, args) => (args.includes('-S') ? { stdout: '-P FORWARD DROP\n' } : new Error('iptables broke'));
+    await expect(fw.recheckNetwork(net)).rejects.toThrow('iptables broke');
+    answer = (_c, args) => (args.includes('-C') ? { exitCode: 1 } : { stdout: '-P FORWARD ACCEPT\n' });
+    await fw.recheckNetwork(net);
+    await fw.removeNetwork(net);
+    calls.length = 0;
+    await fw.recheckNetwork(net);
+    expect(calls.filter((c) => c.args.includes('-S'))).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addNetwork, addPorts, rebuild, removeNetwork, removePorts, skeleton, type FwNetwork } from '../../src/network/nft.js';
-import { bridgeAcceptRules, pickChain } from '../../src/network/iptables.js';
-import { attachEndpoint, createBridge, inNetns } from '../../src/network/drivers/commands.js';
+import { bridgeAcceptRules, missingAcceptRules, pickChain } from '../../src/network/iptables.js';
+import { attachEndpoint, createBridge, inNetns, ipBatch } from '../../src/network/drivers/commands.js';
 
 const net: FwNetwork = { key: '0123456789ab', name: 'web', bridge: 'md-0123456789ab', subnet: '172.18.0.0/16', internal: false };
 
@@ -100,21 +100,53 @@ describe('iptables coexistence builders', () => {
   });
 });
 
-describe('ip argv builders', () => {
-  it('creates a bridge with a fixed MAC and the gateway address', () => {
-    expect(createBridge('md-1', '172.18.0.1', 16, '02:42:ac:12:00:01')).toEqual([
-      ['ip', ['link', 'add', 'name', 'md-1', 'type', 'bridge']],
-      ['ip', ['link', 'set', 'md-1', 'address', '02:42:ac:12:00:01']],
-      ['ip', ['addr', 'add', '172.18.0.1/16', 'dev', 'md-1']],
-      ['ip', ['link', 'set', 'md-1', 'up']],
-    ]);
+describe('ip batch builders', () => {
+  it('creates a bridge with a fixed MAC and the gateway address in one batch, idempotently', () => {
+    expect(createBridge('md-1', '172.18.0.1', 16, '02:42:ac:12:00:01')).toEqual({
+      argv: ['ip', ['-batch', '-']],
+      input: 'link add name md-1 type bridge\nlink set md-1 address 02:42:ac:12:00:01\naddr replace 172.18.0.1/16 dev md-1\nlink set md-1 up\n',
+    });
+    expect(createBridge('md-1', '172.18.0.1', 16, '02:42:ac:12:00:01', true).input).not.toContain('link add');
   });
-  it('creates the peer inside the netns of the pid and routes only when asked', () => {
+  it('creates the peer inside the netns of the pid (host batch), then configures it from inside (netns batch)', () => {
     const o = { pid: 42, bridge: 'md-1', hostVeth: 'veth1234567', ifName: 'eth0', mac: '02:42:ac:12:00:02', ip: '172.18.0.2', prefixLen: 16, gateway: '172.18.0.1' };
-    const cmds = attachEndpoint({ ...o, defaultRoute: true });
-    expect(cmds[0]).toEqual(['ip', ['link', 'add', 'name', 'veth1234567', 'type', 'veth', 'peer', 'name', 'eth0', 'address', '02:42:ac:12:00:02', 'netns', '42']]);
-    expect(cmds).toContainEqual(inNetns(42, 'ip', ['addr', 'add', '172.18.0.2/16', 'dev', 'eth0']));
-    expect(cmds.at(-1)).toEqual(['nsenter', ['--net=/proc/42/ns/net', '--', 'ip', 'route', 'add', 'default', 'via', '172.18.0.1', 'dev', 'eth0']]);
-    expect(attachEndpoint({ ...o, defaultRoute: false }).some(([, a]) => a.includes('default'))).toBe(false);
+    const { host, netns } = attachEndpoint({ ...o, defaultRoute: true });
+    expect(host.argv).toEqual(['ip', ['-batch', '-']]);
+    expect(host.input.split('\n')).toEqual([
+      'link add name veth1234567 type veth peer name eth0 address 02:42:ac:12:00:02 netns 42',
+      'link set veth1234567 master md-1',
+      'link set veth1234567 type bridge_slave hairpin on',
+      'link set veth1234567 up',
+      '',
+    ]);
+    expect(netns.argv).toEqual(inNetns(42, 'ip', ['-batch', '-']));
+    expect(netns.argv).toEqual(['nsenter', ['--net=/proc/42/ns/net', '--', 'ip', '-batch', '-']]);
+    expect(netns.input).toBe('addr add 172.18.0.2/16 dev eth0\nlink set eth0 up\nlink set lo up\nroute add default via 172.18.0.1 dev eth0\n');
+    expect(attachEndpoint({ ...o, defaultRoute: false }).netns.input).not.toContain('default');
+  });
+  it('ipBatch joins argv lines', () => {
+    expect(ipBatch([['link', 'set', 'lo', 'up']], 7)).toEqual({ argv: inNetns(7, 'ip', ['-batch', '-']), input: 'link set lo up\n' });
+  });
+});
+
+describe('iptables coexistence from one table dump', () => {
+  const table = (extra: string[]) => ['-P INPUT ACCEPT', '-P FORWARD DROP', '-P OUTPUT ACCEPT', '-N DOCKER-USER', '-A FORWARD -j DOCKER-USER', ...extra].join('\n') + '\n';
+  it('finds nothing to do when forwarding is not blocked or iptables is absent', () => {
+    expect(missingAcceptRules('-P INPUT ACCEPT\n-P FORWARD ACCEPT\n', 'md-1', 'web')).toBeUndefined();
+    expect(missingAcceptRules(undefined, 'md-1', 'web')).toBeUndefined();
+  });
+  it('lists the missing rules of DOCKER-USER in insertion (reverse) order', () => {
+    expect(missingAcceptRules(table([]), 'md-1', 'web')).toEqual({ chain: 'DOCKER-USER', rules: [...bridgeAcceptRules('md-1', 'web')].reverse() });
+  });
+  it('recognises present rules as iptables -S prints them (quoted comment)', () => {
+    const present = table(['-A DOCKER-USER -i md-1 -m comment --comment "minidock:web" -j ACCEPT']);
+    expect(missingAcceptRules(present, 'md-1', 'web')).toEqual({ chain: 'DOCKER-USER', rules: [bridgeAcceptRules('md-1', 'web')[1]] });
+    const both = table(['-A DOCKER-USER -i md-1 -m comment --comment "minidock:web" -j ACCEPT', '-A DOCKER-USER -o md-1 -m comment --comment "minidock:web" -j ACCEPT']);
+    expect(missingAcceptRules(both, 'md-1', 'web')?.rules).toEqual([]);
+    // a rule of another bridge or in another chain does not count
+    expect(missingAcceptRules(table(['-A FORWARD -i md-1 -m comment --comment "minidock:web" -j ACCEPT', '-A DOCKER-USER -i md-2 -m comment --comment "minidock:web" -j ACCEPT']), 'md-1', 'web')?.rules).toHaveLength(2);
+  });
+  it('uses FORWARD when DOCKER-USER does not exist', () => {
+    expect(missingAcceptRules('-P FORWARD DROP\n', 'md-1', 'web')?.chain).toBe('FORWARD');
   });
 });

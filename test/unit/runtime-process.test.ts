@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATH, mergeEnv, resolveProcess, withHome } from '../../src/runtime/process.js';
+import { DEFAULT_PATH, daemonEnv, mergeEnv, mergeImageEnv, resolveProcess, runcEnv, withHome } from '../../src/runtime/process.js';
 import { execFailureError, parseExecFail } from '../../src/runtime/exec-error.js';
 import { hostRootId } from '../../src/runtime/runtime.js';
 
@@ -25,12 +25,27 @@ describe('resolveProcess (docker rules)', () => {
     expect(() => resolveProcess({ Cmd: ['a'] }, { ...base, entrypoint: [''] })).toThrow('no command specified');
   });
 
-  it('builds the env like the daemon: default PATH, HOSTNAME, TERM, image env, -e overrides', () => {
-    expect(resolveProcess({ Cmd: ['a'] }, base).env).toEqual([`PATH=${DEFAULT_PATH}`, 'HOSTNAME=abc']);
-    const r = resolveProcess({ Cmd: ['a'], Env: ['PATH=/img', 'A=1', 'B=2'] }, { ...base, tty: true, env: ['B=3', 'C=4', 'A'] });
-    expect(r.env).toEqual(['HOSTNAME=abc', 'TERM=xterm', 'PATH=/img', 'B=3', 'C=4']);
-    expect(resolveProcess({ Cmd: ['a'] }, { ...base, env: ['HOSTNAME=mine'] }).env).toEqual([`PATH=${DEFAULT_PATH}`, 'HOSTNAME=mine']);
-  });
+  // Each row was checked against docker 20.10 + runc 1.1 (`docker run ... env`, image env as given).
+  const DEF = `PATH=${DEFAULT_PATH}`;
+  const envTable: { name: string; image: string[]; env?: string[]; tty?: boolean; want: string[] }[] = [
+    { name: 'defaults: PATH then HOSTNAME', image: [], want: [DEF, 'HOSTNAME=abc'] },
+    { name: 'image PATH replaces the default in place', image: ['PATH=/img:/bin'], want: ['PATH=/img:/bin', 'HOSTNAME=abc'] },
+    { name: 'TERM with a tty, after HOSTNAME', image: [DEF], tty: true, want: [DEF, 'HOSTNAME=abc', 'TERM=xterm'] },
+    { name: '-e entries come before the image entries they do not override',
+      image: ['PATH=/img:/bin', 'X=1', 'Y=2'], env: ['A=1', 'Y=9'], want: ['PATH=/img:/bin', 'HOSTNAME=abc', 'A=1', 'Y=9', 'X=1'] },
+    { name: '-e KEY without a value hides the image KEY', image: ['PATH=/img:/bin', 'X=1', 'Y=2'], env: ['A=1', 'Y=9', 'X'],
+      want: ['PATH=/img:/bin', 'HOSTNAME=abc', 'A=1', 'Y=9'] },
+    { name: '-e HOSTNAME= replaces, -e HOSTNAME removes', image: [DEF], env: ['HOSTNAME=mine', 'A=1'], want: [DEF, 'HOSTNAME=mine', 'A=1'] },
+    { name: '-e HOSTNAME alone removes the default', image: [DEF], env: ['HOSTNAME', 'PATH='], want: ['PATH='] },
+    { name: 'a repeated key keeps its first place and last value (runc Setenv)', image: [DEF], env: ['A=1', 'B=1', 'A=2'],
+      want: [DEF, 'HOSTNAME=abc', 'A=2', 'B=1'] },
+    { name: 'image env without PATH keeps the default PATH first', image: ['Z=1'], tty: true, want: [DEF, 'HOSTNAME=abc', 'TERM=xterm', 'Z=1'] },
+  ];
+  for (const t of envTable) {
+    it(`env: ${t.name}`, () => {
+      expect(resolveProcess({ Cmd: ['a'], Env: t.image }, { ...base, env: t.env, tty: t.tty }).env).toEqual(t.want);
+    });
+  }
 
   it('picks the working dir and user', () => {
     expect(resolveProcess({ Cmd: ['a'] }, base)).toMatchObject({ cwd: '/', user: '' });
@@ -39,10 +54,17 @@ describe('resolveProcess (docker rules)', () => {
     expect(() => resolveProcess({ Cmd: ['a'] }, { ...base, workingDir: 'rel' })).toThrow("the working directory 'rel' is invalid, it needs to be an absolute path");
   });
 
-  it('merges env by key and adds HOME only when unset', () => {
+  it('merges env by key (ReplaceOrAppendEnvValues) and adds HOME like runc', () => {
     expect(mergeEnv(['A=1', 'B=2'], ['A=3', 'B', 'C=x=y'])).toEqual(['A=3', 'C=x=y']);
+    // only the defaults' keys are looked up: a repeated override is appended again, KEY alone drops nothing new
+    expect(mergeEnv(['A=1'], ['C=1', 'C=2', 'D', 'C'])).toEqual(['A=1', 'C=1', 'C=2']);
+    expect(runcEnv(['A=1', 'C=1', 'B', 'C=2'])).toEqual(['A=1', 'C=2']);
+    expect(mergeImageEnv(['PATH=/p', 'X=1'], ['X', 'Y=2'])).toEqual(['X', 'Y=2', 'PATH=/p']);
+    expect(daemonEnv(['PATH=/p'], 'h', true)).toEqual(['PATH=/p', 'HOSTNAME=h', 'TERM=xterm']);
     expect(withHome(['A=1'], '/root')).toEqual(['A=1', 'HOME=/root']);
     expect(withHome(['HOME=/h'], '/root')).toEqual(['HOME=/h']);
+    // `-e HOME=`: runc fills an empty HOME where it stands
+    expect(withHome(['HOME=', 'A=1'], '/root')).toEqual(['HOME=/root', 'A=1']);
   });
 });
 

@@ -9,24 +9,32 @@ const passwd = 'root:x:0:0:root:/root:/bin/sh\n# comment\napp:x:1000:1000:app:/h
 const group = 'root:x:0:\napp:x:1000:\nextra:x:1500:app,web\nwww:x:33:\nmore:x:1600:web,app\n';
 
 describe('resolveUserFrom', () => {
+  // additionalGids as docker's `id` shows them: the primary gid, then /etc/group memberships
+  // only when no group was given (runc GetExecUser), e.g. `-u app:www` -> groups=33(www).
   const table: [string, object][] = [
-    ['', { uid: 0, gid: 0, additionalGids: [], home: '/root' }],
-    ['root', { uid: 0, gid: 0, home: '/root' }],
-    ['app', { uid: 1000, gid: 1000, additionalGids: [1500, 1600], home: '/home/app' }],
-    ['1000', { uid: 1000, gid: 1000, additionalGids: [1500, 1600] }],
-    ['app:www', { uid: 1000, gid: 33, additionalGids: [1500, 1600] }],
-    ['app:1500', { uid: 1000, gid: 1500, additionalGids: [1600] }],
-    ['4242', { uid: 4242, gid: 0, additionalGids: [], home: '/' }],
-    ['4242:4343', { uid: 4242, gid: 4343 }],
-    ['0:extra', { uid: 0, gid: 1500 }],
+    ['', { uid: 0, gid: 0, additionalGids: [0], home: '/root' }],
+    ['root', { uid: 0, gid: 0, additionalGids: [0], home: '/root' }],
+    ['app', { uid: 1000, gid: 1000, additionalGids: [1000, 1500, 1600], home: '/home/app' }],
+    ['1000', { uid: 1000, gid: 1000, additionalGids: [1000, 1500, 1600] }],
+    ['app:www', { uid: 1000, gid: 33, additionalGids: [33] }],
+    ['app:1500', { uid: 1000, gid: 1500, additionalGids: [1500] }],
+    ['web', { uid: 33, gid: 33, additionalGids: [33, 1500, 1600], home: '/var/www' }],
+    ['4242', { uid: 4242, gid: 0, additionalGids: [0], home: '/' }],
+    ['4242:4343', { uid: 4242, gid: 4343, additionalGids: [4343] }],
+    ['0:extra', { uid: 0, gid: 1500, additionalGids: [1500] }],
+    [':1600', { uid: 0, gid: 1600, additionalGids: [1600] }],
   ];
   for (const [spec, want] of table) it(`"${spec}"`, () => expect(resolveUserFrom(passwd, group, spec)).toMatchObject(want));
+
+  it('does not repeat the primary gid when the user is also listed as a member of it', () => {
+    expect(resolveUserFrom(passwd, 'app:x:1000:app\nextra:x:1500:app\n', 'app').additionalGids).toEqual([1000, 1500]);
+  });
 
   it('gives docker errors for unknown names', () => {
     expect(() => resolveUserFrom(passwd, group, 'foo')).toThrow('unable to find user foo: no matching entries in passwd file');
     expect(() => resolveUserFrom(undefined, undefined, 'foo')).toThrow('unable to find user foo: no matching entries in passwd file');
     expect(() => resolveUserFrom(passwd, group, 'app:nogroup')).toThrow('unable to find group nogroup: no matching entries in group file');
-    expect(resolveUserFrom(undefined, undefined, '5:6')).toMatchObject({ uid: 5, gid: 6 });
+    expect(resolveUserFrom(undefined, undefined, '5:6')).toMatchObject({ uid: 5, gid: 6, additionalGids: [6] });
   });
 });
 
@@ -46,7 +54,7 @@ describe('readLayeredFile / resolveUser over layer dirs', () => {
     expect(await readLayeredFile(layers(), 'etc/passwd')).toContain('new:x:8');
     expect(await readLayeredFile(layers(), 'etc/group')).toContain('g:x:9');
     expect(await readLayeredFile(layers(), 'etc/shadow')).toBeUndefined();
-    await expect(resolveUser(layers(), 'new')).resolves.toMatchObject({ uid: 8, gid: 8, home: '/new' });
+    await expect(resolveUser(layers(), 'new')).resolves.toMatchObject({ uid: 8, gid: 8, additionalGids: [8], home: '/new' });
     await expect(resolveUser(layers(), 'old')).rejects.toThrow('unable to find user old');
   });
 

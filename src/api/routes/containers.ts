@@ -1,5 +1,5 @@
 // /containers/*: create, start, stop, restart, kill, wait, attach, resize, json, logs, delete.
-import { invalidArgument } from '../../errors.js';
+import { invalidArgument, withPrefix } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED, type Ctx } from '../http.js';
@@ -124,7 +124,10 @@ export function registerContainers(router: Router<Handler>): void {
   router.add('POST', '/containers/{id}/start', async (ctx, { engine }) => { await engine.start(ctx.params.id!); return undefined; });
   router.add('POST', '/containers/{id}/stop', async (ctx, { engine }) => { await engine.stop(ctx.params.id!, ctx.int('t')); return undefined; });
   router.add('POST', '/containers/{id}/restart', async (ctx, { engine }) => { await engine.restart(ctx.params.id!, ctx.int('t')); return undefined; });
-  router.add('POST', '/containers/{id}/kill', async (ctx, { engine }) => { await engine.kill(ctx.params.id!, ctx.query.get('signal') || undefined); return undefined; });
+  router.add('POST', '/containers/{id}/kill', async (ctx, { engine }) => {
+    try { await engine.kill(ctx.params.id!, ctx.query.get('signal') || undefined); } catch (err) { throw withPrefix(err, `Cannot kill container: ${ctx.params.id}`); }
+    return undefined;
+  });
   router.add('POST', '/containers/{id}/wait', async (ctx, { engine }) => {
     const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
     if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidArgument(`invalid condition: ${condition}`);

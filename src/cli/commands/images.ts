@@ -9,8 +9,10 @@ export async function pullCommand(ref: string, opts: { quiet?: boolean }): Promi
   const client = await connect();
   const printer = new ProgressPrinter(process.stdout);
   const { withDefaultTag } = await import('./run.js');
-  await client.pull(withDefaultTag(ref), (p) => { if (!opts.quiet) printer.handle(p); });
-  process.stdout.write(`${withDefaultTag(ref)}\n`);
+  const tagged = withDefaultTag(ref);
+  if (tagged !== ref && !opts.quiet) process.stdout.write('Using default tag: latest\n');
+  await client.pull(tagged, (p) => { if (!opts.quiet) printer.handle(p); });
+  process.stdout.write(`${tagged}\n`);
   return 0;
 }
 

@@ -64,6 +64,8 @@ export class BridgeDriver implements NetworkDriver {
 
   /** Deleting the host end removes the peer too; a dead container's pair is already gone. */
   async teardownEndpoint(_net: DriverNetwork, ep: DriverEndpoint): Promise<unknown[]> {
+    // The kernel often has removed the pair with the dead netns already: no `ip` then.
+    if (!(await linkExists(ep.hostVeth))) return [];
     try {
       await run(...deleteLink(ep.hostVeth));
       return [];
