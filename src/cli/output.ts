@@ -11,13 +11,19 @@ export function errorLine(err: unknown, command?: string): string {
   return command && ['run', 'create', 'start'].includes(command) ? `minidock: ${text}` : text;
 }
 
-export function exitCodeOf(err: unknown): number {
-  return err instanceof MinidockError ? err.exitCode : 125;
+/**
+ * docker's exit codes: `run` exits 125 for engine and CLI errors (126/127 when the command cannot
+ * run); every other command exits 1 (`rm x`, `logs x`, `pull nope`, `create nope`), except that a
+ * command failing to run keeps 126/127 (exec). Without a command (top level): the error's own code.
+ */
+export function exitCodeOf(err: unknown, command?: string): number {
+  const code = err instanceof MinidockError ? err.exitCode : 125;
+  return command === undefined || command === 'run' || code !== 125 ? code : 1;
 }
 
 export function fail(err: unknown, command?: string): never {
   process.stderr.write(errorLine(err, command) + '\n');
-  process.exit(exitCodeOf(err));
+  process.exit(exitCodeOf(err, command));
 }
 
 /** Runs a command action: exit with its code, errors printed docker-style. */

@@ -19,6 +19,8 @@ import { portMappings } from './ports.js';
 import { containerSummary, inspectContainer } from './inspect.js';
 import type { AttachStreamLike, ContainerSpec, Endpoint, ExitStatus, Services } from './services.js';
 
+const CONTAINER_NET_SYSCTLS = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
+
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error?: { Message: string } }
 
@@ -137,6 +139,8 @@ export class Engine {
       args: proc.args, env: proc.env, cwd: proc.cwd, uid: proc.uid, gid: proc.gid, additionalGids: proc.additionalGids,
       hostname, tty: !!rec.Config.Tty, openStdin: !!rec.Config.OpenStdin,
       userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
+      // Networks are IPv4-only, so IPv6 is off inside the container, as Docker does.
+      sysctls: mode === 'host' ? {} : CONTAINER_NET_SYSCTLS,
       etcFiles: { hostname: files.hostname, hosts: files.hosts, resolvConf: files.resolv },
       logPath: files.log, exitPath: files.exit, runDir: this.store.runDir(rec.Id),
     };

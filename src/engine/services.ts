@@ -26,14 +26,9 @@ export interface ImageServiceLike {
   layerDirs(image: ImageRecord): string[];
 }
 
-export interface ContainerSpec {
-  id: string; layerDirs: string[]; upperDir: string; workDir: string;
-  args: string[]; env: string[]; cwd: string; uid: number; gid: number; additionalGids: number[];
-  hostname: string; tty: boolean; openStdin: boolean;
-  userns: UsernsMap | null; network: 'new' | 'host';
-  etcFiles: { hostname: string; hosts: string; resolvConf: string };
-  logPath: string; exitPath: string; runDir: string;
-}
+/** What the runtime needs to start a container (the runtime's own type: one definition). */
+import type { ContainerSpec } from '../runtime/types.js';
+export type { ContainerSpec };
 export interface StartedContainer { pid: number; shimPid: number }
 export interface ExitStatus { exitCode: number; signal?: number; finishedAt: string; error?: string }
 

@@ -48,6 +48,10 @@ export function serializeRunSpec(spec: ContainerSpec): string {
     for (const m of spec.userns.uidMap) out += line('uidmap', mapLine(m));
     for (const m of spec.userns.gidMap) out += line('gidmap', mapLine(m));
   }
+  for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
+    if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/i.test(key)) throw new Error(`invalid sysctl name ${JSON.stringify(key)}`);
+    out += line('sysctl', `${key.replace(/\./g, '/')} ${value}`);
+  }
   out += line('etc_hostname', spec.etcFiles.hostname) + line('etc_hosts', spec.etcFiles.hosts) + line('etc_resolv', spec.etcFiles.resolvConf);
   // The container's process must be able to reopen its stdio (e.g. nginx's
   // error.log -> /dev/stderr -> /proc/self/fd/2), so the pipes belong to its user, as in runc.

@@ -22,6 +22,9 @@ export interface ContainerSpec {
   userns: { uidMap: IdMapping[]; gidMap: IdMapping[] } | null;
   /** 'new': fresh netns owned by the container's userns (lo left down for the network code). */
   network: 'new' | 'host';
+  /** Namespaced sysctls in dotted form (`net.ipv6.conf.all.disable_ipv6`), written by the
+   * container's process inside its namespaces after the network is set up (OCI linux.sysctl). */
+  sysctls?: Record<string, string>;
   /** Host paths bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   logPath: string;

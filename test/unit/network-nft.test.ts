@@ -121,7 +121,7 @@ describe('ip batch builders', () => {
     ]);
     expect(netns.argv).toEqual(inNetns(42, 'ip', ['-batch', '-']));
     expect(netns.argv).toEqual(['nsenter', ['--net=/proc/42/ns/net', '--', 'ip', '-batch', '-']]);
-    expect(netns.input).toBe('addr add 172.18.0.2/16 dev eth0\nlink set eth0 up\nlink set lo up\nroute add default via 172.18.0.1 dev eth0\n');
+    expect(netns.input).toBe('addr add 172.18.0.2/16 brd + dev eth0\nlink set eth0 up\nlink set lo up\nroute add default via 172.18.0.1 dev eth0\n');
     expect(attachEndpoint({ ...o, defaultRoute: false }).netns.input).not.toContain('default');
   });
   it('ipBatch joins argv lines', () => {

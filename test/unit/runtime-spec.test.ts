@@ -72,3 +72,11 @@ describe('stdio ownership', () => {
     expect(toHostId(undefined, 33)).toBe(33);
   });
 });
+
+describe('sysctls', () => {
+  it('are written as slash paths with their value, and odd names are refused', () => {
+    const kv = parse(serializeRunSpec({ ...spec, sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1' } }));
+    expect(kv.filter(([k]) => k === 'sysctl')).toEqual([['sysctl', 'net/ipv6/conf/all/disable_ipv6 1']]);
+    expect(() => serializeRunSpec({ ...spec, sysctls: { '../../etc/passwd': '1' } })).toThrow(/invalid sysctl/);
+  });
+});

@@ -50,7 +50,8 @@ export function attachEndpoint(o: { pid: number; bridge: string; hostVeth: strin
     ['link', 'set', o.hostVeth, 'up'],
   ]);
   const inside = [
-    ['addr', 'add', `${o.ip}/${o.prefixLen}`, 'dev', o.ifName],
+    // `brd +` derives the broadcast address, as Docker's addresses have one.
+    ['addr', 'add', `${o.ip}/${o.prefixLen}`, 'brd', '+', 'dev', o.ifName],
     ['link', 'set', o.ifName, 'up'],
     ['link', 'set', 'lo', 'up'],
   ];

@@ -14,7 +14,8 @@
  *         env (repeated), cwd, uid, gid, group (supplementary gid, repeated), hostname,
  *         tty (0|1), stdin (0|1), uidmap/gidmap ("cid hostid size", repeated; none at all
  *         = no user namespace), net (new|host), etc_hostname, etc_hosts, etc_resolv,
- *         log, exit, sock, stdio_uid/stdio_gid (host ids that own the stdio pipes)
+ *         log, exit, sock, stdio_uid/stdio_gid (host ids that own the stdio pipes),
+ *         sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside the namespaces)
  *   exec: pid, arg, env, cwd, uid, gid, group, tty
  *
  * Run protocol (stdin/stdout of the shim are pipes from the engine):
@@ -81,7 +82,7 @@ static void strv_push(struct strv *s, char *x)
 }
 
 struct spec {
-	struct strv layer, arg, env, group, uidmap, gidmap;
+	struct strv layer, arg, env, group, uidmap, gidmap, sysctl;
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
 	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock;
 	int uid, gid, tty, in, pid, stdio_uid, stdio_gid;
@@ -120,6 +121,7 @@ static int parse_spec(const char *file, struct spec *sp)
 		else if (!strcmp(k, "group")) strv_push(&sp->group, v);
 		else if (!strcmp(k, "uidmap")) strv_push(&sp->uidmap, v);
 		else if (!strcmp(k, "gidmap")) strv_push(&sp->gidmap, v);
+		else if (!strcmp(k, "sysctl")) strv_push(&sp->sysctl, v);
 		else if (!strcmp(k, "upper")) sp->upper = v;
 		else if (!strcmp(k, "work")) sp->work = v;
 		else if (!strcmp(k, "rundir")) sp->rundir = v;
@@ -447,6 +449,17 @@ static void child_main(struct spec *sp, struct child_fds *f)
 	if (sp->uidmap.n && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) fail("become root in user namespace");
 	if (!sp->tty) {
 		if (dup2(f->in_r, 0) < 0 || dup2(f->out_w, 1) < 0 || dup2(f->err2_w, 2) < 0) fail("dup2 stdio");
+	}
+	/* namespaced sysctls ("net/ipv6/conf/all/disable_ipv6 1"): /proc/sys/net is the netns of
+	 * the writer, so they are written from here, after the engine set up the interfaces */
+	for (int i = 0; i < sp->sysctl.n; i++) {
+		char key[256], path[300];
+		const char *val = strchr(sp->sysctl.v[i], ' ');
+		if (!val || (size_t)(val - sp->sysctl.v[i]) >= sizeof(key)) fail("bad sysctl %s", sp->sysctl.v[i]);
+		memcpy(key, sp->sysctl.v[i], val - sp->sysctl.v[i]);
+		key[val - sp->sysctl.v[i]] = 0;
+		snprintf(path, sizeof(path), "/proc/sys/%s", key);
+		if (write_file(path, val + 1) < 0) fail("write sysctl %s", key);
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail("make mounts private");
 	rootfd = open(sp->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
