@@ -27,7 +27,7 @@ export interface ImageServiceLike {
 }
 
 /** What the runtime needs to start a container (the runtime's own type: one definition). */
-import type { ContainerSpec } from '../runtime/types.js';
+import type { ContainerSpec, ProcessSpec } from '../runtime/types.js';
 export type { ContainerSpec };
 export interface StartedContainer { pid: number; shimPid: number }
 export interface ExitStatus { exitCode: number; signal?: number; finishedAt: string; error?: string }
@@ -42,7 +42,7 @@ export interface AttachStreamLike {
   close(): void;
 }
 
-export interface ExecOptions { args: string[]; env: string[]; cwd: string; uid: number; gid: number; additionalGids: number[]; tty: boolean }
+export type ExecOptions = ProcessSpec;
 export interface ExecProcessLike {
   pid: number;
   stdin: Writable;

@@ -1,7 +1,7 @@
 // Pure serialisers for the shim's spec file (format documented at the top of shim/shim.c):
 // one `key value` per line, value escaped with `\\` and `\n`, repeated keys for lists.
 import path from 'node:path';
-import type { ContainerSpec, ExecSpec, IdMapping } from './types.js';
+import type { ContainerSpec, ExecSpec, IdMapping, ProcessSpec } from './types.js';
 
 export function escapeValue(value: string): string {
   if (value.includes('\0')) throw new Error(`spec value contains a NUL byte: ${JSON.stringify(value)}`);
@@ -26,7 +26,7 @@ export function toHostId(map: IdMapping[] | undefined, id: number): number {
 export const attachSocketPath = (runDir: string) => path.join(runDir, 'attach.sock');
 export const rootfsPath = (runDir: string) => path.join(runDir, 'rootfs');
 
-function common(s: { args: string[]; env: string[]; cwd: string; uid: number; gid: number; additionalGids: number[]; tty: boolean }): string {
+function common(s: ProcessSpec): string {
   if (s.args.length === 0) throw new Error('no command specified');
   if (!s.cwd.startsWith('/')) throw new Error(`the working directory '${s.cwd}' is invalid, it needs to be an absolute path`);
   let out = '';

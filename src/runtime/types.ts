@@ -3,20 +3,24 @@ import type { Readable, Writable } from 'node:stream';
 
 export interface IdMapping { containerId: number; hostId: number; size: number }
 
-export interface ContainerSpec {
-  id: string;
-  /** Unpacked layer dirs, bottom first. */
-  layerDirs: string[];
-  upperDir: string;
-  workDir: string;
+/** The process to run: the part a container's PID 1 and an exec share. */
+export interface ProcessSpec {
   args: string[];
   env: string[];
   cwd: string;
   uid: number;
   gid: number;
   additionalGids: number[];
-  hostname: string;
   tty: boolean;
+}
+
+export interface ContainerSpec extends ProcessSpec {
+  id: string;
+  /** Unpacked layer dirs, bottom first. */
+  layerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  hostname: string;
   openStdin: boolean;
   /** null = --userns=host */
   userns: { uidMap: IdMapping[]; gidMap: IdMapping[] } | null;
@@ -43,15 +47,7 @@ export interface ExitStatus {
   error?: string;
 }
 
-export interface ExecSpec {
-  args: string[];
-  env: string[];
-  cwd: string;
-  uid: number;
-  gid: number;
-  additionalGids: number[];
-  tty: boolean;
-}
+export type ExecSpec = ProcessSpec;
 
 export interface ExecProcess {
   /** Host pid of the exec'd command. */
