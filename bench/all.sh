@@ -29,6 +29,9 @@ tmp=$(mktemp)
   echo "## Network"
   echo
   bash "$BENCH_ROOT/bench/net.sh"
+  echo "## Cold pull"
+  echo
+  BENCH_RUNS=${BENCH_PULL_RUNS:-3} bash "$BENCH_ROOT/bench/pull.sh"
 } | tee "$tmp"
 mv "$tmp" "$OUT"
 chmod 644 "$OUT"   # mktemp made it 0600

@@ -13,7 +13,8 @@ BENCH_STARTED_DOCKERD=""
 # tool_cmd TOOL -> prints nothing; sets the array CMD to the command prefix of TOOL
 tool_cmd() {
   case "$1" in
-    minidock) CMD=(node "$BENCH_ROOT/bin/minidock") ;;
+    # the launcher itself, as npm's bin link runs it (it starts node without NODE_EXTRA_CA_CERTS)
+    minidock) CMD=("$BENCH_ROOT/bin/minidock") ;;
     docker) CMD=(docker) ;;
     podman) CMD=(podman --runtime runc) ;;
     *) echo "unknown tool: $1" >&2; return 1 ;;

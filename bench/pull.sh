@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold pull: `minidock pull IMAGE` (the real CLI, node bin/minidock, against its own engine) vs
+# Cold pull: `minidock pull IMAGE` (the real CLI, bin/minidock, against its own engine) vs
 # `docker pull IMAGE` (the host's dockerd), same local registry, tools interleaved run by run.
 # Before every timed pull the tool's store is emptied (minidock: rmi + its layers dir must be
 # empty; docker: rmi + image prune -af) and the pull's own output must show no
@@ -35,7 +35,7 @@ export MINIDOCK_ROOT=$MD_DIR/root MINIDOCK_RUN=$MD_DIR/run MINIDOCK_HOST=$MD_DIR
   MINIDOCK_LOG=$MD_DIR/engine.log MINIDOCK_CONFIG=$MD_DIR/config.json \
   MINIDOCK_NFT_TABLE=minidock_gb MINIDOCK_BRIDGE=gbr0 \
   MINIDOCK_BRIDGE_SUBNET=${BENCH_BRIDGE_SUBNET:-10.$((16 + RANDOM % 200)).$((16 + RANDOM % 200)).0/24}
-MD=(node "$BENCH_ROOT/bin/minidock")
+MD=("$BENCH_ROOT/bin/minidock")
 ENGINE_PID=""
 DOCKER_SAVED=""
 LOGDIR=$(mktemp -d /tmp/bench-pull.XXXXXX)
