@@ -108,7 +108,8 @@ export class Engine {
       try {
         await this.startLocked(rec);
       } catch (err) {
-        await this.failStart(rec, err);
+        // The start error is what the user must see; a failing undo must not replace it.
+        await this.failStart(rec, err).catch((undoErr) => console.error(`undo of failed start of ${rec.Id}: ${String(undoErr)}`));
         throw err;
       }
     });

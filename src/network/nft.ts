@@ -52,13 +52,16 @@ export function skeleton(table: string, extraChains: string[] = []): string {
     `  }`,
     `  chain forward {`,
     `    type filter hook forward priority filter; policy accept;`,
+    // First, so bulk traffic of an accepted connection matches one rule and skips the maps.
     `    ct state established,related accept`,
     `    oifname vmap @fwd_out`,
     `    iifname vmap @fwd_in`,
     `  }`,
     `  chain raw_prerouting {`,
     `    type filter hook prerouting priority raw; policy accept;`,
-    `    iifname != "lo" ip daddr 127.0.0.0/8 drop comment "minidock:127.0.0.1 published ports stay local"`,
+    // Runs for every IPv4 packet (bridged ones too under br_netfilter): the address test comes
+    // first, so the common non-127/8 packet stops after one 1-byte load and compare.
+    `    ip daddr 127.0.0.0/8 iifname != "lo" drop comment "minidock:127.0.0.1 published ports stay local"`,
     `  }`,
     ...extraChains,
     `}`,

@@ -115,6 +115,10 @@ export class Runtime {
     child.stdout.destroy();
     child.stderr.destroy();
     if (reply === 'started') return { pid, shimPid };
+    // The shim goes on until it has reaped the container and written its log and exit.json
+    // into the container's dir: wait for that, so that removing the dir (--rm) cannot race
+    // the shim's last writes and hide this error behind ENOTEMPTY.
+    await withTimeout(this.waitExit(spec.id), SHIM_TIMEOUT_MS, `wait for container ${spec.id} to end`).catch(() => undefined);
     const errno = parseExecFail(reply ?? '');
     if (errno !== undefined) throw execFailureError(spec.args[0], errno);
     throw shimError(`start container ${spec.id}`, reply);

@@ -72,8 +72,17 @@ add element ip minidock post_src { 172.18.0.0/16 : jump nw_0123456789ab_src }
     expect(s).toContain('type nat hook output priority -100; policy accept;');
     expect(s).toContain('type nat hook postrouting priority srcnat; policy accept;');
     expect(s).toContain('type filter hook forward priority filter; policy accept;');
-    expect(s).toContain('iifname != "lo" ip daddr 127.0.0.0/8 drop');
+    expect(s).toContain('ip daddr 127.0.0.0/8 iifname != "lo" drop');
     expect(s).toContain('fib daddr type local dnat ip to meta l4proto . th dport map @dnat_any');
+  });
+
+  it('orders the per-packet rules cheapest first', () => {
+    const lines = skeleton('t').split('\n').map((l) => l.trim());
+    const body = (name: string) => lines.slice(lines.indexOf(`chain ${name} {`) + 2).filter((l) => l && !l.startsWith('//'));
+    // established traffic leaves the forward chain at its first rule, before any map lookup
+    expect(body('forward')[0]).toBe('ct state established,related accept');
+    // every packet crosses raw prerouting: the 127/8 test (one byte) precedes the name compare
+    expect(body('raw_prerouting')[0]).toMatch(/^ip daddr 127\.0\.0\.0\/8 iifname != "lo" drop /);
   });
 
   it('rebuilds the table atomically with network chains inside the table block', () => {
