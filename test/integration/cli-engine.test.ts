@@ -48,6 +48,12 @@ describe.skipIf(!isRoot)('cli + engine (root)', () => {
     expect(await eng.leftovers()).toEqual({ containers: [], mounts: [] });
   });
 
+  it('--rm after a failed exec keeps its 127 even when several race (removal waits for the shim)', async () => {
+    const runs = await Promise.all(Array.from({ length: 6 }, () => eng.cli(['run', '--rm', IMAGE, 'nonexistent-cmd'])));
+    expect(runs.map((r) => r.exitCode)).toEqual([127, 127, 127, 127, 127, 127]);
+    expect(await eng.leftovers()).toEqual({ containers: [], mounts: [] });
+  });
+
   it('pipes stdin with -i and streams stderr separately', async () => {
     const r = await eng.cli(['run', '-i', '--rm', IMAGE, 'sh', '-c', 'cat; echo to-err >&2; exit 3'], { input: 'from-stdin\n' });
     expect(r).toMatchObject({ stdout: 'from-stdin\n', stderr: 'to-err\n', exitCode: 3 });
