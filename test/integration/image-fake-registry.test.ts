@@ -50,6 +50,8 @@ async function storeIsEmpty(svc: ImageService) {
   expect(await fs.readdir(svc.store.tmp)).toEqual([]);
   expect(await fs.readdir(svc.store.layers)).toEqual([]);
   expect(await fs.readdir(svc.store.images)).toEqual([]);
+  // config and manifest blobs are written while layers download; a failed pull takes them back
+  expect(await fs.readdir(svc.store.blobs)).toEqual([]);
   expect(await svc.store.readRepos()).toEqual({});
 }
 

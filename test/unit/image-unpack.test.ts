@@ -125,6 +125,22 @@ describe('unpackLayer', () => {
     expect(await fs.readFile(path.join(dest, 'b/c'), 'utf8')).toBe('c');
   });
 
+  it('a repeated entry replaces what an earlier one made: file by hard link, dir by symlink, symlink by dir', async () => {
+    await unpack([
+      { name: 't', body: 'target' }, { name: 'x', body: 'old' }, { name: 'x', type: 'link', linkname: 't' },
+      { name: 'd/', type: 'directory' }, { name: 'd/inner', body: 'i' }, { name: 'd', type: 'symlink', linkname: 't' },
+      { name: 's', type: 'symlink', linkname: path.join(work, 'outside') }, { name: 's/', type: 'directory', mode: 0o711 },
+      { name: 's/f', body: 'inside' },
+    ]);
+    expect((await fs.lstat(path.join(dest, 'x'))).ino).toBe((await fs.lstat(path.join(dest, 't'))).ino);
+    expect(await fs.readlink(path.join(dest, 'd'))).toBe('t');
+    const s = await fs.lstat(path.join(dest, 's'));
+    expect(s.isDirectory()).toBe(true);
+    expect(s.mode & 0o777).toBe(0o711);
+    expect(await fs.readFile(path.join(dest, 's/f'), 'utf8')).toBe('inside');
+    await outsideUntouched();
+  });
+
   it('turns opaque markers and PAX xattrs into xattrs', async () => {
     await unpack([
       { name: 'o/', type: 'directory' }, { name: 'o/.wh..wh..opq' }, { name: 'o/new', body: 'n' },
