@@ -36,3 +36,23 @@ export async function runAction(name: string, fn: () => Promise<number>): Promis
   }
   process.exit(code);
 }
+
+/** Runs fn for each id like docker's multi-target commands: errors are printed, the rest go on, exit 1 if any failed. */
+export async function forEach(ids: string[], fn: (id: string) => Promise<void>): Promise<number> {
+  let code = 0;
+  for (const id of ids) {
+    try {
+      await fn(id);
+    } catch (err) {
+      process.stderr.write(errorLine(err) + '\n');
+      code = 1;
+    }
+  }
+  return code;
+}
+
+/** Docker adds `:latest` to a reference without tag or digest. */
+export function withDefaultTag(ref: string): string {
+  const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
+  return ref.includes('@') || lastPart.includes(':') ? ref : `${ref}:latest`;
+}

@@ -5,7 +5,7 @@ import { containerStatus, psRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { FrameDecoder } from '../../api/stdcopy.js';
 import { pipeAttached } from '../attach-io.js';
-import { forEach } from './run.js';
+import { forEach } from '../output.js';
 
 export async function stopCommand(ids: string[], opts: { time?: string }): Promise<number> {
   const client = await connect();

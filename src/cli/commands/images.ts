@@ -2,13 +2,12 @@
 import { connect } from '../connect.js';
 import { imageRows, table } from '../format.js';
 import { ProgressPrinter } from '../progress.js';
-import { forEach } from './run.js';
+import { forEach, withDefaultTag } from '../output.js';
 import { invalidArgument } from '../../errors.js';
 
 export async function pullCommand(ref: string, opts: { quiet?: boolean }): Promise<number> {
   const client = await connect();
   const printer = new ProgressPrinter(process.stdout);
-  const { withDefaultTag } = await import('./run.js');
   const tagged = withDefaultTag(ref);
   if (tagged !== ref && !opts.quiet) process.stdout.write('Using default tag: latest\n');
   await client.pull(tagged, (p) => { if (!opts.quiet) printer.handle(p); });

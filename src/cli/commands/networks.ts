@@ -2,7 +2,7 @@
 import { connect } from '../connect.js';
 import { networkRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
-import { forEach } from './run.js';
+import { forEach } from '../output.js';
 
 export async function networkCreate(name: string, opts: { driver?: string; subnet?: string; gateway?: string; internal?: boolean; label?: string[] }): Promise<number> {
   const client = await connect();

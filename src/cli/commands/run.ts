@@ -6,13 +6,9 @@ import { buildCreateBody, type RunFlags } from '../run-flags.js';
 import { connect } from '../connect.js';
 import { pipeAttached } from '../attach-io.js';
 import { ProgressPrinter } from '../progress.js';
-import { errorLine } from '../output.js';
+import { errorLine, forEach, withDefaultTag } from '../output.js';
 
 /** docker prints the reference with ":latest" added when it has no tag or digest. */
-export function withDefaultTag(ref: string): string {
-  const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
-  return ref.includes('@') || lastPart.includes(':') ? ref : `${ref}:latest`;
-}
 
 async function pullQuietlyToStderr(client: EngineClient, image: string): Promise<void> {
   const printer = new ProgressPrinter(process.stderr);
@@ -119,15 +115,3 @@ export async function attachCommand(id: string, opts: { stdin?: boolean; detachK
 }
 
 /** Runs `fn` for each id like docker's multi-container commands: errors printed, exit 1 if any. */
-export async function forEach(ids: string[], fn: (id: string) => Promise<void>): Promise<number> {
-  let code = 0;
-  for (const id of ids) {
-    try {
-      await fn(id);
-    } catch (err) {
-      process.stderr.write(errorLine(err) + '\n');
-      code = 1;
-    }
-  }
-  return code;
-}
