@@ -23,7 +23,9 @@ async function startEngine(): Promise<void> {
   const { spawn } = await import('node:child_process');
   const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/minidock');
   const log = fs.openSync(logFile(), 'a', 0o600);
-  const child = spawn(process.execPath, [bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env: engineEnv(process.env) });
+  // --optimize-for-size from the start sizes the initial heap for it too (see src/engine/heap.ts,
+  // which sets it at run time when the engine is started by hand).
+  const child = spawn(process.execPath, ['--optimize-for-size', bin, 'daemon'], { detached: true, stdio: ['ignore', log, log], env: engineEnv(process.env) });
   child.unref();
   fs.closeSync(log);
 }

@@ -12,6 +12,7 @@ import { Engine } from './engine.js';
 import { ExecManager } from './exec.js';
 import { realServices } from './wiring.js';
 import { login } from './login.js';
+import { tuneHeap } from './heap.js';
 import { cliVersion } from '../cli/version.js';
 
 /** Holds the engine lock for `runDir`; throws when another engine has it. */
@@ -31,6 +32,7 @@ export async function acquireLock(runDir: string): Promise<net.Server> {
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  tuneHeap();
   const paths = defaultPaths(env);
   await fs.mkdir(paths.run, { recursive: true, mode: 0o711 });
   // Containers' remapped roots must traverse the state dir to their bind-mounted etc files.
