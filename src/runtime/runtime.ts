@@ -13,8 +13,8 @@ import { AttachStream } from './attach.js';
 import { execFailureError, parseExecFail } from './exec-error.js';
 import { LineReader } from './line-reader.js';
 import { shimPath } from './shim-path.js';
-import { attachSocketPath, rootfsPath, serializeExecSpec, serializeRunSpec } from './spec.js';
-import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, StartedContainer } from './types.js';
+import { attachSocketPath, rootfsPath, serializeExecSpec, serializeRunSpec, toHostId } from './spec.js';
+import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, StartedContainer } from './types.js';
 
 const SHIM_TIMEOUT_MS = 30_000;
 
@@ -45,10 +45,10 @@ export function processRunning(pid: number): boolean {
 const alive = processRunning;
 
 /** Host id the container's root maps to (owner of upper/work on disk). */
-export function hostRootId(map: { containerId: number; hostId: number; size: number }[]): number {
-  const m = map.find((e) => e.containerId <= 0 && e.containerId + e.size > 0);
-  if (!m) throw new MinidockError('InvalidArgument', `id map ${JSON.stringify(map)} does not map container root`, { status: 400 });
-  return m.hostId - m.containerId;
+export function hostRootId(map: IdMapping[]): number {
+  const id = toHostId(map, 0);
+  if (id < 0) throw new MinidockError('InvalidArgument', `id map ${JSON.stringify(map)} does not map container root`, { status: 400 });
+  return id;
 }
 
 export class Runtime {
