@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { DigestMismatch, RegistryError } from '../errors.js';
+import { DigestMismatch, RegistryError, invalidArgument } from '../errors.js';
 import { pullReference, familiarName, familiarString, type Reference } from './reference.js';
 import type { RegistryClient } from './registry.js';
 import { selectPlatform, NoMatchingPlatform, type Platform } from './platform.js';
@@ -146,6 +146,9 @@ async function ensureLayer(ctx: PullContext, ref: Reference, desc: Descriptor, d
   }
 }
 
+/** As moby's layer store: an overlay root stacks at most this many layers. */
+export const MAX_LAYER_DEPTH = 125;
+
 export async function pullImage(ctx: PullContext, input: string, opts: { onEvent?: (e: PullEvent) => void; signal?: AbortSignal } = {}): Promise<PullResult> {
   const ref = pullReference(input); // throws InvalidReference before any traffic
   const emit = (e: PullEvent) => { try { opts.onEvent?.(e); } catch { /* a listener must not break the pull */ } };
@@ -167,6 +170,10 @@ export async function pullImage(ctx: PullContext, input: string, opts: { onEvent
     manifests.push({ digest: m.digest, body: m.body });
   }
   const manifest = parsed as ImageManifest;
+  // docker's layer store stops at 125 layers ("max depth exceeded"); refuse before downloading any
+  if (manifest.layers.length > MAX_LAYER_DEPTH) {
+    throw invalidArgument(`image ${where} has ${manifest.layers.length} layers: max depth exceeded (at most ${MAX_LAYER_DEPTH})`);
+  }
   const configBody = await readBlob(ctx, ref, manifest.config, 'image config', signal);
   const cfg = parseImageConfig(where, configBody);
   if (cfg.diffIds.length !== manifest.layers.length) {

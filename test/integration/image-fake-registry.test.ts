@@ -116,6 +116,17 @@ describe.skipIf(!isRoot)('image pull against a fake registry', () => {
     await storeIsEmpty(svc);
   });
 
+  it('refuses an image deeper than 125 layers before downloading any (docker: max depth exceeded)', async () => {
+    const layers: Layer[] = [];
+    for (let i = 0; i < 126; i++) layers.push(await layer(`f${i}`, String(i)));
+    await serve('deep', layers);
+    const before = [...blobGets.values()].reduce((a, b) => a + b, 0);
+    const svc = await service();
+    await expect(svc.pull(`${addr}/deep`)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('126 layers: max depth exceeded') });
+    expect([...blobGets.values()].reduce((a, b) => a + b, 0)).toBe(before);
+    await storeIsEmpty(svc);
+  });
+
   it('refuses a layer that escapes its directory and keeps nothing', async () => {
     const evil = makeLayer(await packEntries([
       { name: 'ok', type: 'file', mode: 0o644, content: 'fine' },
