@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../src/util/exec.js';
-import type { ContainerSpec } from '../../src/runtime/index.js';
+import { defaultSecurity, type ContainerSpec } from '../../src/runtime/index.js';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -58,6 +58,7 @@ export async function makeSpec(base: string, layer: string, over: Partial<Contai
     logPath: path.join(dir, 'stdio.log'),
     exitPath: path.join(dir, 'exit.json'),
     runDir,
+    ...defaultSecurity(),
     ...over,
   };
 }
