@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CONTAINER_DIR_MODE, DEFAULT_MASKED_PATHS, defaultProcessSecurity, Runtime, serializeExecSpec, shimPath, type ContainerSpec, type ExecSpec,
+  CONTAINER_DIR_MODE, DEFAULT_MASKED_PATHS, defaultProcessSecurity, readLogs, Runtime, serializeExecSpec, shimPath, type ContainerSpec, type ExecSpec,
 } from '../../src/runtime/index.js';
 import { run } from '../../src/util/exec.js';
 import { isRoot, makeBase, makeBusyboxLayer, makeSpec, runToEnd } from './runtime-fixture.js';
@@ -22,6 +22,12 @@ function caps(status: string): Record<string, string> {
 
 const dockerRoot = { CapInh: NONE, CapPrm: DOCKER_ROOT_CAPS, CapEff: DOCKER_ROOT_CAPS, CapBnd: DOCKER_ROOT_CAPS, CapAmb: NONE };
 const dockerUser = { CapInh: NONE, CapPrm: NONE, CapEff: NONE, CapBnd: DOCKER_ROOT_CAPS, CapAmb: NONE };
+
+async function runLog(s: ContainerSpec): Promise<{ out: string }> {
+  let out = '';
+  for await (const e of readLogs(s.logPath)) out += e.data;
+  return { out };
+}
 
 async function text(stream: NodeJS.ReadableStream): Promise<string> {
   let s = '';
@@ -138,6 +144,27 @@ describe.skipIf(!isRoot)('runtime hardening (root)', () => {
       // a nested user namespace may be refused; if not, the mounts it sees are locked
       if (nested.trim() !== 'unshare refused') expect(nested.trim().split('\n'), `nested, userns ${userns}`).toEqual(Array(8).fill('no'));
     }
+  });
+
+  it('hands seccomp rules to the shim and never runs the command when they cannot be loaded', async () => {
+    // Rules the loader cannot use: without seccomp.c the shim refuses any seccomp, with it
+    // md_seccomp_apply refuses these. Either way the command must not run unconfined.
+    const bad = 'this is not a seccomp rules file\n';
+    for (const noNewPrivileges of [false, true]) {
+      const s = await spec({ args: sh('echo ran'), seccomp: bad, noNewPrivileges });
+      const err = await rt.start(s, async () => {}).catch((e) => e);
+      expect(err, `no_new_privs ${noNewPrivileges}`).toBeInstanceOf(Error);
+      expect(err.message).toMatch(/seccomp/);
+      expect(await fs.readFile(path.join(s.runDir, 'seccomp'), 'utf8')).toBe(bad);
+      expect((await rt.waitExit(s.id)).exitCode).not.toBe(0);
+      expect((await runLog(s)).out).toBe('');
+    }
+    const s = await spec({ args: ['sleep', '100'] });
+    const { pid } = await rt.start(s, async () => {});
+    pids.push(pid);
+    await expect(exec(s, pid, { args: sh('echo ran'), seccomp: bad })).rejects.toThrow(/seccomp/);
+    // the exec's rules file is gone with its spec
+    expect((await fs.readdir(s.runDir)).filter((f) => f.startsWith('exec-'))).toEqual([]);
   });
 
   it('closes every descriptor the exec shim inherited before the command runs', async () => {
