@@ -177,3 +177,21 @@ export function withPrefix(err: unknown, prefix: string): unknown {
   if (err instanceof Error) err.message = `${prefix}: ${err.message}`;
   return err;
 }
+
+// --- runtime: container and exec specs ---
+
+/** A value the runtime cannot hand to the shim (NUL byte, id out of range, unknown
+ * capability, ...): refused before anything is created. Long values are shortened. */
+export class InvalidSpec extends MinidockError {
+  constructor(readonly field: string, readonly value: string, reason: string) {
+    const shown = value.length > 80 ? `${value.slice(0, 80)}...` : value;
+    super('InvalidArgument', `invalid ${field} ${JSON.stringify(shown)}: ${reason}`, { status: 400 });
+  }
+}
+
+/** An engine setting (environment variable) that cannot be used. */
+export class InvalidSetting extends MinidockError {
+  constructor(readonly name: string, readonly value: string | undefined, reason: string) {
+    super('InvalidArgument', `invalid ${name} ${JSON.stringify(value ?? '')}: ${reason}`, { status: 500 });
+  }
+}

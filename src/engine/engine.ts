@@ -18,6 +18,7 @@ import { hostnameFile, hostsFile } from './etc-files.js';
 import { portMappings } from './ports.js';
 import { containerSummary, inspectContainer } from './inspect.js';
 import type { AttachStreamLike, ContainerSpec, Endpoint, ExitStatus, Services } from './services.js';
+import { defaultSecurity } from '../runtime/security/defaults.js';
 
 const CONTAINER_NET_SYSCTLS = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
 
@@ -144,6 +145,7 @@ export class Engine {
       sysctls: mode === 'host' ? {} : CONTAINER_NET_SYSCTLS,
       etcFiles: { hostname: files.hostname, hosts: files.hosts, resolvConf: files.resolv },
       logPath: files.log, exitPath: files.exit, runDir: this.store.runDir(rec.Id),
+      ...defaultSecurity(),
     };
     const started = await runtime.start(spec, async (pid) => {
       if (mode !== 'host') {

@@ -5,6 +5,7 @@ import type { Engine } from './engine.js';
 import { newId } from './names.js';
 import { notRunning } from './record.js';
 import type { ExecProcessLike } from './services.js';
+import { defaultProcessSecurity } from '../runtime/security/defaults.js';
 
 export interface ExecInstance {
   id: string;
@@ -52,6 +53,7 @@ export class ExecManager {
     try {
       e.process = await runtime.exec(rec.Id, rec.State.Pid, {
         args: proc.args, env: proc.env, cwd: proc.cwd, uid: proc.uid, gid: proc.gid, additionalGids: proc.additionalGids, tty: !!e.config.Tty,
+        ...defaultProcessSecurity(),
       });
     } catch (err) {
       e.running = false;

@@ -1,6 +1,7 @@
 // The container root's id range on the host: env MINIDOCK_USERNS_BASE/_SIZE, else the
 // `minidock` entry of /etc/subuid and /etc/subgid, else 100000 + 65536.
 import fs from 'node:fs/promises';
+import { InvalidSetting } from '../errors.js';
 import type { IdMapping } from './types.js';
 
 export const DEFAULT_USERNS_BASE = 100000;
@@ -20,7 +21,7 @@ export function idMappingFrom(env: NodeJS.ProcessEnv, subuid?: string, subgid?: 
     ? { base: Number(env.MINIDOCK_USERNS_BASE), size: Number(env.MINIDOCK_USERNS_SIZE ?? DEFAULT_USERNS_SIZE) }
     : undefined;
   if (fromEnv && (!Number.isInteger(fromEnv.base) || !Number.isInteger(fromEnv.size) || fromEnv.base <= 0 || fromEnv.size <= 0)) {
-    throw new Error(`invalid MINIDOCK_USERNS_BASE/_SIZE: ${env.MINIDOCK_USERNS_BASE}/${env.MINIDOCK_USERNS_SIZE}`);
+    throw new InvalidSetting('MINIDOCK_USERNS_BASE/_SIZE', `${env.MINIDOCK_USERNS_BASE}/${env.MINIDOCK_USERNS_SIZE ?? ''}`, 'want two positive integers');
   }
   const def = { base: DEFAULT_USERNS_BASE, size: DEFAULT_USERNS_SIZE };
   const u = fromEnv ?? parseSubId(subuid) ?? def;

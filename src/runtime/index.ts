@@ -1,10 +1,12 @@
 // Public surface of the runtime module.
 export * from './types.js';
-export { Runtime, hostRootId, processRunning } from './runtime.js';
+export { Runtime, hostRootId, processRunning, CONTAINER_DIR_MODE } from './runtime.js';
 export { AttachStream } from './attach.js';
 export { readLogs, selectFrames, nsToIso, type ReadLogsOptions, type LogEntry } from './logs.js';
 export { parseLogFrames, encodeLogFrame, encodeAttachFrame, AttachDecoder, resizeFrame } from './frames.js';
-export { serializeRunSpec, serializeExecSpec, escapeValue, unescapeValue, attachSocketPath, rootfsPath } from './spec.js';
+export { serializeRunSpec, serializeExecSpec, attachSocketPath, rootfsPath, seccompPath, MAX_ID } from './spec.js';
+export { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultSecurity, defaultProcessSecurity } from './security/defaults.js';
+export { ALL_CAPABILITIES, CAPABILITY_NUMBERS, capabilityNumber, capabilityMask } from './security/capabilities.js';
 export { execFailureError } from './exec-error.js';
 export { shimPath } from './shim-path.js';
 export { resolveProcess, mergeEnv, withHome, DEFAULT_PATH, type ImageProcessConfig, type ProcessOverrides, type ResolvedProcess } from './process.js';

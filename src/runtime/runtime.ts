@@ -6,14 +6,14 @@ import fsSync from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { MinidockError } from '../errors.js';
+import { InvalidSpec, MinidockError } from '../errors.js';
 import { containersRoot, type Paths } from '../state/paths.js';
 import { readJson, writeFileAtomic } from '../state/atomic.js';
 import { AttachStream } from './attach.js';
 import { execFailureError, parseExecFail } from './exec-error.js';
 import { LineReader } from './line-reader.js';
 import { shimPath } from './shim-path.js';
-import { attachSocketPath, rootfsPath, serializeExecSpec, serializeRunSpec, toHostId } from './spec.js';
+import { attachSocketPath, rootfsPath, seccompPath, serializeExecSpec, serializeRunSpec, toHostId } from './spec.js';
 import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, StartedContainer } from './types.js';
 
 const SHIM_TIMEOUT_MS = 30_000;
@@ -44,11 +44,36 @@ export function processRunning(pid: number): boolean {
 }
 const alive = processRunning;
 
+/**
+ * Modes of the dirs that hold a container's files (containers/<id>, its run dir): owned by
+ * root with the group of the container's root on the host, 0710. The container's root
+ * (that group) can traverse to its bind-mounted etc files and its rootfs mount point;
+ * other host users cannot reach upper/, the log or anything else inside (docker with
+ * userns-remap: /var/lib/docker/<uid>.<gid>, root:<remapped gid> 0710).
+ */
+export const CONTAINER_DIR_MODE = 0o710;
+
 /** Host id the container's root maps to (owner of upper/work on disk). */
 export function hostRootId(map: IdMapping[]): number {
   const id = toHostId(map, 0);
   if (id < 0) throw new MinidockError('InvalidArgument', `id map ${JSON.stringify(map)} does not map container root`, { status: 400 });
   return id;
+}
+
+/** The container's own dir (containers/<id>): the one that holds upper/, work/, its log,
+ * exit.json and etc files. Refuses a spec that spreads them, since that dir gets locked down. */
+function ownDir(spec: ContainerSpec): string {
+  const dir = path.dirname(spec.upperDir);
+  const files = [spec.workDir, spec.logPath, spec.exitPath, spec.etcFiles.hostname, spec.etcFiles.hosts, spec.etcFiles.resolvConf];
+  const stray = files.find((f) => path.dirname(f) !== dir);
+  if (stray !== undefined) throw new InvalidSpec('container file', stray, `not in the container's directory ${dir}`);
+  return dir;
+}
+
+/** Makes `dir` root:<gid> CONTAINER_DIR_MODE (see there). */
+async function lockDir(dir: string, gid: number): Promise<void> {
+  await fs.chown(dir, 0, gid);
+  await fs.chmod(dir, CONTAINER_DIR_MODE);
 }
 
 export class Runtime {
@@ -66,24 +91,33 @@ export class Runtime {
   async start(spec: ContainerSpec, beforeExec: (pid: number) => Promise<void>): Promise<StartedContainer> {
     if (spec.layerDirs.length === 0) {
       // overlay needs a lower layer: an image without layers gets an empty one
-      const empty = path.join(spec.runDir, 'empty-layer');
-      await fs.mkdir(empty, { recursive: true, mode: 0o755 });
-      spec = { ...spec, layerDirs: [empty] };
+      spec = { ...spec, layerDirs: [path.join(spec.runDir, 'empty-layer')] };
     }
+    // first, so that a spec the shim would refuse creates nothing
+    const specText = serializeRunSpec(spec);
     const specFile = path.join(spec.runDir, 'spec');
     const userns = spec.userns;
-    // Independent steps, run together. The run dir's files (spec, shim.pid) mean nothing
-    // after a host crash (the containers are gone too), so they are written without fsync.
+    const rootUid = userns ? hostRootId(userns.uidMap) : 0;
+    const rootGid = userns ? hostRootId(userns.gidMap) : 0;
+    const containerDir = ownDir(spec);
+    // Independent steps, run together. The run dir's files (spec, shim.pid, seccomp) mean
+    // nothing after a host crash (the containers are gone too), so they are written without fsync.
     await Promise.all([
       (async () => {
         await fs.mkdir(path.join(spec.runDir, 'lower'), { recursive: true });
         await fs.mkdir(rootfsPath(spec.runDir), { recursive: true });
-        // the container's root (a host uid with no rights here) must traverse to its rootfs
-        await fs.chmod(spec.runDir, 0o711);
-        await writeFileAtomic(specFile, serializeRunSpec(spec), 0o600, { sync: false });
+        if (spec.layerDirs[0] === path.join(spec.runDir, 'empty-layer')) await fs.mkdir(spec.layerDirs[0], { recursive: true, mode: 0o755 });
+        await lockDir(spec.runDir, rootGid);
+        await Promise.all([
+          writeFileAtomic(specFile, specText, 0o600, { sync: false }),
+          spec.seccomp === null
+            ? fs.rm(seccompPath(spec.runDir), { force: true })
+            : writeFileAtomic(seccompPath(spec.runDir), spec.seccomp, 0o600, { sync: false }),
+        ]);
       })(),
+      lockDir(containerDir, rootGid),
       fs.rm(spec.exitPath, { force: true }),
-      ...(userns ? [spec.upperDir, spec.workDir].map((d) => fs.chown(d, hostRootId(userns.uidMap), hostRootId(userns.gidMap))) : []),
+      ...(userns ? [spec.upperDir, spec.workDir].map((d) => fs.chown(d, rootUid, rootGid)) : []),
     ]);
     this.known.set(spec.id, { runDir: spec.runDir, exitPath: spec.exitPath });
 
@@ -168,8 +202,14 @@ export class Runtime {
 
   async exec(id: string, pid: number, opts: ExecSpec): Promise<ExecProcess> {
     if (!alive(pid)) throw new MinidockError('ContainerNotRunning', `container ${id} is not running`, { status: 409 });
-    const specFile = path.join(this.runDir(id), `exec-${randomBytes(6).toString('hex')}.spec`);
-    await writeFileAtomic(specFile, serializeExecSpec(pid, opts));
+    const base = path.join(this.runDir(id), `exec-${randomBytes(6).toString('hex')}`);
+    const specFile = `${base}.spec`;
+    const seccompFile = opts.seccomp === null ? undefined : `${base}.seccomp`;
+    const specText = serializeExecSpec(pid, opts, seccompFile);
+    await Promise.all([
+      writeFileAtomic(specFile, specText, 0o600, { sync: false }),
+      ...(seccompFile ? [writeFileAtomic(seccompFile, opts.seccomp!, 0o600, { sync: false })] : []),
+    ]);
     const child = spawn(this.shim, ['exec', specFile], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const ctl = child.stdio[3] as import('node:net').Socket;
     // Node resumes unconsumed child stdio when the child exits (its output would be thrown
@@ -198,7 +238,8 @@ export class Runtime {
         wait: () => exited,
       };
     } finally {
-      await fs.rm(specFile, { force: true });
+      // the shim has read both before it replies (or it has failed)
+      await Promise.all([specFile, ...(seccompFile ? [seccompFile] : [])].map((f) => fs.rm(f, { force: true })));
     }
   }
 }

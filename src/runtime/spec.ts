@@ -1,20 +1,39 @@
-// Pure serialisers for the shim's spec file (format documented at the top of shim/shim.c):
-// one `key value` per line, value escaped with `\\` and `\n`, repeated keys for lists.
+// Pure serialisers for the shim's spec file (format and keys documented at the top of
+// shim/spec.c, which parses it strictly): one `key value` per line, value escaped with `\\`
+// and `\n`, repeated keys for lists. Everything the shim would refuse is refused here
+// first, with a typed error, before the runtime creates anything.
 import path from 'node:path';
+import { InvalidSpec } from '../errors.js';
+import { capabilityNumber } from './security/capabilities.js';
 import type { ContainerSpec, ExecSpec, IdMapping, ProcessSpec } from './types.js';
 
-export function escapeValue(value: string): string {
-  if (value.includes('\0')) throw new Error(`spec value contains a NUL byte: ${JSON.stringify(value)}`);
+/** uid/gid range the shim accepts (a kernel id is u32, -1 is "no change": keep to 31 bits). */
+export const MAX_ID = 2147483647;
+
+function escapeValue(field: string, value: string): string {
+  if (value.includes('\0')) throw new InvalidSpec(field, value, 'contains a NUL byte');
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-/** Inverse of escapeValue (used by tests; the shim has its own copy in C). */
-export function unescapeValue(value: string): string {
-  return value.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+const line = (key: string, value: string | number) => `${key} ${escapeValue(key, String(value))}\n`;
+
+function checkId(field: string, id: number): number {
+  if (!Number.isInteger(id) || id < 0 || id > MAX_ID) throw new InvalidSpec(field, String(id), `not an id in 0..${MAX_ID}`);
+  return id;
 }
 
-const line = (key: string, value: string | number) => `${key} ${escapeValue(String(value))}\n`;
-const mapLine = (m: IdMapping) => `${m.containerId} ${m.hostId} ${m.size}`;
+function checkMapping(field: string, m: IdMapping): string {
+  const u32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+  if (!u32(m.containerId) || !u32(m.hostId) || !u32(m.size) || m.size < 1) {
+    throw new InvalidSpec(field, JSON.stringify(m), 'ids and size must be 32-bit unsigned integers, size at least 1');
+  }
+  return `${m.containerId} ${m.hostId} ${m.size}`;
+}
+
+function checkAbsolute(field: string, p: string): string {
+  if (!p.startsWith('/')) throw new InvalidSpec(field, p, 'not an absolute path');
+  return p;
+}
 
 /** The host id a container id maps to (the id itself without a user namespace); -1 if unmapped. */
 export function toHostId(map: IdMapping[] | undefined, id: number): number {
@@ -25,16 +44,29 @@ export function toHostId(map: IdMapping[] | undefined, id: number): number {
 
 export const attachSocketPath = (runDir: string) => path.join(runDir, 'attach.sock');
 export const rootfsPath = (runDir: string) => path.join(runDir, 'rootfs');
+/** Where the runtime writes the seccomp rules of a container's PID 1. */
+export const seccompPath = (runDir: string) => path.join(runDir, 'seccomp');
 
-function common(s: ProcessSpec): string {
-  if (s.args.length === 0) throw new Error('no command specified');
-  if (!s.cwd.startsWith('/')) throw new Error(`the working directory '${s.cwd}' is invalid, it needs to be an absolute path`);
+/** `seccompFile`: where the runtime writes `s.seccomp` (required when it is not null). */
+function common(s: ProcessSpec, seccompFile: string | undefined): string {
+  if (s.args.length === 0) throw new InvalidSpec('command', '', 'no command specified');
+  if (!s.cwd.startsWith('/')) throw new InvalidSpec('working directory', s.cwd, 'it needs to be an absolute path');
   let out = '';
   for (const a of s.args) out += line('arg', a);
   for (const e of s.env) out += line('env', e);
-  out += line('cwd', s.cwd) + line('uid', s.uid) + line('gid', s.gid);
-  for (const g of s.additionalGids) out += line('group', g);
+  out += line('cwd', s.cwd) + line('uid', checkId('uid', s.uid)) + line('gid', checkId('gid', s.gid));
+  for (const g of s.additionalGids) out += line('group', checkId('group', g));
   out += line('tty', s.tty ? 1 : 0);
+  // docker (moby oci.SetCapabilities): root gets the list as bounding, permitted and
+  // effective; any other uid only as bounding, "to match what execve does"
+  const caps = [...new Set(s.capabilities.map(capabilityNumber))].sort((a, b) => a - b);
+  for (const c of caps) out += line('cap_bounding', c);
+  if (s.uid === 0) for (const c of caps) out += line('cap_permitted', c);
+  out += line('no_new_privs', s.noNewPrivileges ? 1 : 0);
+  if (s.seccomp !== null) {
+    if (seccompFile === undefined) throw new InvalidSpec('seccomp', s.seccomp, 'no file to write the rules to');
+    out += line('seccomp', seccompFile);
+  }
   return out;
 }
 
@@ -42,16 +74,18 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   let out = '';
   for (const l of spec.layerDirs) out += line('layer', l);
   out += line('upper', spec.upperDir) + line('work', spec.workDir) + line('rundir', spec.runDir) + line('rootfs', rootfsPath(spec.runDir));
-  out += common(spec);
+  out += common(spec, seccompPath(spec.runDir));
   out += line('stdin', spec.openStdin ? 1 : 0) + line('hostname', spec.hostname) + line('net', spec.network);
   if (spec.userns) {
-    for (const m of spec.userns.uidMap) out += line('uidmap', mapLine(m));
-    for (const m of spec.userns.gidMap) out += line('gidmap', mapLine(m));
+    for (const m of spec.userns.uidMap) out += line('uidmap', checkMapping('uid map', m));
+    for (const m of spec.userns.gidMap) out += line('gidmap', checkMapping('gid map', m));
   }
   for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
-    if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/i.test(key)) throw new Error(`invalid sysctl name ${JSON.stringify(key)}`);
+    if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/i.test(key)) throw new InvalidSpec('sysctl name', key, 'not a dotted sysctl name');
     out += line('sysctl', `${key.replace(/\./g, '/')} ${value}`);
   }
+  for (const p of spec.maskedPaths) out += line('mask', checkAbsolute('masked path', p));
+  for (const p of spec.readonlyPaths) out += line('readonly', checkAbsolute('read-only path', p));
   out += line('etc_hostname', spec.etcFiles.hostname) + line('etc_hosts', spec.etcFiles.hosts) + line('etc_resolv', spec.etcFiles.resolvConf);
   // The container's process must be able to reopen its stdio (e.g. nginx's
   // error.log -> /dev/stderr -> /proc/self/fd/2), so the pipes belong to its user, as in runc.
@@ -60,6 +94,8 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   return out;
 }
 
-export function serializeExecSpec(pid: number, spec: ExecSpec): string {
-  return line('pid', pid) + common(spec);
+/** `seccompFile`: where the runtime writes `spec.seccomp` for this exec. */
+export function serializeExecSpec(pid: number, spec: ExecSpec, seccompFile?: string): string {
+  if (!Number.isInteger(pid) || pid < 1 || pid > MAX_ID) throw new InvalidSpec('pid', String(pid), 'not a process id');
+  return line('pid', pid) + common(spec, seccompFile);
 }

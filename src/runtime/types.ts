@@ -3,8 +3,28 @@ import type { Readable, Writable } from 'node:stream';
 
 export interface IdMapping { containerId: number; hostId: number; size: number }
 
+/** Privileges of a process (docker's values: security/defaults.ts). */
+export interface ProcessSecurity {
+  /** Capability names (`CAP_CHOWN`): the bounding set, and the permitted and effective sets
+   * when the process runs as uid 0 (a non-root uid gets empty ones, as in docker).
+   * Inheritable and ambient are always empty. */
+  capabilities: string[];
+  /** prctl(PR_SET_NO_NEW_PRIVS) (`--security-opt no-new-privileges`). */
+  noNewPrivileges: boolean;
+  /** Seccomp rules text (compileSeccomp in seccomp.ts); null = unconfined. */
+  seccomp: string | null;
+}
+
+/** What a container adds for its PID 1: paths hidden or made read-only after pivot_root. */
+export interface ContainerSecurity extends ProcessSecurity {
+  /** Files covered by /dev/null, directories by an empty read-only tmpfs (absolute paths). */
+  maskedPaths: string[];
+  /** Bound read-only over themselves (absolute paths). */
+  readonlyPaths: string[];
+}
+
 /** The process to run: the part a container's PID 1 and an exec share. */
-export interface ProcessSpec {
+export interface ProcessSpec extends ProcessSecurity {
   args: string[];
   env: string[];
   cwd: string;
@@ -14,7 +34,7 @@ export interface ProcessSpec {
   tty: boolean;
 }
 
-export interface ContainerSpec extends ProcessSpec {
+export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   id: string;
   /** Unpacked layer dirs, bottom first. */
   layerDirs: string[];

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CommandNotExecutable, CommandNotFound } from '../../src/errors.js';
-import { AttachDecoder, processRunning, readLogs, Runtime, serializeRunSpec, shimPath, type AttachStream, type ContainerSpec } from '../../src/runtime/index.js';
+import { AttachDecoder, defaultProcessSecurity, processRunning, readLogs, Runtime, serializeRunSpec, shimPath, type AttachStream, type ContainerSpec } from '../../src/runtime/index.js';
 import { run } from '../../src/util/exec.js';
 import { isRoot, makeBase, makeBusyboxLayer, makeSpec } from './runtime-fixture.js';
 
@@ -281,7 +281,7 @@ int main(void) {
     const s = await spec({ args: ['sleep', '100'], hostname: 'exec-host' });
     const { pid } = await rt.start(s, async () => {});
     pids.push(pid);
-    const opts = { env: ['PATH=/bin'], cwd: '/', uid: 1000, gid: 1000, additionalGids: [1500], tty: false };
+    const opts = { env: ['PATH=/bin'], cwd: '/', uid: 1000, gid: 1000, additionalGids: [1500], tty: false, ...defaultProcessSecurity() };
     const p = await rt.exec(s.id, pid, { ...opts, args: ['sh', '-c', 'hostname; id; ps -o pid,comm | grep -w sleep; readlink /proc/1/ns/pid /proc/self/ns/pid; exit 4'] });
     const [out] = await Promise.all([text(p.stdout), text(p.stderr)]);
     expect(await p.wait()).toBe(4);

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../src/util/exec.js';
-import type { ContainerSpec } from '../../src/runtime/index.js';
+import { defaultSecurity, readLogs, type ContainerSpec, type ExitStatus, type Runtime } from '../../src/runtime/index.js';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -58,6 +58,7 @@ export async function makeSpec(base: string, layer: string, over: Partial<Contai
     logPath: path.join(dir, 'stdio.log'),
     exitPath: path.join(dir, 'exit.json'),
     runDir,
+    ...defaultSecurity(),
     ...over,
   };
 }
@@ -67,4 +68,15 @@ export async function makeBase(): Promise<string> {
   await fs.chmod(base, 0o711);
   for (const d of ['run', 'run/containers', 'containers']) await fs.mkdir(path.join(base, d), { mode: 0o711 });
   return base;
+}
+
+/** Starts `spec`, waits for its end and returns its exit status and logged output. */
+export async function runToEnd(rt: Runtime, spec: ContainerSpec, pids: number[] = []): Promise<{ exit: ExitStatus; out: string; err: string }> {
+  const started = await rt.start(spec, async () => {});
+  pids.push(started.pid);
+  const exit = await rt.waitExit(spec.id);
+  let out = '';
+  let err = '';
+  for await (const e of readLogs(spec.logPath)) (e.stream === 1 ? (out += e.data) : (err += e.data));
+  return { exit, out, err };
 }

@@ -1,5 +1,9 @@
+// The TS half of the spec codec: exact text. The C half parses it in the shim, and both are
+// tested against each other by test/integration/runtime-spec-shim.test.ts with real specs.
 import { describe, expect, it } from 'vitest';
-import { escapeValue, serializeExecSpec, serializeRunSpec, toHostId, unescapeValue } from '../../src/runtime/spec.js';
+import { InvalidSpec } from '../../src/errors.js';
+import { capabilityMask, capabilityNumber, DEFAULT_CAPABILITIES, defaultProcessSecurity, defaultSecurity } from '../../src/runtime/index.js';
+import { serializeExecSpec, serializeRunSpec, toHostId } from '../../src/runtime/spec.js';
 import type { ContainerSpec } from '../../src/runtime/types.js';
 
 const spec: ContainerSpec = {
@@ -9,33 +13,25 @@ const spec: ContainerSpec = {
   userns: { uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }], gidMap: [{ containerId: 0, hostId: 200000, size: 1000 }] },
   network: 'new', etcFiles: { hostname: '/c/hostname', hosts: '/c/hosts', resolvConf: '/c/resolv.conf' },
   logPath: '/c/stdio.log', exitPath: '/c/exit.json', runDir: '/r/c1',
+  capabilities: ['CAP_KILL', 'CAP_CHOWN'], noNewPrivileges: false, seccomp: null,
+  maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'],
 };
 
-function parse(text: string): [string, string][] {
-  return text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), unescapeValue(l.slice(l.indexOf(' ') + 1))]);
-}
+const lines = (text: string) => text.split('\n').filter(Boolean);
+const valuesOf = (text: string, key: string) => lines(text).filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1));
 
 describe('spec serializer', () => {
-  it('escapes backslash and newline so every entry is one line, and round-trips', () => {
-    expect(escapeValue('a\\b\nc')).toBe('a\\\\b\\nc');
-    for (const v of ['', 'plain', 'a\\nb', '\\\\', '\n\n', 'x\\', 'tab\there']) expect(unescapeValue(escapeValue(v))).toBe(v);
-    expect(() => escapeValue('a\0b')).toThrow(/NUL/);
-  });
-
-  it('writes a run spec with lists in order', () => {
-    const kv = parse(serializeRunSpec(spec));
-    const all = (k: string) => kv.filter(([key]) => key === k).map(([, v]) => v);
-    expect(all('layer')).toEqual(['/l/bottom', '/l/top']);
-    expect(all('arg')).toEqual(spec.args);
-    expect(all('env')).toEqual(['PATH=/bin', 'X=1']);
-    expect(all('group')).toEqual(['5', '1500']);
-    expect(all('uidmap')).toEqual(['0 100000 65536']);
-    expect(all('gidmap')).toEqual(['0 200000 1000']);
-    expect(Object.fromEntries(kv)).toMatchObject({
-      upper: '/c/upper', work: '/c/work', rundir: '/r/c1', rootfs: '/r/c1/rootfs', cwd: '/app', uid: '1000', gid: '1000',
-      tty: '0', stdin: '1', hostname: 'h', net: 'new', etc_hostname: '/c/hostname', etc_hosts: '/c/hosts',
-      etc_resolv: '/c/resolv.conf', log: '/c/stdio.log', exit: '/c/exit.json', sock: '/r/c1/attach.sock',
-    });
+  it('writes a run spec, escaping backslash and newline so every entry is one line', () => {
+    expect(serializeRunSpec(spec)).toBe([
+      'layer /l/bottom', 'layer /l/top', 'upper /c/upper', 'work /c/work', 'rundir /r/c1', 'rootfs /r/c1/rootfs',
+      'arg sh', 'arg -c', 'arg echo "a\\\\b"\\nls', 'env PATH=/bin', 'env X=1', 'cwd /app', 'uid 1000', 'gid 1000',
+      'group 5', 'group 1500', 'tty 0', 'cap_bounding 0', 'cap_bounding 5', 'no_new_privs 0',
+      'stdin 1', 'hostname h', 'net new', 'uidmap 0 100000 65536', 'gidmap 0 200000 1000',
+      'mask /proc/kcore', 'readonly /proc/sys',
+      'etc_hostname /c/hostname', 'etc_hosts /c/hosts', 'etc_resolv /c/resolv.conf',
+      // uid 1000 -> 101000; gid 1000 falls outside the 1000-long gid map -> unmapped (-1, stays root's)
+      'stdio_uid 101000', 'stdio_gid -1', 'log /c/stdio.log', 'exit /c/exit.json', 'sock /r/c1/attach.sock', '',
+    ].join('\n'));
   });
 
   it('omits the maps for --userns=host', () => {
@@ -46,24 +42,69 @@ describe('spec serializer', () => {
     expect(text).toMatch(/^tty 1$/m);
   });
 
-  it('refuses specs the shim cannot run', () => {
-    expect(() => serializeRunSpec({ ...spec, args: [] })).toThrow(/no command/);
-    expect(() => serializeRunSpec({ ...spec, cwd: 'rel' })).toThrow(/'rel' is invalid/);
+  it('refuses, with a typed error naming the field, what the shim cannot run', () => {
+    const bad: [Partial<ContainerSpec>, RegExp][] = [
+      [{ args: [] }, /no command specified/],
+      [{ cwd: 'rel' }, /invalid working directory "rel": it needs to be an absolute path/],
+      [{ env: ['A=x\0y'] }, /invalid env "A=x\\u0000y": contains a NUL byte/],
+      [{ args: ['a\0'] }, /invalid arg/],
+      [{ uid: 4294967296 }, /invalid uid "4294967296": not an id in 0..2147483647/],
+      [{ gid: -1 }, /invalid gid "-1"/],
+      [{ uid: 1.5 }, /invalid uid/],
+      [{ additionalGids: [2147483648] }, /invalid group "2147483648"/],
+      [{ capabilities: ['CAP_NOPE'] }, /invalid capability "CAP_NOPE": unknown capability/],
+      [{ maskedPaths: ['proc/kcore'] }, /invalid masked path "proc\/kcore": not an absolute path/],
+      [{ readonlyPaths: [''] }, /invalid read-only path/],
+      [{ sysctls: { '../../etc/passwd': '1' } }, /invalid sysctl name/],
+      [{ userns: { uidMap: [{ containerId: 0, hostId: 2 ** 32, size: 1 }], gidMap: [] } }, /invalid uid map/],
+      [{ userns: { uidMap: [{ containerId: 0, hostId: 1, size: 0 }], gidMap: [] } }, /invalid uid map/],
+    ];
+    for (const [over, msg] of bad) {
+      const err = (() => { try { serializeRunSpec({ ...spec, ...over }); } catch (e) { return e; } })();
+      expect(err, JSON.stringify(over)).toBeInstanceOf(InvalidSpec);
+      expect((err as InvalidSpec).message).toMatch(msg);
+      expect((err as InvalidSpec).status).toBe(400);
+    }
+    // a long value is shortened in the message
+    const long = (() => { try { serializeRunSpec({ ...spec, env: [`${'x'.repeat(5000)}\0`] }); } catch (e) { return e as Error; } })();
+    expect(long!.message.length).toBeLessThan(200);
   });
 
   it('writes an exec spec', () => {
-    const kv = parse(serializeExecSpec(42, { args: ['ls'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], tty: true }));
-    expect(kv).toEqual([['pid', '42'], ['arg', 'ls'], ['cwd', '/'], ['uid', '0'], ['gid', '0'], ['tty', '1']]);
+    const text = serializeExecSpec(42, { args: ['ls'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], tty: true, capabilities: ['chown', 'KILL'], noNewPrivileges: true, seccomp: null });
+    expect(text).toBe('pid 42\narg ls\ncwd /\nuid 0\ngid 0\ntty 1\ncap_bounding 0\ncap_bounding 5\ncap_permitted 0\ncap_permitted 5\nno_new_privs 1\n');
+    expect(() => serializeExecSpec(0, { ...spec })).toThrow(InvalidSpec);
+  });
+});
+
+describe('capabilities and seccomp in the spec', () => {
+  it('gives root the set as bounding, permitted and effective, and other users only the bounding set (as docker)', () => {
+    const root = serializeRunSpec({ ...spec, uid: 0, capabilities: [...DEFAULT_CAPABILITIES] });
+    const expected = ['0', '1', '3', '4', '5', '6', '7', '8', '10', '13', '18', '27', '29', '31'];
+    expect(valuesOf(root, 'cap_bounding')).toEqual(expected);
+    expect(valuesOf(root, 'cap_permitted')).toEqual(expected);
+    const user = serializeRunSpec({ ...spec, uid: 1000, capabilities: [...DEFAULT_CAPABILITIES] });
+    expect(valuesOf(user, 'cap_bounding')).toEqual(expected);
+    expect(valuesOf(user, 'cap_permitted')).toEqual([]);
+    expect(valuesOf(serializeRunSpec({ ...spec, capabilities: [] }), 'cap_bounding')).toEqual([]);
+  });
+
+  it('names a seccomp file only when there are rules', () => {
+    expect(valuesOf(serializeRunSpec({ ...spec, seccomp: 'rules' }), 'seccomp')).toEqual(['/r/c1/seccomp']);
+    expect(valuesOf(serializeExecSpec(7, { ...spec, seccomp: 'rules' }, '/r/c1/exec-1.seccomp'), 'seccomp')).toEqual(['/r/c1/exec-1.seccomp']);
+    expect(() => serializeExecSpec(7, { ...spec, seccomp: 'rules' })).toThrow(/no file to write the rules to/);
+  });
+
+  it("docker's default set is a80425fb and the defaults are docker's lists", () => {
+    expect(capabilityMask(DEFAULT_CAPABILITIES)).toBe('00000000a80425fb');
+    expect(capabilityNumber('net_raw')).toBe(13);
+    expect(defaultProcessSecurity()).toEqual({ capabilities: [...DEFAULT_CAPABILITIES], noNewPrivileges: false, seccomp: null });
+    expect(defaultSecurity().maskedPaths).toContain('/sys/firmware');
+    expect(defaultSecurity().readonlyPaths).toEqual(['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']);
   });
 });
 
 describe('stdio ownership', () => {
-  it('maps the process user to the host so the container can reopen /dev/stdout', () => {
-    const kv = parse(serializeRunSpec(spec));
-    // uid 1000 -> 101000; gid 1000 falls outside the 1000-long gid map -> unmapped (-1, stays root's)
-    expect(kv.filter(([k]) => k === 'stdio_uid' || k === 'stdio_gid')).toEqual([['stdio_uid', '101000'], ['stdio_gid', '-1']]);
-  });
-
   it('toHostId maps through the ranges and is the identity without a user namespace', () => {
     const map = [{ containerId: 0, hostId: 100000, size: 10 }, { containerId: 10, hostId: 300000, size: 5 }];
     expect(toHostId(map, 0)).toBe(100000);
@@ -74,9 +115,7 @@ describe('stdio ownership', () => {
 });
 
 describe('sysctls', () => {
-  it('are written as slash paths with their value, and odd names are refused', () => {
-    const kv = parse(serializeRunSpec({ ...spec, sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1' } }));
-    expect(kv.filter(([k]) => k === 'sysctl')).toEqual([['sysctl', 'net/ipv6/conf/all/disable_ipv6 1']]);
-    expect(() => serializeRunSpec({ ...spec, sysctls: { '../../etc/passwd': '1' } })).toThrow(/invalid sysctl/);
+  it('are written as slash paths with their value', () => {
+    expect(valuesOf(serializeRunSpec({ ...spec, sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1' } }), 'sysctl')).toEqual(['net/ipv6/conf/all/disable_ipv6 1']);
   });
 });

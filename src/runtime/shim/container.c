@@ -1,0 +1,279 @@
+/*
+ * Container init. Helper M (mount_rootfs) joins the container's mount namespace as host
+ * root and builds the root: idmapped lower layers + overlay, mounted nodev (a device node
+ * shipped in an image cannot be opened; there is no device cgroup to stop it). Then the
+ * container's process C (child_main) mounts /proc, /sys, /dev, binds the etc files,
+ * pivot_roots, masks and read-only-binds what the spec lists, drops its privileges
+ * (security.c) and execs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "shim.h"
+
+static int rootfd = -1;
+
+/* Opens `rel` inside the rootfs with symlinks resolved inside it (an image cannot point
+ * a mount target at the host), creating it as a dir or an empty file if missing. */
+static int open_in_root(const char *rel, int dir)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) { errno = ENAMETOOLONG; return -1; }
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	int fd = syscall(SYS_openat2, rootfd, buf, &how, sizeof(how));
+	if (fd >= 0) return fd;
+	if (errno != ENOENT) return -1;
+	/* create parents one component at a time, each resolved inside the root */
+	for (char *p = buf; ; p++) {
+		if (*p != '/' && *p != 0) continue;
+		char saved = *p;
+		*p = 0;
+		if (*buf) {
+			char *slash = strrchr(buf, '/');
+			const char *base = slash ? slash + 1 : buf;
+			struct open_how ph = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+			int pfd;
+			if (slash) { *slash = 0; pfd = syscall(SYS_openat2, rootfd, *buf ? buf : "/", &ph, sizeof(ph)); *slash = '/'; }
+			else pfd = syscall(SYS_openat2, rootfd, ".", &ph, sizeof(ph));
+			if (pfd < 0) return -1;
+			int r = 0;
+			if (saved == 0 && !dir) {
+				r = openat(pfd, base, O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+				if (r >= 0) close(r), r = 0;
+			} else {
+				r = mkdirat(pfd, base, 0755);
+			}
+			close(pfd);
+			if (r < 0 && errno != EEXIST) return -1;
+		}
+		*p = saved;
+		if (!saved) break;
+	}
+	return syscall(SYS_openat2, rootfd, buf, &how, sizeof(how));
+}
+
+/* mount(2) onto a target inside the rootfs; the target is named through its fd. */
+static void mount_in_root(const char *src, const char *rel, const char *type, unsigned long flags, const char *data, int dir)
+{
+	int fd = open_in_root(rel, dir);
+	if (fd < 0) fail("open mount target %s", rel);
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	if (mount(src, p, type, flags, data) < 0) fail("mount %s on %s (type %s, options %s)", src, rel, type ? type : "bind", data ? data : "");
+	close(fd);
+}
+
+/* Read-only bind remount that keeps the locked flags (nosuid/nodev/noexec) a user
+ * namespace is not allowed to clear. */
+static int remount_ro(const char *target)
+{
+	struct statvfs sv;
+	if (statvfs(target, &sv) < 0) return -1;
+	unsigned long fl = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	if (sv.f_flag & ST_NOSUID) fl |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV) fl |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC) fl |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME) fl |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME) fl |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME) fl |= MS_RELATIME;
+	return mount(NULL, target, NULL, fl, NULL);
+}
+
+static void setup_dev(void)
+{
+	/* nodev (docker leaves it off and relies on the device cgroup, which minidock does not
+	 * set): a node made with CAP_MKNOD cannot be opened; the host nodes below are bind
+	 * mounts with their own flags */
+	mount_in_root("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=65536k", 1);
+	static const char *nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	for (unsigned i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		char host[64], rel[64];
+		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+		snprintf(rel, sizeof(rel), "dev/%s", nodes[i]);
+		/* mknod is refused in a user namespace, so host nodes are bind-mounted */
+		mount_in_root(host, rel, NULL, MS_BIND, NULL, 0);
+	}
+	int fd = open_in_root("dev/pts", 1);
+	if (fd < 0) fail("create dev/pts");
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	if (mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0 &&
+	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
+		fail("mount devpts on dev/pts");
+	close(fd);
+	mount_in_root("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 1);
+	mount_in_root("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
+	int dfd = open_in_root("dev", 1);
+	int real = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	if (real < 0) fail("open dev");
+	static const char *links[][2] = {
+		{ "pts/ptmx", "ptmx" }, { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	};
+	for (unsigned i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][0], real, links[i][1]) < 0 && errno != EEXIST) fail("symlink dev/%s", links[i][1]);
+	close(real);
+}
+
+static void setup_sys(void)
+{
+	int fd = open_in_root("sys", 1);
+	if (fd < 0) fail("create sys");
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	/* sysfs needs a netns owned by our userns; otherwise bind the host's read-only */
+	if (mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind /sys");
+		/* the old fd names the dir under the new mount: reopen to reach the mount */
+		close(fd);
+		fd = open_in_root("sys", 1);
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		if (fd < 0 || remount_ro(p) < 0) fail("remount sys read-only");
+	}
+	close(fd);
+}
+
+/* After pivot_root: runc's maskPath and readonlyPath. A masked file is covered by
+ * /dev/null, a masked dir by an empty read-only tmpfs; missing paths are skipped. */
+static void mask_paths(struct spec *sp)
+{
+	for (int i = 0; i < sp->mask.n; i++) {
+		const char *m = sp->mask.v[i];
+		if (mount("/dev/null", m, NULL, MS_BIND, NULL) == 0) continue;
+		if (errno == ENOENT) continue;
+		if (errno != ENOTDIR || mount("tmpfs", m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+			fail("mask %s", m);
+	}
+	for (int i = 0; i < sp->readonly.n; i++) {
+		const char *r = sp->readonly.v[i];
+		if (mount(r, r, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			if (errno == ENOENT) continue;
+			fail("bind %s", r);
+		}
+		if (remount_ro(r) < 0) fail("remount %s read-only", r);
+	}
+}
+
+void child_main(struct spec *sp, struct child_fds *f)
+{
+	report_fd = f->err_w;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	umask(022); /* Docker's default for the container, whatever the engine's is */
+	char b;
+	if (read(f->sync_r, &b, 1) != 1) _exit(1); /* shim gone or told to abort */
+	close(f->sync_r);
+	/* become the namespace's root (our host-root kuid is unmapped in the new userns) */
+	if (sp->uidmap.n && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) fail("become root in user namespace");
+	if (!sp->tty) {
+		if (dup2(f->in_r, 0) < 0 || dup2(f->out_w, 1) < 0 || dup2(f->err2_w, 2) < 0) fail("dup2 stdio");
+	}
+	/* namespaced sysctls ("net/ipv6/conf/all/disable_ipv6 1"): /proc/sys/net is the netns of
+	 * the writer, so they are written from here, after the engine set up the interfaces */
+	for (int i = 0; i < sp->sysctl.n; i++) {
+		char key[256], path[300];
+		const char *val = strchr(sp->sysctl.v[i], ' ');
+		if (!val || (size_t)(val - sp->sysctl.v[i]) >= sizeof(key)) { errno = EINVAL; fail("bad sysctl %s", sp->sysctl.v[i]); }
+		memcpy(key, sp->sysctl.v[i], val - sp->sysctl.v[i]);
+		key[val - sp->sysctl.v[i]] = 0;
+		snprintf(path, sizeof(path), "/proc/sys/%s", key);
+		if (write_file(path, val + 1) < 0) fail("write sysctl %s", key);
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail("make mounts private");
+	rootfd = open(sp->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) fail("open rootfs %s", sp->rootfs);
+	mount_in_root("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
+	setup_sys();
+	setup_dev();
+	if (sp->etc_hostname) mount_in_root(sp->etc_hostname, "etc/hostname", NULL, MS_BIND, NULL, 0);
+	if (sp->etc_hosts) mount_in_root(sp->etc_hosts, "etc/hosts", NULL, MS_BIND, NULL, 0);
+	if (sp->etc_resolv) mount_in_root(sp->etc_resolv, "etc/resolv.conf", NULL, MS_BIND, NULL, 0);
+	if (chdir(sp->rootfs) < 0) fail("chdir %s", sp->rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") < 0) fail("pivot_root %s", sp->rootfs);
+	/* the old root is stacked on top of the new one: detach it so the host root is gone */
+	if (umount2(".", MNT_DETACH) < 0) fail("detach old root");
+	if (chdir("/") < 0) fail("chdir /");
+	mask_paths(sp);
+	if (sp->hostname && sethostname(sp->hostname, strlen(sp->hostname)) < 0) fail("sethostname %s", sp->hostname);
+	if (mkdir_p(sp->cwd) < 0) fail("create working directory %s", sp->cwd);
+	if (sp->tty) {
+		int slave;
+		int m = open_pty(&slave);
+		if (m < 0) fail("open /dev/ptmx");
+		send_fd(f->pty_sock, m);
+		close(m);
+		close(f->pty_sock);
+		make_controlling(slave, sp->uid);
+	}
+	drop_privileges(sp, f->seccomp);
+	if (chdir(sp->cwd) < 0) fail("chdir to working directory %s", sp->cwd);
+	/* credential changes clear the parent-death signal: set it again so the container
+	 * never outlives its shim (nobody would reap it or take its output) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* everything but stdio closes at exec; err_w closing tells the shim exec worked */
+	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+	seccomp_late(sp, f->seccomp);
+	int e = exec_program(sp->arg.v, sp->env.v);
+	say(f->err_w, "execfail %d", e);
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* Runs in helper M inside C's mount namespace: idmapped lower layers + overlay. */
+void mount_rootfs(struct spec *sp, pid_t c)
+{
+	char p[128];
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", c);
+	int mntfd = open(p, O_RDONLY | O_CLOEXEC);
+	if (mntfd < 0) fail("open %s", p);
+	int userfd = -1;
+	if (sp->uidmap.n) {
+		snprintf(p, sizeof(p), "/proc/%d/ns/user", c);
+		userfd = open(p, O_RDONLY | O_CLOEXEC);
+		if (userfd < 0) fail("open %s", p);
+	}
+	if (setns(mntfd, CLONE_NEWNS) < 0) fail("join mount namespace of %d", c);
+	/* nothing mounted here may propagate back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) fail("make mounts slave");
+	char lower[4096];
+	snprintf(lower, sizeof(lower), "%s/lower", sp->rundir);
+	if (chdir(lower) < 0) fail("chdir %s", lower);
+	for (int i = 0; i < sp->layer.n; i++) {
+		char target[32];
+		snprintf(target, sizeof(target), "%d", i);
+		if (mkdir(target, 0700) < 0 && errno != EEXIST) fail("mkdir %s/%s", lower, target);
+		if (userfd >= 0) {
+			int tree = open_tree(AT_FDCWD, sp->layer.v[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			if (tree < 0) fail("open_tree %s", sp->layer.v[i]);
+			struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY, .userns_fd = userfd };
+			if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) fail("idmap layer %s", sp->layer.v[i]);
+			if (move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0) fail("move_mount layer %s", sp->layer.v[i]);
+			close(tree);
+		} else if (mount(sp->layer.v[i], target, NULL, MS_BIND, NULL) < 0) {
+			fail("bind layer %s", sp->layer.v[i]);
+		}
+	}
+	/* relative lowerdir names (cwd is lower/) keep the option string short; top first */
+	size_t cap = 64 + sp->layer.n * 12 + strlen(sp->upper) + strlen(sp->work);
+	char *opts = malloc(cap), *o = opts;
+	o += sprintf(o, "lowerdir=");
+	for (int i = sp->layer.n - 1; i >= 0; i--) o += sprintf(o, "%d%s", i, i ? ":" : "");
+	sprintf(o, ",upperdir=%s,workdir=%s", sp->upper, sp->work);
+	/* nodev: device nodes from an image (or made in the upper dir) cannot be opened */
+	if (mount("overlay", sp->rootfs, "overlay", MS_NODEV, opts) < 0) fail("mount overlay on %s (%s)", sp->rootfs, opts);
+	for (int i = 0; i < sp->layer.n; i++) {
+		char target[32];
+		snprintf(target, sizeof(target), "%d", i);
+		if (umount2(target, MNT_DETACH) < 0) fail("detach layer mount %s/%s", lower, target);
+	}
+}

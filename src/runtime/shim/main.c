@@ -1,0 +1,39 @@
+/*
+ * minidock-shim: one small process per container, parent of the container's PID 1
+ * (like podman's conmon). Syscalls only: every decision is made by the TypeScript
+ * runtime and passed in a spec file (format and keys: spec.c).
+ *
+ * Usage:
+ *   minidock-shim run  <specfile>   start a container (see "run protocol")
+ *   minidock-shim exec <specfile>   run a process inside a running container
+ *
+ * Run protocol (stdin/stdout of the shim are pipes from the engine):
+ *   shim -> engine  `pid <container host pid> <shim pid>` once namespaces and rootfs exist
+ *   engine -> shim  `go` (anything else, or EOF, kills the container)
+ *   shim -> engine  `started` | `execfail <errno>` | `error <message>`; then the shim
+ *                   detaches from the engine's pipes. Setup failures before `pid` (a bad
+ *                   spec among them) are reported as `error <message>` too.
+ * While running: output goes to `log` as frames
+ *   [u8 stream][3 zero][u32 BE len][u64 BE unix-ns][payload]
+ * and live to clients of `sock` as docker stdcopy frames [u8 stream][3 zero][u32 BE len].
+ * Client -> shim frames: stream 0 stdin data, 3 resize (u16 BE rows, u16 BE cols),
+ * 4 close stdin. On exit the shim writes `exit` atomically:
+ *   {"exitCode":N[,"signal":S],"finishedAt":"ISO"[,"error":"..."]}
+ * then closes clients, removes the socket and exits.
+ *
+ * Exec protocol: the engine gives stdin/stdout/stderr pipes plus fd 3 (a socket):
+ *   shim -> engine on fd 3: `started <pid>` | `execfail <errno>` | `error <message>`
+ *   engine -> shim on fd 3: `resize <rows> <cols>` lines (tty only)
+ * The shim exits with the command's exit code (128+signal on signal death).
+ */
+#include <stdio.h>
+#include <string.h>
+#include "shim.h"
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "run")) return run_main(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
+	fprintf(stderr, "usage: minidock-shim run|exec <specfile>\n");
+	return 2;
+}

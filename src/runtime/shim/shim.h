@@ -1,0 +1,78 @@
+/* minidock-shim: declarations shared by its files (one job each):
+ *   main.c       entry point, usage and the engine protocols
+ *   spec.c       the spec file format and its strict parser
+ *   util.c       reporting, small I/O helpers, program lookup, pty and fd passing
+ *   security.c   identity, capabilities, no_new_privs, seccomp (the last steps before execve)
+ *   container.c  container init: rootfs, /proc /sys /dev, etc binds, pivot_root, masks
+ *   supervise.c  run mode: clone, handshake, stdio relay, log, attach socket, reap, exit.json
+ *   exec.c       exec mode: join a running container and run one process
+ */
+#ifndef MINIDOCK_SHIM_H
+#define MINIDOCK_SHIM_H
+
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---------- spec (spec.c) ---------- */
+
+struct strv { char **v; int n; };
+
+enum spec_mode { SPEC_RUN = 1, SPEC_EXEC = 2 };
+
+struct spec {
+	struct strv layer, arg, env, uidmap, gidmap, sysctl, mask, readonly;
+	gid_t *groups;
+	int ngroups;
+	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
+	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock, *seccomp;
+	long long uid, gid, tty, in, pid, stdio_uid, stdio_gid, nnp;
+	uint64_t cap_bounding, cap_permitted;
+};
+
+/* Parses `file` for `mode`; on a bad spec reports `error invalid spec ...` and exits. */
+void parse_spec(const char *file, enum spec_mode mode, struct spec *sp);
+
+/* ---------- helpers (util.c) ---------- */
+
+extern int report_fd; /* where `error ...` lines go */
+void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports "error <what>: <strerror(errno)>" on report_fd and exits 1. */
+void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+int write_file(const char *path, const char *data);
+int write_all(int fd, const void *buf, size_t len);
+void put_be32(unsigned char *b, uint32_t v);
+void put_be64(unsigned char *b, uint64_t v);
+int mkdir_p(const char *path);
+int exec_program(char **argv, char **envp);
+int open_pty(int *slave);
+void make_controlling(int slave, long long uid);
+void send_fd(int sock, int fd);
+int recv_fd(int sock);
+
+/* ---------- process security (security.c) ---------- */
+
+/* Copies the seccomp rules file (read as host root, before any namespace is joined) into
+ * a memfd the process can still name after pivot_root/chroot; -1 when the spec has none. */
+int seccomp_load(const struct spec *sp);
+/* Bounding set, no_new_privs, seccomp (without no_new_privs it needs CAP_SYS_ADMIN, so it
+ * comes while the process still has it), user and groups, then permitted/effective/
+ * inheritable/ambient. Exits through fail() on any error. */
+void drop_privileges(const struct spec *sp, int seccomp_fd);
+/* With no_new_privs, seccomp comes as late as possible: call right before execve. */
+void seccomp_late(const struct spec *sp, int seccomp_fd);
+
+/* ---------- container init (container.c) ---------- */
+
+struct child_fds { int sync_r, err_w, pty_sock, in_r, out_w, err2_w, seccomp; };
+void child_main(struct spec *sp, struct child_fds *f) __attribute__((noreturn));
+void mount_rootfs(struct spec *sp, pid_t c);
+
+/* ---------- modes ---------- */
+
+int run_main(const char *specfile);
+int exec_main(const char *specfile);
+
+#define BUF 32768
+
+#endif

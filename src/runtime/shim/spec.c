@@ -1,0 +1,241 @@
+/*
+ * The spec file: one `key value` per line, serialised by src/runtime/spec.ts. The value is
+ * everything after the first space, with escapes `\\` (backslash) and `\n` (newline); any
+ * other backslash sequence, a NUL byte, a line without a space, an unknown key, a key of the
+ * other mode, a repeated single-valued key, a number out of range or with trailing garbage,
+ * and a missing required key are refused: the shim reports
+ *   error invalid spec <file> line <n>: <reason>
+ * and creates nothing. Repeated keys build lists in order. Keys ("!" = required):
+ *   run:  layer! (bottom first, repeated), upper!, work!, rundir!, rootfs!, hostname!,
+ *         stdin! (0|1), net! (new|host), uidmap/gidmap ("cid hostid size", u32 each, size >= 1,
+ *         repeated; none at all = no user namespace), etc_hostname, etc_hosts, etc_resolv,
+ *         log!, exit!, sock!, stdio_uid! and stdio_gid! (host ids that own the stdio pipes,
+ *         -1 = unmapped), sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside
+ *         the namespaces), mask (absolute path hidden under /dev/null or an empty read-only
+ *         tmpfs, repeated), readonly (absolute path made read-only, repeated)
+ *   exec: pid! (1 to 2147483647)
+ *   both: arg! (repeated), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
+ *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), cap_bounding (capability number
+ *         0 to 63, repeated; the bounding set), cap_permitted (repeated; permitted and
+ *         effective, a subset of the bounding set; inheritable and ambient are always empty),
+ *         no_new_privs (0|1), seccomp (path of rules for md_seccomp_apply; absent = unconfined)
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "shim.h"
+
+enum kind { K_STR, K_LIST, K_BOOL, K_ID, K_HOSTID, K_PID, K_GROUP, K_MAP, K_CAP, K_NET, K_ABSPATH, K_ABSLIST };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	int modes;
+	int required;
+	size_t off;
+};
+
+#define RUN SPEC_RUN
+#define EXEC SPEC_EXEC
+#define BOTH (SPEC_RUN | SPEC_EXEC)
+#define F(f) offsetof(struct spec, f)
+
+static const struct key keys[] = {
+	{ "layer", K_LIST, RUN, 1, F(layer) },
+	{ "upper", K_STR, RUN, 1, F(upper) },
+	{ "work", K_STR, RUN, 1, F(work) },
+	{ "rundir", K_STR, RUN, 1, F(rundir) },
+	{ "rootfs", K_STR, RUN, 1, F(rootfs) },
+	{ "hostname", K_STR, RUN, 1, F(hostname) },
+	{ "stdin", K_BOOL, RUN, 1, F(in) },
+	{ "net", K_NET, RUN, 1, F(net) },
+	{ "uidmap", K_MAP, RUN, 0, F(uidmap) },
+	{ "gidmap", K_MAP, RUN, 0, F(gidmap) },
+	{ "etc_hostname", K_STR, RUN, 0, F(etc_hostname) },
+	{ "etc_hosts", K_STR, RUN, 0, F(etc_hosts) },
+	{ "etc_resolv", K_STR, RUN, 0, F(etc_resolv) },
+	{ "log", K_STR, RUN, 1, F(log) },
+	{ "exit", K_STR, RUN, 1, F(exit) },
+	{ "sock", K_STR, RUN, 1, F(sock) },
+	{ "stdio_uid", K_HOSTID, RUN, 1, F(stdio_uid) },
+	{ "stdio_gid", K_HOSTID, RUN, 1, F(stdio_gid) },
+	{ "sysctl", K_LIST, RUN, 0, F(sysctl) },
+	{ "mask", K_ABSLIST, RUN, 0, F(mask) },
+	{ "readonly", K_ABSLIST, RUN, 0, F(readonly) },
+	{ "pid", K_PID, EXEC, 1, F(pid) },
+	{ "arg", K_LIST, BOTH, 1, F(arg) },
+	{ "env", K_LIST, BOTH, 0, F(env) },
+	{ "cwd", K_ABSPATH, BOTH, 1, F(cwd) },
+	{ "uid", K_ID, BOTH, 1, F(uid) },
+	{ "gid", K_ID, BOTH, 1, F(gid) },
+	{ "group", K_GROUP, BOTH, 0, 0 },
+	{ "tty", K_BOOL, BOTH, 1, F(tty) },
+	{ "cap_bounding", K_CAP, BOTH, 0, F(cap_bounding) },
+	{ "cap_permitted", K_CAP, BOTH, 0, F(cap_permitted) },
+	{ "no_new_privs", K_BOOL, BOTH, 0, F(nnp) },
+	{ "seccomp", K_STR, BOTH, 0, F(seccomp) },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *spec_file;
+static int spec_line;
+
+static void __attribute__((format(printf, 1, 2), noreturn)) bad(const char *fmt, ...)
+{
+	char why[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (spec_line) say(report_fd, "error invalid spec %s line %d: %s", spec_file, spec_line, why);
+	else say(report_fd, "error invalid spec %s: %s", spec_file, why);
+	_exit(1);
+}
+
+static void strv_push(struct strv *s, char *x)
+{
+	s->v = realloc(s->v, sizeof(char *) * (s->n + 2));
+	if (!s->v) bad("out of memory");
+	s->v[s->n++] = x;
+	s->v[s->n] = NULL;
+}
+
+/* Decimal integer in [min, max]: optional '-' only when min < 0, digits only, nothing after. */
+static int parse_int(const char *s, long long min, long long max, long long *out)
+{
+	int neg = *s == '-';
+	const char *p = s + neg;
+	if (neg && min >= 0) return -1;
+	if (*p < '0' || *p > '9') return -1; /* no sign, space or empty string */
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(p, &end, 10);
+	if (errno || *end) return -1;
+	if (v > (unsigned long long)LLONG_MAX) return -1;
+	long long x = neg ? -(long long)v : (long long)v;
+	if (x < min || x > max) return -1;
+	*out = x;
+	return 0;
+}
+
+#define ID_MAX 2147483647LL
+
+static long long num(const char *key, const char *v, long long min, long long max)
+{
+	long long x;
+	if (parse_int(v, min, max, &x) < 0) bad("%s %s: not an integer in %lld..%lld", key, v, min, max);
+	return x;
+}
+
+/* Undoes the serialiser's escapes in place; refuses anything it would not have written. */
+static void unescape(char *s)
+{
+	char *r = s, *w = s;
+	while (*r) {
+		if (*r != '\\') { *w++ = *r++; continue; }
+		if (r[1] == 'n') *w++ = '\n';
+		else if (r[1] == '\\') *w++ = '\\';
+		else bad("bad escape \\%c (only \\\\ and \\n)", r[1] ? r[1] : '0');
+		r += 2;
+	}
+	*w = 0;
+}
+
+void parse_spec(const char *file, enum spec_mode mode, struct spec *sp)
+{
+	spec_file = file;
+	spec_line = 0;
+	memset(sp, 0, sizeof(*sp));
+	sp->stdio_uid = sp->stdio_gid = -1;
+	FILE *f = fopen(file, "re");
+	if (!f) fail("read spec %s", file);
+	int seen[NKEYS] = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		spec_line++;
+		if (len > 0 && line[len - 1] == '\n') line[--len] = 0;
+		if ((ssize_t)strlen(line) != len) bad("NUL byte in line");
+		char *space = strchr(line, ' ');
+		if (!space) bad("no value (a line is `key value`)");
+		*space = 0;
+		const char *k = line;
+		char *v = space + 1;
+		unsigned i;
+		for (i = 0; i < NKEYS && strcmp(keys[i].name, k); i++) {}
+		if (i == NKEYS) bad("unknown key %.64s", k);
+		if (!(keys[i].modes & mode)) bad("key %s is not for %s mode", k, mode == SPEC_RUN ? "run" : "exec");
+		const struct key *key = &keys[i];
+		int listy = key->kind == K_LIST || key->kind == K_MAP || key->kind == K_GROUP || key->kind == K_CAP || key->kind == K_ABSLIST;
+		if (seen[i] && !listy) bad("key %s given twice", k);
+		seen[i]++;
+		unescape(v);
+		void *field = (char *)sp + key->off;
+		switch (key->kind) {
+		case K_STR:
+			*(char **)field = strdup(v);
+			break;
+		case K_ABSPATH:
+			if (v[0] != '/') bad("%s %.200s: not an absolute path", k, v);
+			*(char **)field = strdup(v);
+			break;
+		case K_LIST:
+			strv_push(field, strdup(v));
+			break;
+		case K_ABSLIST:
+			if (v[0] != '/') bad("%s %.200s: not an absolute path", k, v);
+			strv_push(field, strdup(v));
+			break;
+		case K_BOOL:
+			*(long long *)field = num(k, v, 0, 1);
+			break;
+		case K_ID:
+			*(long long *)field = num(k, v, 0, ID_MAX);
+			break;
+		case K_HOSTID:
+			*(long long *)field = num(k, v, -1, 4294967294LL);
+			break;
+		case K_PID:
+			*(long long *)field = num(k, v, 1, ID_MAX);
+			break;
+		case K_CAP:
+			*(uint64_t *)field |= 1ULL << num(k, v, 0, 63);
+			break;
+		case K_GROUP:
+			sp->groups = realloc(sp->groups, sizeof(gid_t) * (sp->ngroups + 1));
+			if (!sp->groups) bad("out of memory");
+			sp->groups[sp->ngroups++] = num(k, v, 0, ID_MAX);
+			break;
+		case K_MAP: {
+			/* "cid hostid size": written to uid_map/gid_map as given, so it must be exact */
+			char *a = v, *b = strchr(a, ' '), *c = b ? strchr(b + 1, ' ') : NULL;
+			long long x;
+			if (!b || !c) bad("%s %.100s: want `containerid hostid size`", k, v);
+			*b = *c = 0;
+			int ok = parse_int(a, 0, 4294967295LL, &x) == 0 && parse_int(b + 1, 0, 4294967295LL, &x) == 0 &&
+				 parse_int(c + 1, 1, 4294967295LL, &x) == 0;
+			*b = *c = ' ';
+			if (!ok) bad("%s %.100s: want three u32 numbers, size >= 1", k, v);
+			strv_push(field, strdup(v));
+			break;
+		}
+		case K_NET:
+			if (strcmp(v, "new") && strcmp(v, "host")) bad("net %.64s: want new or host", v);
+			*(char **)field = strdup(v);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	spec_line = 0;
+	for (unsigned i = 0; i < NKEYS; i++)
+		if (keys[i].required && (keys[i].modes & mode) && !seen[i]) bad("missing key %s", keys[i].name);
+	if (!!sp->uidmap.n != !!sp->gidmap.n) bad("uidmap and gidmap go together");
+	if (sp->cap_permitted & ~sp->cap_bounding) bad("cap_permitted is not a subset of cap_bounding");
+}

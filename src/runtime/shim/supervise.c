@@ -1,0 +1,414 @@
+/*
+ * Run mode: the shim that stays as the parent of the container's PID 1 (like conmon).
+ * It clones the container's process into its namespaces, writes the id maps, has helper M
+ * build the rootfs, speaks the start handshake with the engine, then detaches and relays
+ * stdio (pipes or a pty) to the log and to attach clients, reaps the container and writes
+ * exit.json. Protocols: see main.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "shim.h"
+
+#define MAX_CLIENTS 32
+
+struct client { int fd; size_t have; unsigned char *buf; };
+
+static struct spec S;
+static int logfd = -1, stdin_w = -1, pty_m = -1, listen_fd = -1;
+static struct client clients[MAX_CLIENTS];
+static char exit_error[256];
+static int detach_w = -1;
+static int pty_hold = -1;
+
+static void drop_client(int i)
+{
+	close(clients[i].fd);
+	free(clients[i].buf);
+	clients[i].fd = -1;
+	clients[i].buf = NULL;
+}
+
+/* Sends one stdcopy frame (the first 8 bytes of the log header are the same). A slow
+ * client slows the relay (and so the container, like docker attach) but one that takes
+ * no data for CLIENT_STALL_MS is dropped. */
+#define CLIENT_STALL_MS 5000
+static int send_frame(int fd, const unsigned char *h, const unsigned char *data, size_t n)
+{
+	size_t off = 0, total = n + 8;
+	while (off < total) {
+		struct iovec iov[2];
+		int k = 0;
+		if (off < 8) iov[k++] = (struct iovec){ (void *)(h + off), 8 - off };
+		size_t doff = off < 8 ? 0 : off - 8;
+		if (n > doff) iov[k++] = (struct iovec){ (void *)(data + doff), n - doff };
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = k };
+		ssize_t w = sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w > 0) { off += w; continue; }
+		if (w < 0 && errno == EINTR) continue;
+		if (w < 0 && errno != EAGAIN) return -1;
+		struct pollfd pf = { fd, POLLOUT, 0 };
+		if (poll(&pf, 1, CLIENT_STALL_MS) <= 0 || (pf.revents & (POLLERR | POLLHUP))) return -1;
+	}
+	return 0;
+}
+
+static void emit(int stream, const unsigned char *data, size_t n)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned char h[16] = { stream };
+	put_be32(h + 4, n);
+	put_be64(h + 8, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+	struct iovec iov[2] = { { h, 16 }, { (void *)data, n } };
+	if (logfd >= 0 && writev(logfd, iov, 2) < 0) { /* disk full: live clients still get it */ }
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0 && send_frame(clients[i].fd, h, data, n) < 0) drop_client(i);
+}
+
+/* Input for the container is queued and written without blocking: a container that
+ * does not read its stdin must not stall the output relay (`cat big | run -i img cat`
+ * would deadlock). Clients are not read while the queue is over STDIN_CAP. */
+#define STDIN_CAP (256 * 1024)
+static unsigned char *pend;
+static size_t plen, pcap;
+static int close_after_flush;
+
+static int in_fd(void) { return pty_m >= 0 ? pty_m : stdin_w; }
+
+static void finish_stdin(void)
+{
+	if (pty_m >= 0) { unsigned char eot = 4; if (write(pty_m, &eot, 1) < 0) { /* full: dropped */ } }
+	else if (stdin_w >= 0) { close(stdin_w); stdin_w = -1; }
+	close_after_flush = 0;
+}
+
+static void flush_stdin(void)
+{
+	while (plen > 0 && in_fd() >= 0) {
+		ssize_t n = write(in_fd(), pend, plen);
+		if (n < 0) {
+			if (errno == EINTR) continue;
+			if (errno == EAGAIN) return;
+			/* the container closed its stdin: drop what is queued */
+			plen = 0;
+			if (stdin_w >= 0) { close(stdin_w); stdin_w = -1; }
+			break;
+		}
+		memmove(pend, pend + n, plen - n);
+		plen -= n;
+	}
+	if (in_fd() < 0) plen = 0;
+	if (plen == 0 && close_after_flush) finish_stdin();
+}
+
+static void queue_stdin(const unsigned char *d, size_t len)
+{
+	if (in_fd() < 0) return;
+	if (plen + len > pcap) {
+		pcap = (plen + len) * 2;
+		pend = realloc(pend, pcap);
+		if (!pend) _exit(1);
+	}
+	memcpy(pend + plen, d, len);
+	plen += len;
+	flush_stdin();
+}
+
+static void close_stdin(void)
+{
+	if (!S.in) return;
+	close_after_flush = 1;
+	flush_stdin();
+}
+
+static void client_input(int i)
+{
+	struct client *c = &clients[i];
+	ssize_t n = read(c->fd, c->buf + c->have, BUF + 8 - c->have);
+	if (n <= 0) { drop_client(i); return; }
+	c->have += n;
+	for (;;) {
+		if (c->have < 8) return;
+		uint32_t len = (uint32_t)c->buf[4] << 24 | c->buf[5] << 16 | c->buf[6] << 8 | c->buf[7];
+		if (len > BUF) { drop_client(i); return; }
+		if (c->have < 8 + len) return;
+		unsigned char *d = c->buf + 8;
+		switch (c->buf[0]) {
+		case 0:
+			if (!S.in) break; /* no stdin was asked for: the container's input is not ours to feed */
+			queue_stdin(d, len);
+			break;
+		case 3:
+			if (len >= 4 && pty_m >= 0) {
+				struct winsize ws = { .ws_row = d[0] << 8 | d[1], .ws_col = d[2] << 8 | d[3] };
+				ioctl(pty_m, TIOCSWINSZ, &ws);
+			}
+			break;
+		case 4:
+			close_stdin();
+			break;
+		}
+		memmove(c->buf, c->buf + 8 + len, c->have - 8 - len);
+		c->have -= 8 + len;
+	}
+}
+
+static void iso_now(char *out, size_t cap)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char b[32];
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, cap, "%s.%09ldZ", b, ts.tv_nsec);
+}
+
+static void write_exit(int status)
+{
+	char when[64], body[512], tmp[4200];
+	iso_now(when, sizeof(when));
+	int n;
+	if (WIFSIGNALED(status))
+		n = snprintf(body, sizeof(body), "{\"exitCode\":%d,\"signal\":%d,\"finishedAt\":\"%s\"", 128 + WTERMSIG(status), WTERMSIG(status), when);
+	else
+		n = snprintf(body, sizeof(body), "{\"exitCode\":%d,\"finishedAt\":\"%s\"", WEXITSTATUS(status), when);
+	if (exit_error[0]) n += snprintf(body + n, sizeof(body) - n, ",\"error\":\"%s\"", exit_error);
+	snprintf(body + n, sizeof(body) - n, "}\n");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", S.exit);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) return;
+	write_all(fd, body, strlen(body));
+	fsync(fd);
+	close(fd);
+	rename(tmp, S.exit);
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", S.exit);
+	char *sl = strrchr(dir, '/');
+	if (sl) { *sl = 0; int d = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC); if (d >= 0) { fsync(d); close(d); } }
+}
+
+static void event_loop(pid_t c, int out_r, int err_r, int sigfd)
+{
+	static unsigned char buf[BUF];
+	int outs[2] = { pty_m >= 0 ? pty_m : out_r, pty_m >= 0 ? -1 : err_r };
+	int exited = 0, status = 0;
+	for (;;) {
+		struct pollfd p[5 + MAX_CLIENTS];
+		int n = 0, open_outs = 0, take_input = !exited && plen < STDIN_CAP;
+		p[n++] = (struct pollfd){ .fd = exited ? -1 : sigfd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = exited ? -1 : listen_fd, .events = POLLIN };
+		for (int i = 0; i < 2; i++) { p[n++] = (struct pollfd){ .fd = outs[i], .events = POLLIN }; if (outs[i] >= 0) open_outs++; }
+		for (int i = 0; i < MAX_CLIENTS; i++) p[n++] = (struct pollfd){ .fd = take_input ? clients[i].fd : -1, .events = POLLIN };
+		/* a pty master is polled for POLLIN above already; POLLOUT is asked here separately */
+		p[n++] = (struct pollfd){ .fd = !exited && plen > 0 ? in_fd() : -1, .events = POLLOUT };
+		if (exited && open_outs == 0) break;
+		/* after the exit, output still buffered in pipes is drained for a short while */
+		int r = poll(p, n, exited ? (pty_hold >= 0 ? 100 : 1000) : -1);
+		if (r < 0) { if (errno == EINTR) continue; break; }
+		if (r == 0 && exited) break;
+		if (p[0].revents) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) < 0) { /* spurious */ }
+			if (waitpid(c, &status, WNOHANG) == c) exited = 1;
+		}
+		if (p[1].revents & POLLIN) {
+			int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0) {
+				int slot = -1;
+				for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i].fd < 0) { slot = i; break; }
+				if (slot < 0) close(fd);
+				else {
+					int sz = 1 << 20;
+					setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+					clients[slot].fd = fd;
+					clients[slot].have = 0;
+					clients[slot].buf = malloc(BUF + 8);
+				}
+			}
+		}
+		for (int i = 0; i < 2; i++) {
+			if (outs[i] < 0 || !p[2 + i].revents) continue;
+			ssize_t k = read(outs[i], buf, sizeof(buf));
+			if (k > 0) emit(i + 1, buf, k);
+			else if (k == 0 || (errno != EINTR && errno != EAGAIN)) { if (outs[i] != pty_m) close(outs[i]); outs[i] = -1; }
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (clients[i].fd >= 0 && p[4 + i].revents) client_input(i);
+		if (p[4 + MAX_CLIENTS].revents) flush_stdin();
+	}
+	/* exit.json first, then the socket goes, then clients see the close: whoever
+	 * notices the close finds the final state */
+	write_exit(status);
+	unlink(S.sock);
+	for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i].fd >= 0) drop_client(i);
+	_exit(0);
+}
+
+int run_main(const char *specfile)
+{
+	parse_spec(specfile, SPEC_RUN, &S);
+	int seccomp_fd = seccomp_load(&S);
+	signal(SIGPIPE, SIG_IGN);
+	/* detach from the engine: its restart must not take the container with it */
+	/* the first process stays until the handshake is over (the engine may treat its exit
+	 * as the end of the pipes), then exits and leaves the shim to init */
+	int detach[2];
+	if (pipe2(detach, O_CLOEXEC) < 0) fail("pipe");
+	pid_t d = fork();
+	if (d < 0) fail("fork");
+	if (d > 0) {
+		char x;
+		close(detach[1]);
+		while (read(detach[0], &x, 1) > 0) {}
+		_exit(0);
+	}
+	close(detach[0]);
+	detach_w = detach[1];
+	setsid();
+	if (chdir("/") < 0) fail("chdir /"); /* do not pin the engine's cwd */
+	for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	logfd = open(S.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (logfd < 0) fail("open log %s", S.log);
+
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(S.sock) >= sizeof(sa.sun_path)) { errno = ENAMETOOLONG; fail("attach socket %s", S.sock); }
+	strcpy(sa.sun_path, S.sock);
+	unlink(S.sock);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(listen_fd, 16) < 0)
+		fail("listen on %s", S.sock);
+	chmod(S.sock, 0600);
+
+	int syncp[2], errp[2], ptys[2] = { -1, -1 }, inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, err2p[2] = { -1, -1 };
+	if (pipe2(syncp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) fail("pipe");
+	if (S.tty) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ptys) < 0) fail("socketpair");
+	} else {
+		if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(err2p, O_CLOEXEC) < 0) fail("pipe");
+		if (S.in) { if (pipe2(inp, O_CLOEXEC) < 0) fail("pipe"); }
+		else inp[0] = devnull;
+		/* a pipe is one inode for both ends; -1 (unmapped) leaves it to root */
+		int owned[3] = { outp[1], err2p[1], S.in ? inp[0] : -1 };
+		for (int i = 0; i < 3; i++)
+			if (owned[i] >= 0 && fchown(owned[i], S.stdio_uid, S.stdio_gid) < 0) fail("chown stdio pipe");
+	}
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	int sigfd = signalfd(-1, &ss, SFD_CLOEXEC);
+
+	long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+	if (S.uidmap.n) flags |= CLONE_NEWUSER;
+	if (strcmp(S.net, "host")) flags |= CLONE_NEWNET;
+	pid_t c = syscall(SYS_clone, flags, 0, 0, 0, 0);
+	if (c < 0) fail("clone container process");
+	if (c == 0) {
+		sigprocmask(SIG_UNBLOCK, &ss, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		struct child_fds f = { syncp[0], errp[1], ptys[1], inp[0], outp[1], err2p[1], seccomp_fd };
+		close(syncp[1]); close(errp[0]);
+		if (ptys[0] >= 0) close(ptys[0]);
+		if (inp[1] >= 0) close(inp[1]);
+		if (outp[0] >= 0) close(outp[0]);
+		if (err2p[0] >= 0) close(err2p[0]);
+		close(listen_fd);
+		close(logfd);
+		close(detach_w);
+		child_main(&S, &f);
+	}
+	close(syncp[0]); close(errp[1]);
+	if (seccomp_fd >= 0) close(seccomp_fd);
+	if (ptys[1] >= 0) close(ptys[1]);
+	if (inp[0] >= 0 && inp[0] != devnull) close(inp[0]);
+	if (outp[1] >= 0) close(outp[1]);
+	if (err2p[1] >= 0) close(err2p[1]);
+	stdin_w = inp[1];
+	if (stdin_w >= 0) fcntl(stdin_w, F_SETFL, O_NONBLOCK);
+
+	char path[128], map[1024];
+	if (S.uidmap.n) {
+		/* setgroups stays "allow": a privileged writer sets the maps, and setgroups(2) is
+		 * needed to drop inherited host groups and set additional gids */
+		struct strv *maps[2] = { &S.uidmap, &S.gidmap };
+		const char *files[2] = { "uid_map", "gid_map" };
+		for (int k = 0; k < 2; k++) {
+			map[0] = 0;
+			for (int i = 0; i < maps[k]->n; i++) { strncat(map, maps[k]->v[i], sizeof(map) - strlen(map) - 2); strcat(map, "\n"); }
+			snprintf(path, sizeof(path), "/proc/%d/%s", c, files[k]);
+			if (write_file(path, map) < 0) { kill(c, SIGKILL); fail("write %s", path); }
+		}
+	}
+	pid_t m = fork();
+	if (m < 0) { kill(c, SIGKILL); fail("fork"); }
+	if (m == 0) { mount_rootfs(&S, c); _exit(0); }
+	int ms;
+	if (waitpid(m, &ms, 0) < 0 || !WIFEXITED(ms) || WEXITSTATUS(ms)) {
+		kill(c, SIGKILL);
+		waitpid(c, NULL, 0);
+		unlink(S.sock);
+		_exit(1); /* the helper already reported the error */
+	}
+	say(1, "pid %d %d", c, getpid());
+	char line[64];
+	ssize_t n = 0, k;
+	while (n < (ssize_t)sizeof(line) - 1 && (k = read(0, line + n, 1)) == 1 && line[n] != '\n') n++;
+	line[n] = 0;
+	if (strcmp(line, "go")) {
+		kill(c, SIGKILL);
+		waitpid(c, NULL, 0);
+		unlink(S.sock);
+		_exit(1);
+	}
+	if (write(syncp[1], "g", 1) != 1) fail("release container");
+	close(syncp[1]);
+	if (S.tty) {
+		pty_m = recv_fd(ptys[0]); /* -1 when C failed before the pty existed */
+		close(ptys[0]);
+		/* holding a slave keeps master reads from failing with EIO before the last
+		 * output is readable; the exit is seen through SIGCHLD instead */
+		if (pty_m >= 0) pty_hold = ioctl(pty_m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (pty_m >= 0) fcntl(pty_m, F_SETFL, O_NONBLOCK);
+	}
+	char msg[512];
+	n = 0;
+	while (n < (ssize_t)sizeof(msg) - 1 && (k = read(errp[0], msg + n, sizeof(msg) - 1 - n)) > 0) n += k;
+	msg[n] = 0;
+	close(errp[0]);
+	if (n > 0) {
+		if (msg[n - 1] == '\n') msg[n - 1] = 0;
+		if (write(1, msg, strlen(msg)) < 0 || write(1, "\n", 1) < 0) { /* engine gone */ }
+		/* keep a JSON-safe copy for exit.json */
+		size_t j = 0;
+		for (char *q = msg; *q && j < sizeof(exit_error) - 1; q++) exit_error[j++] = (*q == '"' || *q == '\\' || *q < 32) ? ' ' : *q;
+		exit_error[j] = 0;
+	} else {
+		say(1, "started");
+	}
+	dup2(devnull, 0);
+	dup2(devnull, 1);
+	dup2(devnull, 2);
+	close(detach_w);
+	event_loop(c, outp[0], err2p[0], sigfd);
+	return 0;
+}
+
