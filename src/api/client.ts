@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
-import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from './types.js';
+import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from '../wire/api-types.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;

@@ -1,9 +1,8 @@
 // Public surface of the runtime module.
 export * from './types.js';
 export { Runtime, hostRootId, processRunning } from './runtime.js';
-export { AttachStream } from './attach.js';
-export { readLogs, selectFrames, nsToIso, type ReadLogsOptions, type LogEntry } from './logs.js';
-export { parseLogFrames, encodeLogFrame, encodeAttachFrame, AttachDecoder, resizeFrame } from './frames.js';
+export { AttachStream, resizeFrame, ATTACH_RESIZE, ATTACH_CLOSE_STDIN, ATTACH_STDIN_MAX } from './attach.js';
+export { readLogs, selectFrames, splitLines, LineSplitter, formatTimestamp, sinceToNs, parseLogFrames, encodeLogFrame, type ReadLogsOptions, type LogEntry, type LogFrame } from './logs.js';
 export { serializeRunSpec, serializeExecSpec, escapeValue, unescapeValue, attachSocketPath, rootfsPath } from './spec.js';
 export { execFailureError } from './exec-error.js';
 export { shimPath } from './shim-path.js';

@@ -8,7 +8,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { ExecManager } from '../../src/engine/exec.js';
 import { listen, type ApiServer } from '../../src/api/server.js';
 import { EngineClient } from '../../src/api/client.js';
-import { FrameDecoder } from '../../src/api/stdcopy.js';
+import { FrameDecoder } from '../../src/wire/stdcopy.js';
 import { MinidockError } from '../../src/errors.js';
 import { FROM_DAEMON } from '../../src/api/daemon-mark.js';
 import { fakeServices } from '../helpers/fake-services.js';

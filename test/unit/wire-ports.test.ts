@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePortSpecs } from '../../src/network/ports.js';
+import { parsePortSpecs } from '../../src/wire/ports.js';
 
 const m = (hostIp: string, hostPort: number, containerPort: number, proto: 'tcp' | 'udp' = 'tcp') => ({ hostIp, hostPort, containerPort, proto });
 

@@ -3,7 +3,7 @@ import { MinidockError } from '../../errors.js';
 import { connect } from '../connect.js';
 import { containerStatus, psRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
-import { FrameDecoder } from '../../api/stdcopy.js';
+import { FrameDecoder } from '../../wire/stdcopy.js';
 import { pipeAttached } from '../attach-io.js';
 import { forEach } from '../output.js';
 
