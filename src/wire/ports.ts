@@ -27,6 +27,7 @@ const suffix = (part: string, spec: string) => (part === spec ? '' : ` (in ${spe
 
 function parseProto(text: string, spec: string): PortProto {
   const p = text.toLowerCase();
+  if (p === '') return 'tcp'; // docker: "80/" is 80/tcp
   if (p === 'tcp' || p === 'udp') return p;
   if (p === 'sctp') throw invalidArgument(`sctp is not supported${suffix(text, spec) || ` (in ${spec})`}: minidock publishes tcp and udp ports only`);
   throw invalidArgument(`invalid proto: ${text}${suffix(text, spec)}`);
