@@ -152,8 +152,8 @@ export class EngineClient {
     return this.hijack(`/containers/${encodeURIComponent(id)}/attach`, { query: { stream: true, stdin: q.stdin, stdout: q.stdout, stderr: q.stderr, detachKeys: q.detachKeys, logs: q.logs } });
   }
 
-  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean }) {
-    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps } });
+  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string }) {
+    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps, since: q.since } });
   }
 
   // ------------------------------------------------------------ exec
