@@ -29,7 +29,7 @@ function parseProto(text: string, spec: string): PortProto {
   const p = text.toLowerCase();
   if (p === '') return 'tcp'; // docker: "80/" is 80/tcp
   if (p === 'tcp' || p === 'udp') return p;
-  if (p === 'sctp') throw invalidArgument(`sctp is not supported${suffix(text, spec) || ` (in ${spec})`}: minidock publishes tcp and udp ports only`);
+  if (p === 'sctp') throw invalidArgument(`sctp is not supported (in ${spec}): minidock publishes tcp and udp ports only`);
   throw invalidArgument(`invalid proto: ${text}${suffix(text, spec)}`);
 }
 
@@ -45,8 +45,8 @@ function parseRange(text: string, min: number): [number, number] | null {
 
 function rangeOf(text: string, spec: string, what: 'host' | 'container'): [number, number] {
   const name = what === 'host' ? 'hostPort' : 'containerPort';
-  // A host range starting at 0 would mix "any port" with a range: refused.
-  const r = parseRange(text, what === 'host' && text.includes('-') ? 1 : what === 'host' ? 0 : 1);
+  // Host port 0 alone means "any port"; a range starting at 0 would mix both: refused.
+  const r = parseRange(text, what === 'container' || text.includes('-') ? 1 : 0);
   if (!r) throw invalidArgument(`invalid ${name}: ${text}${suffix(text, spec)}`);
   if (r[1] < r[0]) throw invalidArgument(`invalid range specified for ${what} port: ${text} (in ${spec})`);
   return r;
