@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
-import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from './types.js';
+import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from '../wire/api-types.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -152,8 +152,8 @@ export class EngineClient {
     return this.hijack(`/containers/${encodeURIComponent(id)}/attach`, { query: { stream: true, stdin: q.stdin, stdout: q.stdout, stderr: q.stderr, detachKeys: q.detachKeys, logs: q.logs } });
   }
 
-  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean }) {
-    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps } });
+  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string }) {
+    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps, since: q.since } });
   }
 
   // ------------------------------------------------------------ exec

@@ -2,8 +2,8 @@
 // (tty), stdin forwarded (raw mode on a tty), window size sent at start and on SIGWINCH,
 // detach keys recognised here so the CLI can leave the container running.
 import type { Socket } from 'node:net';
-import { FrameDecoder } from '../api/stdcopy.js';
-import { DetachMatcher, parseDetachKeys, DEFAULT_DETACH_KEYS } from '../api/detach-keys.js';
+import { FrameDecoder } from '../wire/stdcopy.js';
+import { DetachMatcher, parseDetachKeys, DEFAULT_DETACH_KEYS } from '../wire/detach-keys.js';
 
 export interface AttachIo {
   socket: Socket;

@@ -1,7 +1,8 @@
 // Pure mapping of `run`/`create` flags to the Docker create body. No I/O: the env-file
 // contents and the CLI's environment are passed in, so it is table-testable.
 import { invalidArgument } from '../errors.js';
-import type { CreateContainerBody, PortBinding } from '../api/types.js';
+import type { CreateContainerBody } from '../wire/api-types.js';
+import { mappingsToBindings, parseExposeSpec, parsePortSpecs } from '../wire/ports.js';
 
 export interface RunFlags {
   detach?: boolean;
@@ -27,49 +28,6 @@ export interface RunFlags {
   expose?: string[];
 }
 
-function parsePortRange(s: string, what: string, input: string): [number, number] {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-  if (!m) throw invalidArgument(`invalid ${what} port ${s} in "${input}"`);
-  const a = Number(m[1]);
-  const b = m[2] === undefined ? a : Number(m[2]);
-  if (a < 1 || b > 65535 || b < a) throw invalidArgument(`invalid ${what} port range ${s} in "${input}"`);
-  return [a, b];
-}
-
-/** `-p` syntax: [ip:][hostPort[-end]:]containerPort[-end][/proto]; returns port key → bindings. */
-export function parsePublish(spec: string): Record<string, PortBinding[]> {
-  let rest = spec;
-  let proto = 'tcp';
-  const slash = rest.lastIndexOf('/');
-  if (slash >= 0) {
-    proto = rest.slice(slash + 1).toLowerCase();
-    rest = rest.slice(0, slash);
-    if (proto !== 'tcp' && proto !== 'udp') throw invalidArgument(`invalid proto ${proto} in "${spec}"`);
-  }
-  let hostIp = '';
-  let hostPart = '';
-  let containerPart: string;
-  // An IPv6 host ip would come in brackets; only IPv4 is supported by minidock's networks.
-  const parts = rest.split(':');
-  if (parts.length === 1) containerPart = parts[0]!;
-  else if (parts.length === 2) [hostPart, containerPart] = parts as [string, string];
-  else if (parts.length === 3) [hostIp, hostPart, containerPart] = parts as [string, string, string];
-  else throw invalidArgument(`invalid port spec "${spec}"`);
-  if (hostIp && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIp)) throw invalidArgument(`invalid ip address ${hostIp} in "${spec}"`);
-  const [cStart, cEnd] = parsePortRange(containerPart, 'container', spec);
-  let hStart = 0;
-  let hEnd = 0;
-  if (hostPart) {
-    [hStart, hEnd] = parsePortRange(hostPart, 'host', spec);
-    if (hEnd - hStart !== cEnd - cStart) throw invalidArgument(`invalid port spec "${spec}": host and container port ranges differ in size`);
-  }
-  const out: Record<string, PortBinding[]> = {};
-  for (let i = 0; i <= cEnd - cStart; i++) {
-    out[`${cStart + i}/${proto}`] = [{ HostIp: hostIp, HostPort: hostPart ? String(hStart + i) : '' }];
-  }
-  return out;
-}
-
 /** `-e KEY=VAL` is kept; `-e KEY` takes the CLI's value or is dropped when unset (docker). */
 export function resolveEnv(entries: string[], env: NodeJS.ProcessEnv): string[] {
   const out: string[] = [];
@@ -92,19 +50,11 @@ export function envFileEntries(contents: string): string[] {
 export function buildCreateBody(image: string, command: string[], f: RunFlags, env: NodeJS.ProcessEnv): CreateContainerBody {
   if (!image) throw invalidArgument('"run" requires at least 1 argument');
   const envList = resolveEnv([...(f.envFileContents ?? []).flatMap(envFileEntries), ...(f.env ?? [])], env);
+  // -p: docker's grammar (src/wire/ports.ts); a host range stays a range, the engine picks the port.
+  const bindings = mappingsToBindings(parsePortSpecs(f.publish ?? []));
   const exposed: Record<string, object> = {};
-  const bindings: Record<string, PortBinding[]> = {};
-  for (const p of f.publish ?? []) {
-    for (const [key, b] of Object.entries(parsePublish(p))) {
-      exposed[key] = {};
-      bindings[key] = [...(bindings[key] ?? []), ...b];
-    }
-  }
-  for (const e of f.expose ?? []) {
-    const [port, proto = 'tcp'] = e.split('/');
-    const [a, b] = parsePortRange(port!, 'exposed', e);
-    for (let i = a; i <= b; i++) exposed[`${i}/${proto}`] = {};
-  }
+  for (const key of Object.keys(bindings)) exposed[key] = {};
+  for (const e of f.expose ?? []) for (const key of parseExposeSpec(e)) exposed[key] = {};
   const labels: Record<string, string> = {};
   for (const l of f.label ?? []) {
     const i = l.indexOf('=');

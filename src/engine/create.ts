@@ -1,11 +1,11 @@
 // Create-body validation and the initial record (pure apart from the image/network lookups
 // the caller has already done).
 import { invalidArgument } from '../errors.js';
-import type { CreateContainerBody } from '../api/types.js';
+import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
 import type { ImageRecord, UsernsMap } from './services.js';
-import { parsePortKey } from './ports.js';
+import { bindingsToMappings, parsePortKey } from '../wire/ports.js';
 
 /** "default"/"" → bridge; host and none stay; anything else is a user network name. */
 export function networkModeName(mode: string | undefined): string {
@@ -28,7 +28,8 @@ export function validateCreate(body: CreateContainerBody): void {
   }
   for (const e of body.Env ?? []) if (!e.includes('=') || e.startsWith('=')) throw invalidArgument(`invalid environment variable: ${e}`);
   for (const key of Object.keys(body.ExposedPorts ?? {})) parsePortKey(key);
-  for (const key of Object.keys(body.HostConfig?.PortBindings ?? {})) parsePortKey(key);
+  // Keys, host addresses and host ports (a range allowed) are checked before anything is stored.
+  bindingsToMappings(body.HostConfig?.PortBindings ?? {});
   const um = body.HostConfig?.UsernsMode ?? '';
   if (um !== '' && um !== 'host') throw invalidArgument(`invalid userns mode: ${um}`);
   if (body.StopTimeout != null && !Number.isInteger(body.StopTimeout)) throw invalidArgument(`invalid stop timeout: ${body.StopTimeout}`);

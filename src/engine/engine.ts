@@ -9,7 +9,7 @@ import os from 'node:os';
 import { MinidockError, conflict, invalidArgument } from '../errors.js';
 import { Mutex } from '../state/mutex.js';
 import type { Paths } from '../state/paths.js';
-import type { CreateContainerBody } from '../api/types.js';
+import type { CreateContainerBody } from '../wire/api-types.js';
 import { ContainerStore } from './store.js';
 import { assertTransition, notRunning, type ContainerRecord } from './record.js';
 import { newId, normaliseName, randomName } from './names.js';

@@ -1,6 +1,6 @@
 // Exec instances (docker's two-step create + start): kept in memory, like dockerd does.
 import { MinidockError, invalidArgument } from '../errors.js';
-import type { ExecCreateBody } from '../api/types.js';
+import type { ExecCreateBody } from '../wire/api-types.js';
 import type { Engine } from './engine.js';
 import { newId } from './names.js';
 import { notRunning } from './record.js';

@@ -1,29 +1,15 @@
-// HostConfig.PortBindings / PublishAllPorts → port mappings for the network service (pure).
-import { invalidArgument } from '../errors.js';
-import type { PortMapping } from './services.js';
+// HostConfig.PortBindings / PublishAllPorts → port mappings for the network service, and the
+// resolved mappings → NetworkSettings.Ports. The wire codec (src/wire/ports.ts) does the parsing.
+import { bindingsToMappings, parsePortKey, portKey, type PortMapping } from '../wire/ports.js';
+import type { PortBinding } from '../wire/api-types.js';
 
-export function parsePortKey(key: string): { port: number; proto: 'tcp' | 'udp' } {
-  const m = /^(\d+)(?:\/(tcp|udp))?$/.exec(key);
-  if (!m) throw invalidArgument(`invalid port specification: "${key}"`);
-  const port = Number(m[1]);
-  if (port < 1 || port > 65535) throw invalidArgument(`invalid port specification: "${key}"`);
-  return { port, proto: (m[2] ?? 'tcp') as 'tcp' | 'udp' };
-}
-
+/** Mappings to reserve at start: every binding (a HostPort range stays a range), plus with -P every exposed port not bound. */
 export function portMappings(
-  bindings: Record<string, { HostIp?: string; HostPort?: string }[] | null>,
+  bindings: Record<string, PortBinding[] | null>,
   exposed: Record<string, object>,
   publishAll: boolean,
 ): PortMapping[] {
-  const out: PortMapping[] = [];
-  for (const [key, list] of Object.entries(bindings)) {
-    const { port, proto } = parsePortKey(key);
-    for (const b of list ?? [{}]) {
-      const hostPort = b.HostPort ? Number(b.HostPort) : 0;
-      if (!Number.isInteger(hostPort) || hostPort < 0 || hostPort > 65535) throw invalidArgument(`invalid host port: ${b.HostPort}`);
-      out.push({ hostIp: b.HostIp === '0.0.0.0' ? '' : (b.HostIp ?? ''), hostPort, containerPort: port, proto });
-    }
-  }
+  const out = bindingsToMappings(bindings);
   if (publishAll) {
     for (const key of Object.keys(exposed)) {
       if (bindings[key]) continue;
@@ -34,13 +20,10 @@ export function portMappings(
   return out;
 }
 
-/** Resolved mappings → docker's NetworkSettings.Ports map ("80/tcp": [{HostIp, HostPort}] or null). */
+/** Resolved mappings → docker's NetworkSettings.Ports map ("80/tcp": [{HostIp, HostPort}] or null): the chosen host ports. */
 export function portsMap(exposed: Record<string, object>, resolved: PortMapping[]): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const out: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
   for (const key of Object.keys(exposed)) out[key.includes('/') ? key : `${key}/tcp`] = null;
-  for (const m of resolved) {
-    const key = `${m.containerPort}/${m.proto}`;
-    (out[key] ??= []).push({ HostIp: m.hostIp || '0.0.0.0', HostPort: String(m.hostPort) });
-  }
+  for (const m of resolved) (out[portKey(m.containerPort, m.proto)] ??= []).push({ HostIp: m.hostIp || '0.0.0.0', HostPort: String(m.hostPort) });
   return out;
 }

@@ -1,6 +1,6 @@
 // The engine's container record (containers/<id>/config.json) and its legal state transitions.
 import { MinidockError, conflict } from '../errors.js';
-import type { CreateContainerBody } from '../api/types.js';
+import type { CreateContainerBody } from '../wire/api-types.js';
 import type { Endpoint, PortMapping, UsernsMap } from './services.js';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';

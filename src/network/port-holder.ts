@@ -4,7 +4,7 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import { PortInUse } from '../errors.js';
-import type { PortMapping } from './ports.js';
+import type { PortMapping } from '../wire/ports.js';
 
 export interface HeldPort { mapping: PortMapping; close(): Promise<void> }
 
@@ -31,29 +31,33 @@ function holdUdp(hostIp: string, port: number): Promise<{ port: number; close():
   });
 }
 
-/** Binds every mapping (port 0 picks an ephemeral one); all or nothing. */
+/** Binds one mapping: its port (0 = an ephemeral one) or, for a host range, the first free port of the range. */
+async function holdOne(m: PortMapping): Promise<HeldPort> {
+  const hold = m.proto === 'udp' ? holdUdp : holdTcp;
+  const last = m.hostPort > 0 && m.hostPortEnd !== undefined ? m.hostPortEnd : m.hostPort;
+  for (let port = m.hostPort; ; port++) {
+    try {
+      const h = await hold(m.hostIp, port);
+      const { hostPortEnd: _range, ...mapping } = m;
+      return { mapping: { ...mapping, hostPort: h.port }, close: h.close };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      // Only a port in use moves on to the next one of a range; any other failure is final.
+      if (port < last && code === 'EADDRINUSE') continue;
+      const detail = last === m.hostPort ? code : `${code}: no free port in ${m.hostPort}-${last}/${m.proto}`;
+      throw new PortInUse(m.hostIp || '0.0.0.0', m.hostPort, m.proto, detail);
+    }
+  }
+}
+
+/** Binds every mapping, in order (a later range skips ports taken by an earlier one); all or nothing. */
 export async function holdPorts(mappings: readonly PortMapping[]): Promise<HeldPort[]> {
   const held: HeldPort[] = [];
   try {
-    for (const m of mappings) {
-      const hold = m.proto === 'udp' ? holdUdp : holdTcp;
-      let h;
-      const end = m.hostPortEnd && m.hostPort > 0 ? m.hostPortEnd : m.hostPort;
-      for (let port = m.hostPort; port <= end && !h; port++) {
-        try {
-          h = await hold(m.hostIp, port);
-        } catch (err) {
-          if (port === end) {
-            const code = (err as NodeJS.ErrnoException).code ?? String(err);
-            throw new PortInUse(m.hostIp || '0.0.0.0', m.hostPort, m.proto, end === m.hostPort ? code : `${code} on every port up to ${end}`);
-          }
-        }
-      }
-      const { hostPortEnd: _range, ...mapping } = m;
-      held.push({ mapping: { ...mapping, hostPort: h!.port }, close: h!.close });
-    }
+    for (const m of mappings) held.push(await holdOne(m));
     return held;
   } catch (err) {
+    // The bind error is what the caller needs; closing sockets we just opened cannot fail in a way worth more.
     await Promise.allSettled(held.map((h) => h.close()));
     throw err;
   }

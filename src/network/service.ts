@@ -13,7 +13,7 @@ import { run } from '../util/exec.js';
 import { parseCidr } from './cidr.js';
 import { allocateIp, defaultGateway, macForIp, validateGateway } from './ipam.js';
 import { UsedRange, checkSubnet, pickSubnet, usedFromHost } from './pool.js';
-import type { PortMapping } from './ports.js';
+import type { PortMapping } from '../wire/ports.js';
 import { holdPorts, type HeldPort } from './port-holder.js';
 import { Firewall } from './firewall.js';
 import type { FwNetwork, FwPort } from './nft.js';
@@ -23,7 +23,6 @@ import { loopbackUp } from './drivers/commands.js';
 import { DnsServer, type Upstream } from './dns/server.js';
 import { defaultBridgeResolvConf, parseResolvConf, upstreamsOf, userNetworkResolvConf } from './resolvconf.js';
 
-export type { PortMapping } from './ports.js';
 
 export interface EndpointRecord {
   containerId: string;

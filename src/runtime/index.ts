@@ -1,9 +1,8 @@
 // Public surface of the runtime module.
 export * from './types.js';
 export { Runtime, hostRootId, processRunning, CONTAINER_DIR_MODE } from './runtime.js';
-export { AttachStream } from './attach.js';
-export { readLogs, selectFrames, nsToIso, type ReadLogsOptions, type LogEntry } from './logs.js';
-export { parseLogFrames, encodeLogFrame, encodeAttachFrame, AttachDecoder, resizeFrame } from './frames.js';
+export { AttachStream, resizeFrame, ATTACH_RESIZE, ATTACH_CLOSE_STDIN, ATTACH_STDIN_MAX } from './attach.js';
+export { readLogs, selectFrames, splitLines, LineSplitter, formatTimestamp, sinceToNs, parseLogFrames, encodeLogFrame, type ReadLogsOptions, type LogEntry, type LogFrame } from './logs.js';
 export { serializeRunSpec, serializeExecSpec, attachSocketPath, rootfsPath, seccompPath, MAX_ID } from './spec.js';
 export { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultSecurity, defaultProcessSecurity } from './security/defaults.js';
 export { ALL_CAPABILITIES, CAPABILITY_NUMBERS, capabilityNumber, capabilityMask } from './security/capabilities.js';

@@ -1,60 +1,135 @@
-// Reads the shim's framed stdio.log for `logs`: tail, since, timestamps, follow.
+// The shim's stdio.log, its one codec and its one reader (the shim, shim.c, is the writer).
+// Frame: [u8 stream (1 out, 2 err)][3 zero][u32 BE len][u64 BE unix-ns timestamp][payload];
+// with a tty everything is stream 1.
+// `logs` follows docker's rules: output is a sequence of lines; a line cut across two writes
+// of the container is joined (per stream, keeping the first piece's time) like docker's log
+// copier; --tail N counts lines (0 = none, negative = all); --since keeps lines written at or
+// after that time; -t prefixes each line with its time, RFC3339Nano; follow goes on reading
+// until `stopped()` says the container is gone, then flushes an unterminated last line (the
+// log present when reading starts counts as complete: its unterminated lines are lines).
+// Without tail or timestamps the frames are passed through as written (the same bytes).
 import fs from 'node:fs/promises';
-import { parseLogFrames, type LogFrame } from './frames.js';
+import { invalidArgument } from '../errors.js';
 
-export interface ReadLogsOptions {
-  follow?: boolean;
-  /** Only the last N lines. */
-  tail?: number;
-  /** Keep the timestamp of each frame (ISO) in the result. */
-  timestamps?: boolean;
-  /** Unix seconds (may be fractional); older frames are skipped. */
-  since?: number;
-  /** With follow: stop when this resolves true (e.g. the container exited). */
-  stopped?: () => Promise<boolean>;
-  signal?: AbortSignal;
-  pollMs?: number;
+export interface LogFrame { stream: 1 | 2; timeNs: bigint; data: Buffer }
+
+export const LOG_HEADER = 16;
+
+export function encodeLogFrame(stream: 1 | 2, timeNs: bigint, data: Buffer): Buffer {
+  const h = Buffer.alloc(LOG_HEADER);
+  h[0] = stream;
+  h.writeUInt32BE(data.length, 4);
+  h.writeBigUInt64BE(timeNs, 8);
+  return Buffer.concat([h, data]);
 }
 
-export interface LogEntry { stream: 1 | 2; data: Buffer; time?: string }
-
-export function nsToIso(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString(); // ...sss Z
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${frac}Z`;
-}
-
-/** Splits frames at newlines (Docker's `--tail` and `--timestamps` work per line); a line
- * cut across two reads of the shim stays two entries. */
-export function splitLines(frames: LogFrame[]): LogFrame[] {
-  const out: LogFrame[] = [];
-  for (const f of frames) {
-    let start = 0;
-    for (let i = f.data.indexOf(10); i >= 0; i = f.data.indexOf(10, start)) {
-      out.push({ ...f, data: f.data.subarray(start, i + 1) });
-      start = i + 1;
-    }
-    if (start < f.data.length) out.push({ ...f, data: f.data.subarray(start) });
+/** Splits complete log frames off `buf`; returns them and the unconsumed rest (a frame still being written). */
+export function parseLogFrames(buf: Buffer): { frames: LogFrame[]; rest: Buffer } {
+  const frames: LogFrame[] = [];
+  let off = 0;
+  while (buf.length - off >= LOG_HEADER) {
+    const stream = buf[off];
+    if (stream !== 1 && stream !== 2) throw new Error(`corrupt log frame at offset ${off}: stream ${stream}`);
+    const len = buf.readUInt32BE(off + 4);
+    if (buf.length - off < LOG_HEADER + len) break;
+    frames.push({ stream, timeNs: buf.readBigUInt64BE(off + 8), data: buf.subarray(off + LOG_HEADER, off + LOG_HEADER + len) });
+    off += LOG_HEADER + len;
   }
-  return out;
+  return { frames, rest: buf.subarray(off) };
 }
 
-/** Pure selection applied to the frames already in the file. */
-export function selectFrames(frames: LogFrame[], opts: Pick<ReadLogsOptions, 'tail' | 'since'>): LogFrame[] {
-  let out = splitLines(frames);
+/** Frames → lines, incrementally: an unterminated piece waits (per stream) for the rest of its line. */
+export class LineSplitter {
+  private partial: Partial<Record<1 | 2, LogFrame>> = {};
+
+  push(frames: readonly LogFrame[]): LogFrame[] {
+    const out: LogFrame[] = [];
+    for (const f of frames) {
+      let start = 0;
+      for (let i = f.data.indexOf(10); i >= 0; i = f.data.indexOf(10, start)) {
+        out.push(this.take(f, f.data.subarray(start, i + 1)));
+        start = i + 1;
+      }
+      if (start < f.data.length) this.partial[f.stream] = this.take(f, f.data.subarray(start));
+    }
+    return out;
+  }
+
+  /** The unterminated last lines, oldest first (end of the log). */
+  flush(): LogFrame[] {
+    const out = [this.partial[1], this.partial[2]].filter((f): f is LogFrame => f !== undefined);
+    this.partial = {};
+    return out.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
+  }
+
+  private take(f: LogFrame, piece: Buffer): LogFrame {
+    const prev = this.partial[f.stream];
+    delete this.partial[f.stream];
+    return prev ? { stream: f.stream, timeNs: prev.timeNs, data: Buffer.concat([prev.data, piece]) } : { stream: f.stream, timeNs: f.timeNs, data: piece };
+  }
+}
+
+/** All the lines of complete frames, unterminated last lines included. */
+export function splitLines(frames: readonly LogFrame[]): LogFrame[] {
+  const s = new LineSplitter();
+  return [...s.push(frames), ...s.flush()];
+}
+
+/** RFC3339Nano as Go prints it (trailing zeros of the fraction dropped). */
+export function formatTimestamp(ns: bigint): string {
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return new Date(Number(ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
+}
+
+/** docker's `since` value: unix seconds with an optional fraction ("1700000000.5"), exactly, in ns. */
+export function sinceToNs(since: number | string): bigint {
+  const text = typeof since === 'number' ? since.toString() : since;
+  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
+  if (!m) throw invalidArgument(`invalid since value: ${text}`);
+  return BigInt(m[1]!) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+export interface SelectOptions {
+  /** Only the last N lines (0 = none, negative or undefined = all). */
+  tail?: number;
+  /** Unix seconds (may be fractional, "seconds.nanos" as docker sends it); older lines are skipped. */
+  since?: number | string;
+}
+
+/** Pure selection of the lines already in the file. */
+export function selectFrames(frames: readonly LogFrame[], opts: SelectOptions): LogFrame[] {
+  return selectLines(splitLines(frames), opts);
+}
+
+function selectLines(lines: LogFrame[], opts: SelectOptions): LogFrame[] {
+  let out = lines;
   if (opts.since !== undefined) {
-    const min = BigInt(Math.floor(opts.since * 1e9));
+    const min = sinceToNs(opts.since);
     out = out.filter((f) => f.timeNs >= min);
   }
   if (opts.tail !== undefined && opts.tail >= 0) out = opts.tail === 0 ? [] : out.slice(-opts.tail);
   return out;
 }
 
-const toEntry = (f: LogFrame, timestamps?: boolean): LogEntry =>
-  timestamps ? { stream: f.stream, data: f.data, time: nsToIso(f.timeNs) } : { stream: f.stream, data: f.data };
+export interface ReadLogsOptions extends SelectOptions {
+  follow?: boolean;
+  /** Keep the time of each line, formatted (formatTimestamp), in the result. */
+  timestamps?: boolean;
+  /** With follow: stop when this resolves true (e.g. the container exited); checked before each read. */
+  stopped?: () => Promise<boolean> | boolean;
+  signal?: AbortSignal;
+  pollMs?: number;
+}
 
+export interface LogEntry { stream: 1 | 2; data: Buffer; time?: string }
+
+const toEntry = (f: LogFrame, timestamps?: boolean): LogEntry =>
+  timestamps ? { stream: f.stream, data: f.data, time: formatTimestamp(f.timeNs) } : { stream: f.stream, data: f.data };
+
+/** Reads a stdio.log with docker's `logs` rules (see the top of this file). A missing file has no lines. */
 export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): AsyncGenerator<LogEntry> {
+  const since = opts.since === undefined ? undefined : sinceToNs(opts.since);
+  const lines = opts.tail !== undefined || !!opts.timestamps;
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(logPath, 'r');
@@ -65,23 +140,29 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
   try {
     let pos = 0;
     let rest: Buffer = Buffer.alloc(0);
+    const splitter = new LineSplitter();
     const readMore = async (): Promise<LogFrame[]> => {
       const { size } = await handle.stat();
       if (size <= pos) return [];
       const buf = Buffer.alloc(size - pos);
       const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
       pos += bytesRead;
-      const parsed = parseLogFrames(Buffer.concat([rest, buf.subarray(0, bytesRead)]));
-      rest = Buffer.from(parsed.rest);
+      const parsed = parseLogFrames(rest.length ? Buffer.concat([rest, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead));
+      rest = parsed.rest;
       return parsed.frames;
     };
-    for (const f of selectFrames(await readMore(), opts)) yield toEntry(f, opts.timestamps);
+    const afterSince = (frames: LogFrame[]) => (since === undefined ? frames : frames.filter((f) => f.timeNs >= since));
+    const first = await readMore();
+    // What is in the file when reading starts is the existing log: its unterminated last lines count (for --tail too).
+    const firstOut = lines ? [...splitter.push(first), ...splitter.flush()] : first;
+    for (const f of selectLines(afterSince(firstOut), { tail: opts.tail })) yield toEntry(f, opts.timestamps);
     if (!opts.follow) return;
     for (;;) {
       if (opts.signal?.aborted) return;
       const done = opts.stopped ? await opts.stopped() : false;
-      const frames = selectFrames(await readMore(), { since: opts.since });
-      for (const f of frames) yield toEntry(f, opts.timestamps);
+      const frames = await readMore();
+      const out = lines ? [...splitter.push(frames), ...(done ? splitter.flush() : [])] : frames;
+      for (const f of afterSince(out)) yield toEntry(f, opts.timestamps);
       if (done) return; // one last read after the stop was seen, so nothing is lost
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }

@@ -10,7 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/util/exec.js';
-import { NetworkService, parsePortSpecs, type NetworkRecord } from '../../src/network/index.js';
+import { NetworkService, type NetworkRecord } from '../../src/network/index.js';
+import { parsePortSpecs } from '../../src/wire/ports.js';
 
 const isRoot = process.getuid?.() === 0;
 const rnd = randomBytes(3).toString('hex');

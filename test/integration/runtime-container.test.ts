@@ -6,7 +6,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CommandNotExecutable, CommandNotFound } from '../../src/errors.js';
-import { AttachDecoder, defaultProcessSecurity, processRunning, readLogs, Runtime, serializeRunSpec, shimPath, type AttachStream, type ContainerSpec } from '../../src/runtime/index.js';
+import { defaultProcessSecurity, processRunning, readLogs, Runtime, serializeRunSpec, shimPath, type AttachStream, type ContainerSpec } from '../../src/runtime/index.js';
+import { FrameDecoder as AttachDecoder } from '../../src/wire/stdcopy.js';
 import { run } from '../../src/util/exec.js';
 import { isRoot, makeBase, makeBusyboxLayer, makeSpec } from './runtime-fixture.js';
 
@@ -230,7 +231,7 @@ int main(void) {
     await sleep(1000);
     const dec = new AttachDecoder();
     let bytes = 0;
-    sock.on('data', (d: Buffer) => { for (const f of dec.push(d)) bytes += f.data.length; });
+    sock.on('data', (d: Buffer) => { for (const f of dec.push(d)) bytes += f.payload.length; });
     sock.resume();
     await new Promise((r) => sock.once('close', r));
     expect(bytes).toBe(4194304);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Router, stripVersion } from '../../src/api/router.js';
-import { encodeFrame, FrameDecoder } from '../../src/api/stdcopy.js';
+import { encodeFrame, FrameDecoder } from '../../src/wire/stdcopy.js';
 
 describe('router', () => {
   const r = new Router<string>()

@@ -8,7 +8,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { ExecManager } from '../../src/engine/exec.js';
 import { listen, type ApiServer } from '../../src/api/server.js';
 import { EngineClient } from '../../src/api/client.js';
-import { FrameDecoder } from '../../src/api/stdcopy.js';
+import { FrameDecoder } from '../../src/wire/stdcopy.js';
 import { MinidockError } from '../../src/errors.js';
 import { FROM_DAEMON } from '../../src/api/daemon-mark.js';
 import { fakeServices } from '../helpers/fake-services.js';
@@ -125,6 +125,8 @@ describe('engine API', () => {
     expect(await read({})).toEqual(['1:one\ntwo\n', '2:three\n']);
     expect(await read({ tail: '2' })).toEqual(['1:two\n', '2:three\n']);
     expect(await read({ tail: '1', timestamps: true })).toEqual(['2:2023-11-14T22:13:21Z three\n']);
+    expect(await read({ since: '1700000000.5' })).toEqual(['2:three\n']);
+    await expect(client.logs(Id, { since: 'yesterday' })).rejects.toMatchObject({ status: 400, message: 'invalid since value: yesterday' });
     await client.remove(Id);
   });
 

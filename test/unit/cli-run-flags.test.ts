@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildCreateBody, parsePublish, resolveEnv, envFileEntries } from '../../src/cli/run-flags.js';
+import { buildCreateBody, resolveEnv, envFileEntries } from '../../src/cli/run-flags.js';
+import { mappingsToBindings, parsePortSpec } from '../../src/wire/ports.js';
+
+// What `-p` sends: the one port grammar (src/wire/ports.ts), then the API's PortBindings.
+const parsePublish = (spec: string) => mappingsToBindings(parsePortSpec(spec));
 
 describe('-p parsing', () => {
   it.each([

@@ -3,7 +3,6 @@ import { newId, randomName, normaliseName } from '../../src/engine/names.js';
 import { findRecord } from '../../src/engine/store.js';
 import { assertTransition, canTransition } from '../../src/engine/record.js';
 import { portMappings, portsMap } from '../../src/engine/ports.js';
-import { parseLogFrames, splitLines, formatTimestamp } from '../../src/engine/logs.js';
 import { resolveCommand, networkRequests, parseSignal, validateCreate } from '../../src/engine/create.js';
 import { hostsFile } from '../../src/engine/etc-files.js';
 
@@ -61,30 +60,6 @@ describe('ports', () => {
     expect(portsMap({ '80/tcp': {}, '443/tcp': {} }, [{ hostIp: '', hostPort: 8080, containerPort: 80, proto: 'tcp' }])).toEqual({
       '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }], '443/tcp': null,
     });
-  });
-});
-
-describe('log frames', () => {
-  const frame = (stream: number, ts: bigint, text: string) => {
-    const h = Buffer.alloc(16);
-    h[0] = stream;
-    h.writeUInt32BE(Buffer.byteLength(text), 4);
-    h.writeBigUInt64BE(ts, 8);
-    return Buffer.concat([h, Buffer.from(text)]);
-  };
-  it('parses whole frames only', () => {
-    const buf = Buffer.concat([frame(1, 1n, 'a\nb'), frame(2, 2n, 'err\n'), frame(1, 3n, 'c\n').subarray(0, 10)]);
-    const { entries, consumed } = parseLogFrames(buf);
-    expect(entries.map((e) => [e.stream, e.data.toString()])).toEqual([[1, 'a\nb'], [2, 'err\n']]);
-    expect(consumed).toBe(16 + 3 + 16 + 4);
-  });
-  it('splits into lines per stream', () => {
-    const { entries } = parseLogFrames(Buffer.concat([frame(1, 1n, 'a\nb'), frame(2, 2n, 'e\n'), frame(1, 3n, 'c\nd')]));
-    expect(splitLines(entries).map((e) => `${e.stream}:${e.data}`)).toEqual(['1:a\n', '2:e\n', '1:bc\n', '1:d']);
-  });
-  it('formats RFC3339Nano', () => {
-    expect(formatTimestamp(1_700_000_000_123_456_789n)).toBe('2023-11-14T22:13:20.123456789Z');
-    expect(formatTimestamp(1_700_000_000_000_000_000n)).toBe('2023-11-14T22:13:20Z');
   });
 });
 

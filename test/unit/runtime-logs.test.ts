@@ -2,8 +2,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttachDecoder, encodeAttachFrame, encodeLogFrame, parseLogFrames, resizeFrame } from '../../src/runtime/frames.js';
-import { nsToIso, readLogs, selectFrames, splitLines } from '../../src/runtime/logs.js';
+import {
+  encodeLogFrame, formatTimestamp, formatTimestamp as nsToIso, LineSplitter, parseLogFrames, readLogs, selectFrames, sinceToNs, splitLines,
+  type LogFrame,
+} from '../../src/runtime/logs.js';
 
 const t0 = 1_700_000_000_000_000_000n;
 
@@ -22,27 +24,83 @@ describe('log frames', () => {
   });
 
   it('selects by since and tail', () => {
-    const frames = [0n, 1n, 2n, 3n].map((i) => ({ stream: 1 as const, timeNs: t0 + i * 1_000_000_000n, data: Buffer.from(String(i)) }));
-    expect(selectFrames(frames, { tail: 2 }).map((f) => f.data.toString())).toEqual(['2', '3']);
+    // One line per frame (unterminated pieces would be joined into one line, as docker does).
+    const frames = [0n, 1n, 2n, 3n].map((i) => ({ stream: 1 as const, timeNs: t0 + i * 1_000_000_000n, data: Buffer.from(`${i}\n`) }));
+    expect(selectFrames(frames, { tail: 2 }).map((f) => f.data.toString())).toEqual(['2\n', '3\n']);
     expect(selectFrames(frames, { tail: 0 })).toEqual([]);
-    expect(selectFrames(frames, { since: 1_700_000_001.5 }).map((f) => f.data.toString())).toEqual(['2', '3']);
+    expect(selectFrames(frames, { since: 1_700_000_001.5 }).map((f) => f.data.toString())).toEqual(['2\n', '3\n']);
     expect(nsToIso(t0 + 123n)).toBe('2023-11-14T22:13:20.000000123Z');
   });
 
   it('splits frames into lines so tail counts lines', () => {
     const f = { stream: 1 as const, timeNs: t0, data: Buffer.from('a\nb\nc') };
     expect(splitLines([f]).map((x) => x.data.toString())).toEqual(['a\n', 'b\n', 'c']);
-    expect(selectFrames([f, { ...f, data: Buffer.from('d\n') }], { tail: 2 }).map((x) => x.data.toString())).toEqual(['c', 'd\n']);
+    // docker's log copier joins a line written in two pieces: tail counts it once.
+    expect(selectFrames([f, { ...f, data: Buffer.from('d\n') }], { tail: 2 }).map((x) => x.data.toString())).toEqual(['b\n', 'cd\n']);
     expect(splitLines([{ ...f, data: Buffer.alloc(0) }])).toEqual([]);
   });
+});
 
-  it('decodes attach frames split across chunks', () => {
-    const d = new AttachDecoder();
-    const buf = Buffer.concat([encodeAttachFrame(1, Buffer.from('hello')), encodeAttachFrame(2, Buffer.from('x'))]);
-    expect(d.push(buf.subarray(0, 3))).toEqual([]);
-    expect(d.push(buf.subarray(3, 14)).map((f) => [f.stream, f.data.toString()])).toEqual([[1, 'hello']]);
-    expect(d.push(buf.subarray(14)).map((f) => [f.stream, f.data.toString()])).toEqual([[2, 'x']]);
-    expect([...resizeFrame(24, 80)]).toEqual([3, 0, 0, 0, 0, 0, 0, 4, 0, 24, 0, 80]);
+// Formerly the engine's second reader (src/engine/logs.ts): same cases, now against the one codec.
+describe('log frames (engine cases)', () => {
+  const frame = (stream: number, ts: bigint, text: string) => {
+    const h = Buffer.alloc(16);
+    h[0] = stream;
+    h.writeUInt32BE(Buffer.byteLength(text), 4);
+    h.writeBigUInt64BE(ts, 8);
+    return Buffer.concat([h, Buffer.from(text)]);
+  };
+  it('parses whole frames only', () => {
+    const buf = Buffer.concat([frame(1, 1n, 'a\nb'), frame(2, 2n, 'err\n'), frame(1, 3n, 'c\n').subarray(0, 10)]);
+    const { frames, rest } = parseLogFrames(buf);
+    expect(frames.map((e) => [e.stream, e.data.toString()])).toEqual([[1, 'a\nb'], [2, 'err\n']]);
+    expect(buf.length - rest.length).toBe(16 + 3 + 16 + 4);
+  });
+  it('splits into lines per stream', () => {
+    const { frames } = parseLogFrames(Buffer.concat([frame(1, 1n, 'a\nb'), frame(2, 2n, 'e\n'), frame(1, 3n, 'c\nd')]));
+    expect(splitLines(frames).map((e) => `${e.stream}:${e.data}`)).toEqual(['1:a\n', '2:e\n', '1:bc\n', '1:d']);
+  });
+  it('formats RFC3339Nano', () => {
+    expect(formatTimestamp(1_700_000_000_123_456_789n)).toBe('2023-11-14T22:13:20.123456789Z');
+    expect(formatTimestamp(1_700_000_000_000_000_000n)).toBe('2023-11-14T22:13:20Z');
+  });
+});
+
+describe('line splitting and since', () => {
+  const fr = (stream: 1 | 2, timeNs: bigint, text: string): LogFrame => ({ stream, timeNs, data: Buffer.from(text) });
+
+  it('joins a line cut across frames per stream, keeping the first piece\'s time', () => {
+    const s = new LineSplitter();
+    expect(s.push([fr(1, 1n, 'hel'), fr(2, 2n, 'er'), fr(1, 3n, 'lo\nwor')])).toEqual([fr(1, 1n, 'hello\n')]);
+    expect(s.push([fr(2, 4n, 'r\n')])).toEqual([fr(2, 2n, 'err\n')]);
+    expect(s.flush()).toEqual([fr(1, 3n, 'wor')]);
+    expect(s.flush()).toEqual([]);
+  });
+
+  it('flushes unterminated lines oldest first', () => {
+    const s = new LineSplitter();
+    s.push([fr(2, 5n, 'late-err'), fr(1, 9n, 'out')]);
+    expect(s.flush().map((f) => `${f.stream}:${f.data}`)).toEqual(['2:late-err', '1:out']);
+  });
+
+  it.each([
+    ['1700000000', t0],
+    ['1700000000.5', t0 + 500_000_000n],
+    ['1700000000.000000001', t0 + 1n],
+    [1_700_000_001.25, t0 + 1_250_000_000n],
+  ] as const)('reads since %j exactly', (since, ns) => {
+    expect(sinceToNs(since)).toBe(ns);
+  });
+
+  it.each(['', 'yesterday', '-5', '1.2.3', '1.1234567890'])('refuses since %j', (since) => {
+    expect(() => sinceToNs(since)).toThrow(`invalid since value: ${since}`);
+  });
+
+  it('keeps lines at or after since, then tails', () => {
+    const frames = [fr(1, t0, 'a\n'), fr(1, t0 + 10n, 'b\nc\n'), fr(2, t0 + 20n, 'd\n')];
+    expect(selectFrames(frames, { since: '1700000000.00000001' }).map((f) => f.data.toString())).toEqual(['b\n', 'c\n', 'd\n']);
+    expect(selectFrames(frames, { since: '1700000000.00000001', tail: 1 }).map((f) => f.data.toString())).toEqual(['d\n']);
+    expect(selectFrames(frames, { tail: -1 })).toHaveLength(4);
   });
 });
 
@@ -50,6 +108,12 @@ describe('readLogs', () => {
   let dir: string;
   beforeAll(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'B-logs-')); });
   afterAll(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+
+  const collect = async (file: string, opts: Parameters<typeof readLogs>[1]) => {
+    const out: string[] = [];
+    for await (const e of readLogs(file, opts)) out.push(`${e.stream}:${e.time ? `${e.time} ` : ''}${e.data}`);
+    return out;
+  };
 
   it('reads, tails, timestamps and follows until stopped', async () => {
     const file = path.join(dir, 'stdio.log');
@@ -75,5 +139,48 @@ describe('readLogs', () => {
     const none = [];
     for await (const e of readLogs(path.join(dir, 'missing.log'))) none.push(e);
     expect(none).toEqual([]);
+  });
+
+  it('passes frames through as written without tail or timestamps, lines otherwise', async () => {
+    const file = path.join(dir, 'pass.log');
+    await fs.writeFile(file, Buffer.concat([encodeLogFrame(1, t0, Buffer.from('one\ntwo\n')), encodeLogFrame(2, t0 + 1_000_000_000n, Buffer.from('three\n'))]));
+    expect(await collect(file, {})).toEqual(['1:one\ntwo\n', '2:three\n']);
+    expect(await collect(file, { tail: 2 })).toEqual(['1:two\n', '2:three\n']);
+    expect(await collect(file, { timestamps: true })).toEqual(['1:2023-11-14T22:13:20Z one\n', '1:2023-11-14T22:13:20Z two\n', '2:2023-11-14T22:13:21Z three\n']);
+    expect(await collect(file, { since: '1700000000.5' })).toEqual(['2:three\n']);
+  });
+
+  it('follows: joins a line finished by a later write, applies since, and flushes the last piece at the stop', async () => {
+    const file = path.join(dir, 'follow.log');
+    await fs.writeFile(file, encodeLogFrame(1, t0, Buffer.from('old\n')));
+    let stop = false;
+    let reads = 0;
+    // Each stopped() check is one poll: writes happen between polls, no timing involved.
+    const steps: (() => Promise<void>)[] = [
+      () => fs.appendFile(file, encodeLogFrame(1, t0 + 10n, Buffer.from('hal'))),
+      () => fs.appendFile(file, Buffer.concat([encodeLogFrame(1, t0 + 20n, Buffer.from('f\nrest')), encodeLogFrame(2, t0 + 30n, Buffer.from('e\n'))])),
+      async () => { stop = true; },
+    ];
+    const out = await collect(file, {
+      follow: true, tail: -1, timestamps: true, since: '1700000000.000000005', pollMs: 1,
+      stopped: async () => { await steps[reads++]?.(); return stop; },
+    });
+    expect(out).toEqual([
+      `1:${formatTimestamp(t0 + 10n)} half\n`,
+      `2:${formatTimestamp(t0 + 30n)} e\n`,
+      `1:${formatTimestamp(t0 + 20n)} rest`,
+    ]);
+  });
+
+  it('stops following when aborted', async () => {
+    const file = path.join(dir, 'abort.log');
+    await fs.writeFile(file, encodeLogFrame(1, t0, Buffer.from('x\n')));
+    const ac = new AbortController();
+    const out: string[] = [];
+    for await (const e of readLogs(file, { follow: true, pollMs: 1, signal: ac.signal, stopped: () => false })) {
+      out.push(e.data.toString());
+      ac.abort();
+    }
+    expect(out).toEqual(['x\n']);
   });
 });

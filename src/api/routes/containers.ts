@@ -3,12 +3,12 @@ import { invalidArgument, withPrefix } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED, type Ctx } from '../http.js';
-import type { CreateContainerBody } from '../types.js';
+import type { CreateContainerBody } from '../../wire/api-types.js';
 import type { WaitCondition } from '../../engine/engine.js';
 import { containerStatus } from '../human.js';
-import { encodeFrame } from '../stdcopy.js';
-import { formatTimestamp, readLogFile, splitLines, type LogEntry } from '../../engine/logs.js';
-import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../detach-keys.js';
+import { encodeFrame } from '../../wire/stdcopy.js';
+import { containerLogs } from '../../engine/logs.js';
+import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
 import type { AttachStreamLike } from '../../engine/services.js';
 
 function stdcopyOrRaw(tty: boolean, stream: 1 | 2, data: Buffer): Buffer {
@@ -66,41 +66,23 @@ const attach: Handler = async (ctx, { engine }) => {
 };
 
 async function logs(ctx: Ctx, engine: Parameters<Handler>[1]['engine']) {
-  const rec = engine.store.find(ctx.params.id!);
   const wantOut = ctx.flag('stdout');
   const wantErr = ctx.flag('stderr');
   if (!wantOut && !wantErr) throw invalidArgument('you must choose at least one stream');
-  const follow = ctx.flag('follow');
-  const timestamps = ctx.flag('timestamps');
   const tailRaw = ctx.query.get('tail') ?? 'all';
-  const tail = tailRaw === 'all' || tailRaw === '' ? Infinity : Number(tailRaw);
+  const tail = tailRaw === 'all' || tailRaw === '' ? undefined : Number(tailRaw);
   if (Number.isNaN(tail)) throw invalidArgument(`invalid tail value: ${tailRaw}`);
-  const tty = !!rec.Config.Tty;
-  const file = engine.etcPaths(rec.Id).log;
+  const sinceRaw = ctx.query.get('since') ?? '';
+  const timestamps = ctx.flag('timestamps');
+  const abort = new AbortController();
+  const { tty, entries } = containerLogs(engine, ctx.params.id!, {
+    follow: ctx.flag('follow'), tail, timestamps, since: sinceRaw === '' || sinceRaw === '0' ? undefined : sinceRaw, signal: abort.signal,
+  });
   const res = ctx.stream(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
-  const emit = (entries: LogEntry[]) => {
-    for (const e of entries) {
-      if ((e.stream === 1 && !wantOut) || (e.stream === 2 && !wantErr)) continue;
-      const data = timestamps ? Buffer.concat([Buffer.from(`${formatTimestamp(e.ts)} `), e.data]) : e.data;
-      res.write(stdcopyOrRaw(tty, e.stream, data));
-    }
-  };
-  let { entries, next } = await readLogFile(file);
-  let lines = splitLines(entries);
-  if (tail !== Infinity) lines = tail <= 0 ? [] : lines.slice(-tail);
-  emit(timestamps || tail !== Infinity ? lines : entries);
-  if (follow) {
-    let closed = false;
-    res.once('close', () => { closed = true; });
-    // Poll the log until the container is no longer running and everything has been read.
-    while (!closed) {
-      const running = engine.store.maybe(rec.Id)?.State.Status === 'running';
-      const more = await readLogFile(file, next);
-      next = more.next;
-      emit(timestamps ? splitLines(more.entries) : more.entries);
-      if (!running && more.entries.length === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  res.once('close', () => abort.abort());
+  for await (const e of entries) {
+    if ((e.stream === 1 && !wantOut) || (e.stream === 2 && !wantErr)) continue;
+    res.write(stdcopyOrRaw(tty, e.stream, e.time === undefined ? e.data : Buffer.concat([Buffer.from(`${e.time} `), e.data])));
   }
   res.end();
 }

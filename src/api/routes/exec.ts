@@ -2,9 +2,9 @@
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
-import type { ExecCreateBody, ExecStartBody } from '../types.js';
-import { encodeFrame } from '../stdcopy.js';
-import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../detach-keys.js';
+import type { ExecCreateBody, ExecStartBody } from '../../wire/api-types.js';
+import { encodeFrame } from '../../wire/stdcopy.js';
+import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
 
 export function registerExec(router: Router<Handler>): void {
   router.add('POST', '/containers/{id}/exec', async (ctx, { execs }) => {

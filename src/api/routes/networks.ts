@@ -3,7 +3,7 @@ import { MinidockError, invalidArgument } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
-import type { NetworkCreateBody } from '../types.js';
+import type { NetworkCreateBody } from '../../wire/api-types.js';
 import type { NetworkRecord } from '../../engine/services.js';
 import type { Engine } from '../../engine/engine.js';
 

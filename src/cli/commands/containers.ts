@@ -3,7 +3,8 @@ import { MinidockError } from '../../errors.js';
 import { connect } from '../connect.js';
 import { containerStatus, psRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
-import { FrameDecoder } from '../../api/stdcopy.js';
+import { FrameDecoder } from '../../wire/stdcopy.js';
+import { sinceParam } from '../../wire/since.js';
 import { pipeAttached } from '../attach-io.js';
 import { forEach } from '../output.js';
 
@@ -52,9 +53,10 @@ export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?
   return 0;
 }
 
-export async function logsCommand(id: string, opts: { follow?: boolean; tail?: string; timestamps?: boolean }): Promise<number> {
+export async function logsCommand(id: string, opts: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string }): Promise<number> {
+  const since = opts.since === undefined ? undefined : sinceParam(opts.since, Date.now());
   const client = await connect();
-  const res = await client.logs(id, { follow: opts.follow, tail: opts.tail, timestamps: opts.timestamps });
+  const res = await client.logs(id, { follow: opts.follow, tail: opts.tail, timestamps: opts.timestamps, since });
   const multiplexed = String(res.headers['content-type'] ?? '').includes('multiplexed');
   const decoder = new FrameDecoder();
   for await (const chunk of res) {

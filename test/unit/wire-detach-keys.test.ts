@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DetachMatcher, parseDetachKeys } from '../../src/api/detach-keys.js';
+import { DetachMatcher, parseDetachKeys } from '../../src/wire/detach-keys.js';
 
 describe('detach keys', () => {
   it('parses docker syntax', () => {

@@ -1,0 +1,133 @@
+// Published host-port ranges end to end: `minidock run -p <start>-<end>:80` takes the first
+// free port of the range (a port bound by a host program is skipped), the next container the
+// next one, a full range is a clear PortInUse error; inspect/ps/port show the chosen port and
+// an httpd in each container answers on it from 127.0.0.1. Root only; own throwaway engine.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import net from 'node:net';
+import { TestEngine, buildDist, isRoot } from '../helpers/cli.js';
+import { ensureTestRegistry } from '../helpers/registry.js';
+
+const IMAGE = '127.0.0.1:5000/busybox:latest';
+
+/** Whether nothing listens on 0.0.0.0:port (tcp) right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ host: '0.0.0.0', port, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+/** Four consecutive free ports below the ephemeral range (32768+), so no outgoing connection holds one. */
+async function freeRange(): Promise<number> {
+  for (let base = 28150; base < 32000; base += 50) {
+    const ok = await Promise.all([0, 1, 2, 3].map((i) => portFree(base + i)));
+    if (ok.every(Boolean)) return base;
+  }
+  throw new Error('no free port range found for the test');
+}
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+/** An httpd serving `name` at / on port 80 inside the container. */
+const httpd = (name: string) => ['sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec httpd -f -p 80 -h /www`];
+
+describe.skipIf(!isRoot)('cli: published port ranges (root)', () => {
+  let eng: TestEngine;
+  let listener: net.Server | undefined;
+
+  beforeAll(async () => {
+    await ensureTestRegistry();
+    await buildDist();
+    eng = await TestEngine.create();
+    await eng.start();
+    const pull = await eng.cli(['pull', IMAGE], { timeoutMs: 120_000 });
+    expect(pull.exitCode, pull.stderr).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (listener) await new Promise<void>((r) => listener!.close(() => r()));
+    if (!eng) return;
+    expect(await eng.destroy()).toEqual([]);
+  }, 120_000);
+
+  it('takes the first free port of a range per container, skips a port a host program holds, refuses a full range', async () => {
+    const base = await freeRange();
+    const range = `${base}-${base + 3}`;
+    // A host program on 127.0.0.1:base: the engine cannot bind 0.0.0.0:base, so base is skipped.
+    listener = net.createServer((s) => s.end('host-program'));
+    await new Promise<void>((r) => listener!.listen({ host: '127.0.0.1', port: base }, () => r()));
+
+    const run = (name: string) => eng.cli(['run', '-d', '--name', name, '-p', `${range}:80`, IMAGE, ...httpd(name)]);
+    const a = await run('rga');
+    expect(a.exitCode, a.stderr).toBe(0);
+    const b = await run('rgb');
+    expect(b.exitCode, b.stderr).toBe(0);
+
+    expect((await eng.cli(['port', 'rga', '80'])).stdout).toBe(`0.0.0.0:${base + 1}\n`);
+    expect((await eng.cli(['port', 'rgb'])).stdout).toBe(`80/tcp -> 0.0.0.0:${base + 2}\n`);
+    const [info] = JSON.parse((await eng.cli(['inspect', 'rga'])).stdout);
+    // docker: the request keeps the range, NetworkSettings shows the port taken.
+    expect(info.HostConfig.PortBindings).toEqual({ '80/tcp': [{ HostIp: '', HostPort: range }] });
+    expect(info.NetworkSettings.Ports).toEqual({ '80/tcp': [{ HostIp: '0.0.0.0', HostPort: String(base + 1) }] });
+    const ps = (await eng.cli(['ps'])).stdout;
+    expect(ps).toMatch(new RegExp(`0\\.0\\.0\\.0:${base + 1}->80/tcp +rga\\n`));
+    expect(ps).toMatch(new RegExp(`0\\.0\\.0\\.0:${base + 2}->80/tcp +rgb\\n`));
+
+    // Each httpd answers through its chosen port; the host program still has its own.
+    let bodies: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      bodies = await Promise.all([get(base + 1), get(base + 2)]).catch(() => []);
+      if (bodies.length) break;
+      await new Promise((r) => setTimeout(r, 100)); // httpd may still be starting
+    }
+    expect(bodies).toEqual(['hello-rga\n', 'hello-rgb\n']);
+    const direct = await new Promise<string>((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port: base }, () => undefined);
+      let got = '';
+      s.on('data', (d) => (got += d));
+      s.on('end', () => resolve(got));
+      s.on('error', reject);
+    });
+    expect(direct).toBe('host-program');
+
+    const c = await run('rgc');
+    expect(c.exitCode, c.stderr).toBe(0);
+    expect((await eng.cli(['port', 'rgc', '80/tcp'])).stdout).toBe(`0.0.0.0:${base + 3}\n`);
+    const full = await run('rgd');
+    expect(full.exitCode).toBe(125);
+    expect(full.stderr).toContain(`port is already allocated (EADDRINUSE: no free port in ${range}/tcp)`);
+    expect((await eng.cli(['rm', '-f', 'rgd'])).exitCode).toBe(0);
+
+    // Removing a container frees its port for the next one.
+    expect((await eng.cli(['rm', '-f', 'rgb'])).exitCode).toBe(0);
+    const e = await run('rge');
+    expect(e.exitCode, e.stderr).toBe(0);
+    expect((await eng.cli(['port', 'rge', '80'])).stdout).toBe(`0.0.0.0:${base + 2}\n`);
+    expect((await eng.cli(['rm', '-f', 'rga', 'rgc', 'rge'])).exitCode).toBe(0);
+    for (const p of [1, 2, 3]) expect(await portFree(base + p)).toBe(true);
+  }, 120_000);
+
+  it('refuses an IPv6 host address and sctp by name, creating nothing', async () => {
+    const before = (await eng.cli(['ps', '-aq'])).stdout;
+    const v6 = await eng.cli(['run', '--rm', '-p', '[::1]:8080:80', IMAGE, 'true']);
+    expect(v6.exitCode).toBe(125);
+    expect(v6.stderr).toContain('ipv6 host address ::1 is not supported (in [::1]:8080:80): minidock networks are ipv4 only');
+    const sctp = await eng.cli(['run', '--rm', '-p', '9000:9000/sctp', IMAGE, 'true']);
+    expect(sctp.exitCode).toBe(125);
+    expect(sctp.stderr).toContain('sctp is not supported (in 9000:9000/sctp)');
+    expect((await eng.cli(['ps', '-aq'])).stdout).toBe(before);
+  });
+});
