@@ -177,3 +177,7 @@ export function withPrefix(err: unknown, prefix: string): unknown {
   if (err instanceof Error) err.message = `${prefix}: ${err.message}`;
   return err;
 }
+
+/** The engine the CLI started did not answer on its socket in time; its log says why. */
+export const engineDidNotStart = (socketPath: string, detail: string, logFile: string) =>
+  new MinidockError('Internal', `the minidock engine did not come up on unix://${socketPath}: ${detail}`, { status: 503, hint: `see the engine log: ${logFile}` });

@@ -10,7 +10,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineClient } from '../api/client.js';
-import { MinidockError } from '../errors.js';
+import { engineDidNotStart } from '../errors.js';
 import { engineSocket } from '../state/paths.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,5 +83,5 @@ async function waitForEngine(socketPath: string, timeoutMs: number): Promise<voi
     lock?.close();
   }
   const why = started?.exit ? `the engine ${started.exit}` : ((last as Error)?.message ?? 'no answer');
-  throw new MinidockError('Internal', `the minidock engine did not come up on unix://${socketPath} (see ${logFile()}): ${why}`);
+  throw engineDidNotStart(socketPath, why, logFile());
 }
