@@ -63,7 +63,7 @@ async function runAttached(client: EngineClient, id: string, opts: { tty: boolea
   if (how === 'detached') { unproxy(); return 0; }
   const status = await wait.result;
   unproxy();
-  // docker logs this and keeps the exit status it got
+  // docker words it so (in its log line); the exit status is still the one the engine reported
   if (status.Error?.Message) process.stderr.write(`Error waiting for container: ${status.Error.Message}\n`);
   return status.StatusCode;
 }
