@@ -195,3 +195,7 @@ export class InvalidSetting extends MinidockError {
     super('InvalidArgument', `invalid ${name} ${JSON.stringify(value ?? '')}: ${reason}`, { status: 500 });
   }
 }
+
+/** The engine the CLI started did not answer on its socket in time; its log says why. */
+export const engineDidNotStart = (socketPath: string, detail: string, logFile: string) =>
+  new MinidockError('Internal', `the minidock engine did not come up on unix://${socketPath}: ${detail}`, { status: 503, hint: `see the engine log: ${logFile}` });

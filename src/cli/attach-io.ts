@@ -12,8 +12,8 @@ export interface AttachIo {
   stdin: boolean;
   detachKeys?: string;
   resize?: (rows: number, cols: number) => Promise<void>;
-  /** The first resize waits for this (the container must be running to take a size). */
-  started?: Promise<unknown>;
+  /** The first resize waits for this (the container must be running to take a size); false: it did not start. */
+  started?: Promise<boolean>;
 }
 
 export type AttachEnd = 'ended' | 'detached';
@@ -68,7 +68,7 @@ export function pipeAttached(io: AttachIo): Promise<AttachEnd> {
       stdin.resume();
     }
     if (tty) {
-      (io.started ?? Promise.resolve()).then(() => { if (!finished) onWinch(); }, () => undefined);
+      (io.started ?? Promise.resolve(true)).then((ok) => { if (ok && !finished) onWinch(); });
       process.on('SIGWINCH', onWinch);
     }
   });

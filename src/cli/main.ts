@@ -47,8 +47,35 @@ function addRunFlags(cmd: Command): Command {
 export function dockerUsageError(text: string): string {
   return text
     .replace(/^error: unknown option '([^']+)'.*$/m, 'unknown flag: $1')
+    .replace(/^error: option '(?:-\w, )?(--[\w-]+)[^']*' argument missing$/m, 'flag needs an argument: $1')
     .replace(/^error: missing required argument '([^']+)'/m, '"$1" requires an argument')
     .replace(/^error: /m, '');
+}
+
+/** `minidock network create`: the words a user types for `cmd`. */
+function commandPath(cmd: Command): string {
+  return cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name();
+}
+
+/**
+ * A usage error as docker 28 prints it: the problem, the command's usage, and where help is.
+ * A missing argument reads "minidock: 'minidock rm' requires at least 1 argument" (and exits 1,
+ * see main); flag errors keep commander's line in docker's words (and exit 125).
+ */
+export function usageErrorText(cmd: Command, text: string): string {
+  const path = commandPath(cmd);
+  const usage = `\n\nUsage:  ${path} ${cmd.usage()}\n\n`;
+  if (!text.startsWith('error: missing required argument')) return `${dockerUsageError(text).trimEnd()}${usage}Run '${path} --help' for more information\n`;
+  const args = cmd.registeredArguments;
+  const required = args.filter((a) => a.required).length;
+  const atLeast = args.some((a) => a.variadic || !a.required) ? 'at least ' : '';
+  return `${path.split(' ')[0]}: '${path}' requires ${atLeast}${required} argument${required === 1 ? '' : 's'}${usage}See '${path} --help' for more information\n`;
+}
+
+/** Gives every command docker's usage-error output (commander shares one output setting otherwise). */
+function withDockerUsageErrors(cmd: Command): void {
+  cmd.configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(usageErrorText(cmd, s)) });
+  for (const sub of cmd.commands) withDockerUsageErrors(sub);
 }
 
 export function buildProgram(): Command {
@@ -56,8 +83,7 @@ export function buildProgram(): Command {
     .description('A self-sufficient runtime for containers')
     .version(`minidock version ${cliVersion()}`, '-v, --version', 'Print version information and quit')
     .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(dockerUsageError(s)) });
+    .exitOverride();
 
   const lazy = <M>(load: () => Promise<M>, pick: (m: M) => Action): Action => async (...args) => pick(await load())(...args);
   const run = () => import('./commands/run.js');
@@ -116,7 +142,7 @@ export function buildProgram(): Command {
     .option('-u, --user <user>', 'Username or UID').option('-w, --workdir <dir>', 'Working directory inside the container')
     .option('-e, --env <env>', 'Set environment variables', collect).option('-d, --detach', 'Detached mode: run command in the background')
     .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
-    .argument('<container>').argument('[command...]').passThroughOptions()
+    .argument('<container>').argument('<command...>').passThroughOptions()
     .action(act('exec', lazy(ctr, (m) => (id: string, command: string[], o: any) => m.execCommand(id, command, o))));
 
   program.command('pull').description('Download an image from a registry')
@@ -165,6 +191,7 @@ export function buildProgram(): Command {
       const { runDaemon } = await import('../engine/daemon.js');
       return runDaemon();
     }));
+  withDockerUsageErrors(program);
   return program;
 }
 
@@ -174,8 +201,8 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help and --version exit 0; usage errors exit 125 like docker.
-      process.exit(err.exitCode === 0 ? 0 : 125);
+      // help and --version exit 0; a missing argument exits 1 and flag errors 125, like docker.
+      process.exit(err.exitCode === 0 ? 0 : err.code === 'commander.missingArgument' ? 1 : 125);
     }
     fail(err);
   }

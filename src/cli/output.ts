@@ -21,8 +21,23 @@ export function exitCodeOf(err: unknown, command?: string): number {
   return command === undefined || command === 'run' || code !== 125 ? code : 1;
 }
 
+/** The error's hint (e.g. "try: minidock login x"), on the line after it, when it has one. */
+function withHint(line: string, err: unknown): string {
+  const hint = err instanceof MinidockError ? err.hint : undefined;
+  return hint ? `${line}\n${hint}` : line;
+}
+
+/**
+ * What a failed command prints: the error line, its hint, and for run/create where help is,
+ * like docker ("docker: <error>", a blank line, "Run 'docker run --help' for more information").
+ */
+export function errorText(err: unknown, command?: string): string {
+  const text = withHint(errorLine(err, command), err);
+  return command === 'run' || command === 'create' ? `${text}\n\nRun 'minidock ${command} --help' for more information` : text;
+}
+
 export function fail(err: unknown, command?: string): never {
-  process.stderr.write(errorLine(err, command) + '\n');
+  process.stderr.write(errorText(err, command) + '\n');
   process.exit(exitCodeOf(err, command));
 }
 
@@ -44,7 +59,7 @@ export async function forEach(ids: string[], fn: (id: string) => Promise<void>):
     try {
       await fn(id);
     } catch (err) {
-      process.stderr.write(errorLine(err) + '\n');
+      process.stderr.write(withHint(errorLine(err), err) + '\n');
       code = 1;
     }
   }

@@ -186,6 +186,15 @@ describe.skipIf(!isRoot)('cli + engine (root)', () => {
       const results = await Promise.all([fresh.cli(['ps', '-q']), fresh.cli(['ps', '-q']), fresh.cli(['images', '-q'])]);
       expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
       expect(await fresh.enginePids()).toHaveLength(1);
+      // Exactly one engine was ever spawned: a loser still loading would be alive above, one
+      // that already died would have logged its lock conflict (every engine writes to this log).
+      const pids = await fresh.enginePids();
+      const log = await fs.readFile(fresh.env.MINIDOCK_LOG!, 'utf8');
+      expect(log).not.toContain('another minidock engine is already running');
+      expect([...log.matchAll(/listening on unix:\/\/\S+ \(pid (\d+)\)/g)].map((m) => Number(m[1]))).toEqual(pids);
+      // Later commands find it up and start nothing more.
+      expect((await fresh.cli(['ps', '-q'])).exitCode).toBe(0);
+      expect(await fresh.enginePids()).toEqual(pids);
     } finally {
       expect(await fresh.destroy()).toEqual([]);
     }

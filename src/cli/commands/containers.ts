@@ -1,5 +1,5 @@
 // stop, kill, restart, rm, wait, ps, logs, inspect, port, exec.
-import { MinidockError } from '../../errors.js';
+import { MinidockError, invalidArgument } from '../../errors.js';
 import { connect } from '../connect.js';
 import { containerStatus, psRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
@@ -109,7 +109,7 @@ export async function portCommand(id: string, privatePort?: string): Promise<num
   if (privatePort) {
     const key = privatePort.includes('/') ? privatePort : `${privatePort}/tcp`;
     const list = ports[key];
-    if (!list?.length) throw new MinidockError('InvalidArgument', `no public port '${key}' published for ${id}`);
+    if (!list?.length) throw invalidArgument(`no public port '${key}' published for ${id}`);
     for (const b of list) process.stdout.write(`${b.HostIp}:${b.HostPort}\n`);
     return 0;
   }
@@ -119,7 +119,6 @@ export async function portCommand(id: string, privatePort?: string): Promise<num
 }
 
 export async function execCommand(id: string, command: string[], opts: { interactive?: boolean; tty?: boolean; user?: string; workdir?: string; env?: string[]; detach?: boolean; detachKeys?: string }): Promise<number> {
-  if (command.length === 0) throw new MinidockError('InvalidArgument', '"exec" requires at least 2 arguments');
   const client = await connect();
   const env = (opts.env ?? []).flatMap((e) => (e.includes('=') ? [e] : process.env[e] !== undefined ? [`${e}=${process.env[e]}`] : []));
   const { Id: execId } = await client.execCreate(id, {

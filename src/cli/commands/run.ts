@@ -1,14 +1,12 @@
 // run, create, start, attach: the commands that may stay attached to a container's stdio.
 import fs from 'node:fs';
 import type { EngineClient } from '../../api/client.js';
-import { MinidockError } from '../../errors.js';
+import { MinidockError, conflict, invalidArgument } from '../../errors.js';
 import { buildCreateBody, type RunFlags } from '../run-flags.js';
 import { connect } from '../connect.js';
 import { pipeAttached } from '../attach-io.js';
 import { ProgressPrinter } from '../progress.js';
-import { errorLine, forEach, withDefaultTag } from '../output.js';
-
-/** docker prints the reference with ":latest" added when it has no tag or digest. */
+import { forEach, withDefaultTag } from '../output.js';
 
 async function pullQuietlyToStderr(client: EngineClient, image: string): Promise<void> {
   const printer = new ProgressPrinter(process.stderr);
@@ -50,7 +48,7 @@ async function runAttached(client: EngineClient, id: string, opts: { tty: boolea
   const startedP = new Promise<boolean>((r) => (started = r));
   const piping = pipeAttached({
     socket, head, tty: opts.tty, stdin: opts.stdin, detachKeys: opts.detachKeys,
-    resize: (h, w) => client.resize(id, h, w), started: startedP.then((ok) => { if (!ok) throw new Error('not started'); }),
+    resize: (h, w) => client.resize(id, h, w), started: startedP,
   });
   try {
     await client.start(id);
@@ -65,7 +63,8 @@ async function runAttached(client: EngineClient, id: string, opts: { tty: boolea
   if (how === 'detached') { unproxy(); return 0; }
   const status = await wait.result;
   unproxy();
-  if (status.Error?.Message) process.stderr.write(errorLine(new MinidockError('Internal', status.Error.Message), opts.command) + '\n');
+  // docker words it so (in its log line); the exit status is still the one the engine reported
+  if (status.Error?.Message) process.stderr.write(`Error waiting for container: ${status.Error.Message}\n`);
   return status.StatusCode;
 }
 
@@ -92,7 +91,7 @@ export async function createCommand(image: string, command: string[], flags: Run
 export async function startCommand(ids: string[], opts: { attach?: boolean; interactive?: boolean; detachKeys?: string }): Promise<number> {
   const client = await connect();
   if (opts.attach || opts.interactive) {
-    if (ids.length > 1) throw new MinidockError('InvalidArgument', 'you cannot start and attach multiple containers at once');
+    if (ids.length > 1) throw invalidArgument('you cannot start and attach multiple containers at once');
     const info = await client.inspectContainer(ids[0]!);
     return runAttached(client, info.Id, { tty: !!info.Config.Tty, stdin: !!opts.interactive && !!info.Config.OpenStdin, autoRemove: !!info.HostConfig.AutoRemove, detachKeys: opts.detachKeys, command: 'start' });
   }
@@ -102,7 +101,7 @@ export async function startCommand(ids: string[], opts: { attach?: boolean; inte
 export async function attachCommand(id: string, opts: { stdin?: boolean; detachKeys?: string; sigProxy?: boolean }): Promise<number> {
   const client = await connect();
   const info = await client.inspectContainer(id);
-  if (!info.State.Running) throw new MinidockError('Conflict', 'you cannot attach to a stopped container, start it first');
+  if (!info.State.Running) throw conflict('you cannot attach to a stopped container, start it first');
   const tty = !!info.Config.Tty;
   const stdin = opts.stdin !== false && !!info.Config.OpenStdin;
   const { socket, head } = await client.attach(info.Id, { stdin, stdout: true, stderr: true, detachKeys: opts.detachKeys });
@@ -113,5 +112,3 @@ export async function attachCommand(id: string, opts: { stdin?: boolean; detachK
   if (how === 'detached') return 0;
   return (await wait.result).StatusCode;
 }
-
-/** Runs `fn` for each id like docker's multi-container commands: errors printed, exit 1 if any. */
