@@ -170,8 +170,8 @@ export async function copyUp(layerDirsTopFirst: string[], containerPath: string,
 /** Moves the staged copy into destDir: its entries by rename, then the root's metadata. */
 function moveInto(staging: string, destDir: string): void {
   if (fs.readdirSync(destDir).length > 0) throw new Error(`copy-up into ${destDir}: the volume was written to during the copy`);
+  const st = fs.lstatSync(staging); // before the renames change its mtime
   for (const name of fs.readdirSync(staging)) fs.renameSync(path.join(staging, name), path.join(destDir, name));
-  const st = fs.lstatSync(staging);
   fs.chownSync(destDir, st.uid, st.gid);
   fs.chmodSync(destDir, st.mode & 0o7777);
   fs.utimesSync(destDir, st.atime, st.mtime);

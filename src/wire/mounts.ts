@@ -220,7 +220,7 @@ export function decodeApiMount(m: ApiMount, ctx: DecodeContext): MountSpec {
       if (b?.NonRecursive) throw bad('non-recursive bind mounts (bind-recursive=disabled) are not supported by minidock');
       if (b?.ReadOnlyNonRecursive) throw bad('bind-recursive=writable is not supported by minidock (read-only binds are recursively read-only)');
       const createSource = b?.CreateMountpoint === true;
-      if (!createSource && !ctx.pathExists(source)) throw bad(`bind source path does not exist: ${source}`);
+      if (!createSource && !ctx.pathExists(cleanPath(source))) throw bad(`bind source path does not exist: ${source}`);
       return { type: 'bind', source: cleanPath(source), target: cleanPath(target), readOnly, createSource,
         propagation: (b?.Propagation || 'rprivate') as SupportedPropagation, from: 'Mounts', mode: '' };
     }
