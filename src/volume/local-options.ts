@@ -39,7 +39,7 @@ export function parseLocalOptions(opts: Record<string, string> | null | undefine
     if (others.length > 0) throw invalidArgument(`volume option o=${others[0]} is not supported by minidock for type=none (supported: bind, rbind)`);
     if (binds.length !== 1) throw invalidArgument('volume option type=none needs o=bind or o=rbind');
     if (!path.isAbsolute(device)) throw invalidArgument(`invalid bind device ${JSON.stringify(device)}: must be an absolute host path`);
-    return { kind: 'bind', device: path.normalize(device), recursive: binds[0] === 'rbind' };
+    return { kind: 'bind', device: path.normalize(device).replace(/(.)\/+$/, '$1'), recursive: binds[0] === 'rbind' };
   }
   throw invalidArgument(`volume option type=${type} is not supported by minidock (supported: type=tmpfs, type=none with o=bind)`);
 }
