@@ -393,7 +393,7 @@ export function encodeVolumeFlag(spec: string, cwd: string): { bind: string } | 
   if (spec.length === 0) throw err('invalid empty volume spec');
   if (spec.length <= 2) return { volume: spec };
   const parts = spec.split(':');
-  if (parts.some((p, i) => p === '' && i < parts.length)) throw err(`invalid spec: ${spec}: empty section between colons`);
+  if (parts.includes('')) throw err(`invalid spec: ${spec}: empty section between colons`);
   if (parts.length > 3) throw err(`invalid spec: ${spec}: too many colons`);
   if (parts.length === 1) return { volume: spec };
   const [source, ...rest] = parts;
