@@ -20,3 +20,4 @@ export const containersRoot = (p: Paths) => path.join(p.root, 'containers');
 export const networksRoot = (p: Paths) => path.join(p.root, 'networks');
 /** The engine's API socket (Docker's is /run/docker.sock). */
 export const engineSocket = (env: NodeJS.ProcessEnv = process.env) => env.MINIDOCK_HOST ?? '/run/minidock.sock';
+export const volumesRoot = (p: Paths) => path.join(p.root, 'volumes');
