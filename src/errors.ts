@@ -77,16 +77,20 @@ export interface ErrorBody {
   message: string;
   code: ErrorCode;
   exitCode: number;
+  /** What the user can do about it; the CLI prints it on the next line. */
+  hint?: string;
 }
 
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
-  if (err instanceof MinidockError) return { status: err.status, body: { message: err.message, code: err.code, exitCode: err.exitCode } };
+  if (err instanceof MinidockError) {
+    return { status: err.status, body: { message: err.message, code: err.code, exitCode: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) } };
+  }
   const message = err instanceof Error ? err.message : String(err);
   return { status: 500, body: { message, code: 'Internal', exitCode: 125 } };
 }
 
 export function fromErrorBody(status: number, body: Partial<ErrorBody>): MinidockError {
-  return new MinidockError(body.code ?? 'Internal', body.message ?? `engine answered ${status}`, { status, exitCode: body.exitCode ?? 125 });
+  return new MinidockError(body.code ?? 'Internal', body.message ?? `engine answered ${status}`, { status, exitCode: body.exitCode ?? 125, hint: body.hint });
 }
 
 // --- images (module A) ---

@@ -3,7 +3,7 @@
 // abstract unix socket named after the engine socket, released by the kernel when that CLI
 // dies) spawns an engine, after checking once more that none answers; the others wait for
 // the same /_ping. So a race starts one engine, not one per CLI whose losers then linger
-// until they reach the engine's own lock (src/engine/daemon.ts, which still guards against
+// until they reach the engine's own lock (src/daemon/main.ts, which still guards against
 // an engine started by hand).
 import fs from 'node:fs';
 import type net from 'node:net';

@@ -6,7 +6,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!fast) return (await import('./main.js')).main(argv);
   const { runAction } = await import('./output.js');
   if (fast.kind === 'version') {
-    const { cliVersion } = await import('./version.js');
+    const { version: cliVersion } = await import('../version.js');
     process.stdout.write(`minidock version ${cliVersion()}\n`);
     return;
   }

@@ -2,7 +2,7 @@
 // each command load only what they use) calls the API client and prints.
 import { Command, CommanderError, Option } from 'commander';
 import { fail, runAction } from './output.js';
-import { cliVersion } from './version.js';
+import { version as cliVersion } from '../version.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -186,11 +186,6 @@ export function buildProgram(): Command {
 
   program.command('version').description('Show the minidock version information')
     .action(act('version', async () => (await import('./commands/system.js')).versionCommand()));
-  program.command('daemon').description('Run the minidock engine in the foreground')
-    .action(act('daemon', async () => {
-      const { runDaemon } = await import('../engine/daemon.js');
-      return runDaemon();
-    }));
   withDockerUsageErrors(program);
   return program;
 }

@@ -1,6 +1,12 @@
-// Create-body validation and the initial record (pure apart from the image/network lookups
-// the caller has already done).
+// `create`: the request validated (unsupported fields refused by name), the command merged once
+// (process-spec.ts), the record and the container's dir written; nothing is left on failure.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { invalidArgument } from '../errors.js';
+import type { EngineCore } from './core.js';
+import { refuseUnsupported } from './create-fields.js';
+import { newId, normaliseName, randomName } from './names.js';
+import { resolveCommand } from './process-spec.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -12,15 +18,9 @@ export function networkModeName(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
 }
 
-/** Entrypoint/Cmd precedence like docker: a given Entrypoint drops the image's Cmd. */
-export function resolveCommand(body: Pick<CreateContainerBody, 'Entrypoint' | 'Cmd'>, image: ImageRecord['config']): string[] {
-  const entrypoint = body.Entrypoint ?? image.Entrypoint ?? [];
-  const cmd = body.Cmd ?? (body.Entrypoint ? [] : image.Cmd ?? []);
-  return [...entrypoint.filter((e, i) => !(i === 0 && e === '' && entrypoint.length === 1)), ...cmd];
-}
-
 export function validateCreate(body: CreateContainerBody): void {
   if (!body || typeof body !== 'object') throw invalidArgument('request body must be a json object');
+  refuseUnsupported(body);
   if (typeof body.Image !== 'string' || body.Image === '') throw invalidArgument('config.Image is required');
   for (const key of ['Cmd', 'Entrypoint', 'Env'] as const) {
     const v = body[key];
@@ -52,8 +52,7 @@ export function newRecord(args: {
   id: string; name: string; body: CreateContainerBody; image: ImageRecord; userns: UsernsMap | null; now: string;
 }): ContainerRecord {
   const { id, name, body, image } = args;
-  const command = resolveCommand(body, image.config);
-  if (command.length === 0) throw invalidArgument('no command specified');
+  const { args: command } = resolveCommand({ entrypoint: body.Entrypoint, cmd: body.Cmd }, image.config);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
   const exposed = { ...(image.config.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) };
   const bindings: ContainerRecord['HostConfig']['PortBindings'] = {};
@@ -74,6 +73,7 @@ export function newRecord(args: {
       ...body,
       Hostname: body.Hostname || (mode === 'host' ? '' : id.slice(0, 12)),
       Env: body.Env ?? [],
+      // as given or inherited (inspect shows them so); Path/Args hold the merged command line
       Cmd: body.Cmd ?? (body.Entrypoint ? null : image.config.Cmd ?? null),
       Entrypoint: body.Entrypoint ?? image.config.Entrypoint ?? null,
       WorkingDir: body.WorkingDir || image.config.WorkingDir || '',
@@ -115,4 +115,39 @@ export function parseSignal(sig: string | undefined, fallback = 'SIGKILL'): numb
   const n = SIGNALS[s.replace(/^SIG/, '')];
   if (n === undefined) throw invalidArgument(`invalid signal: ${sig}`);
   return n;
+}
+
+/** POST /containers/create. */
+export async function createContainer(core: EngineCore, body: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
+  validateCreate(body);
+  const { images, network, runtime } = core.services;
+  const image = await images.get(body.Image);
+  const mode = networkModeName(body.HostConfig?.NetworkMode);
+  if (mode !== 'host' && mode !== 'none' && mode !== 'bridge') await network.get(mode);
+  const userns = mode === 'host' || body.HostConfig?.UsernsMode === 'host' ? null : await runtime.defaultUserns();
+  const id = newId();
+  const rec = await core.nameLock.run(async () => {
+    let finalName: string;
+    if (name) {
+      finalName = normaliseName(name);
+      core.store.assertNameFree(finalName);
+    } else {
+      let retry = 0;
+      do finalName = `/${randomName(retry++)}`; while (core.store.all().some((r) => r.Name === finalName));
+    }
+    const rec = newRecord({ id, name: finalName, body, image, userns, now: new Date().toISOString() });
+    const dir = core.store.dir(id);
+    try {
+      // The runtime locks the dir down (owner, mode) and owns upper/work at start.
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      for (const sub of ['upper', 'work']) await fs.mkdir(path.join(dir, sub), { mode: 0o755 });
+      await core.store.save(rec);
+    } catch (err) {
+      await core.store.delete(id);
+      throw err;
+    }
+    return rec;
+  });
+  core.emit(rec, 'create');
+  return { Id: id, Warnings: [] };
 }

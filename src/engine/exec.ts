@@ -22,11 +22,11 @@ export class ExecManager {
   constructor(private readonly engine: Engine) {}
 
   create(ref: string, body: ExecCreateBody | undefined): string {
-    const rec = this.engine.store.find(ref);
+    const containerId = this.engine.resolve(ref);
     if (!body || !Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalidArgument('no exec command specified');
-    if (rec.State.Status !== 'running') throw notRunning(rec);
+    if (!this.engine.isRunning(containerId)) throw notRunning({ Id: containerId });
     const id = newId();
-    this.execs.set(id, { id, containerId: rec.Id, config: body, running: false, exitCode: null, pid: 0 });
+    this.execs.set(id, { id, containerId, config: body, running: false, exitCode: null, pid: 0 });
     return id;
   }
 
@@ -40,21 +40,11 @@ export class ExecManager {
   async start(id: string): Promise<ExecInstance> {
     const e = this.get(id);
     if (e.running || e.exitCode !== null) throw new MinidockError('Conflict', `exec instance ${id} has already been started`, { status: 409 });
-    const rec = this.engine.store.find(e.containerId);
-    if (rec.State.Status !== 'running') throw notRunning(rec);
-    const { images, runtime } = this.engine.services;
-    const image = await images.get(rec.Image);
-    const proc = await runtime.resolveProcess({
-      image: image.config, layerDirs: images.layerDirs(image), entrypoint: e.config.Cmd, cmd: [],
-      env: [...rec.Config.Env, ...(e.config.Env ?? [])], workingDir: e.config.WorkingDir || rec.Config.WorkingDir || '',
-      user: e.config.User || rec.Config.User || '', hostname: rec.Config.Hostname, tty: !!e.config.Tty,
-    });
     e.running = true;
     try {
-      e.process = await runtime.exec(rec.Id, rec.State.Pid, {
-        args: proc.args, env: proc.env, cwd: proc.cwd, uid: proc.uid, gid: proc.gid, additionalGids: proc.additionalGids, tty: !!e.config.Tty,
-        ...defaultProcessSecurity(),
-      });
+      e.process = await this.engine.execProcess(e.containerId, {
+        cmd: e.config.Cmd, env: e.config.Env ?? [], workingDir: e.config.WorkingDir ?? '', user: e.config.User ?? '', tty: !!e.config.Tty,
+      }, defaultProcessSecurity());
     } catch (err) {
       e.running = false;
       e.exitCode = err instanceof MinidockError && err.exitCode !== 125 ? err.exitCode : 126;

@@ -2,7 +2,7 @@
 // (src/runtime/logs.ts owns the format and docker's tail/since/timestamps/follow rules);
 // following ends once the container is no longer running.
 import { readLogs, sinceToNs, type LogEntry } from '../runtime/logs.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 
 export interface ContainerLogsOptions {
   follow?: boolean;
@@ -14,12 +14,12 @@ export interface ContainerLogsOptions {
   signal?: AbortSignal;
 }
 
-export function containerLogs(engine: Engine, idOrName: string, opts: ContainerLogsOptions): { tty: boolean; entries: AsyncGenerator<LogEntry> } {
-  const rec = engine.store.find(idOrName);
+export function containerLogs(core: EngineCore, idOrName: string, opts: ContainerLogsOptions): { tty: boolean; entries: AsyncGenerator<LogEntry> } {
+  const rec = core.store.find(idOrName);
   if (opts.since !== undefined) sinceToNs(opts.since); // refused before any output is sent
-  const entries = readLogs(engine.etcPaths(rec.Id).log, {
+  const entries = readLogs(core.etcPaths(rec.Id).log, {
     ...opts,
-    stopped: () => engine.store.maybe(rec.Id)?.State.Status !== 'running',
+    stopped: () => core.store.maybe(rec.Id)?.State.Status !== 'running',
     pollMs: 100,
   });
   return { tty: !!rec.Config.Tty, entries };

@@ -2,7 +2,7 @@
 // The engine is the only writer (pid lock), so the cache is the truth between writes.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ContainerNotFound, invalidArgument, conflict } from '../errors.js';
+import { ContainerNotFound, MinidockError, invalidArgument } from '../errors.js';
 import { readJson, writeJsonAtomic } from '../state/atomic.js';
 import { containersRoot, type Paths } from '../state/paths.js';
 import type { ContainerRecord } from './record.js';
@@ -51,7 +51,7 @@ export class ContainerStore {
   assertNameFree(name: string, selfId?: string): void {
     for (const r of this.records.values()) {
       if (r.Name === name && r.Id !== selfId) {
-        throw conflict(`Conflict. The container name "${name}" is already in use by container "${r.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+        throw new MinidockError('NameInUse', `Conflict. The container name "${name}" is already in use by container "${r.Id}". You have to remove (or rename) that container to be able to reuse that name.`, { status: 409 });
       }
     }
   }

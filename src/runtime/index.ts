@@ -8,6 +8,5 @@ export { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, def
 export { ALL_CAPABILITIES, CAPABILITY_NUMBERS, capabilityNumber, capabilityMask } from './security/capabilities.js';
 export { execFailureError } from './exec-error.js';
 export { shimPath } from './shim-path.js';
-export { resolveProcess, mergeEnv, withHome, DEFAULT_PATH, type ImageProcessConfig, type ProcessOverrides, type ResolvedProcess } from './process.js';
 export { resolveUser, resolveUserFrom, readLayeredFile, parsePasswd, parseGroup, type ResolvedUser } from './user.js';
 export { defaultIdMapping, idMappingFrom, parseSubId, DEFAULT_USERNS_BASE, DEFAULT_USERNS_SIZE } from './idmap.js';

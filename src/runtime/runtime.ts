@@ -183,6 +183,29 @@ export class Runtime {
     }
   }
 
+  /**
+   * The pid of `id`'s shim while one is alive, read from its run dir and checked against
+   * /proc (a recycled pid of another program is not taken for it).
+   */
+  liveShim(id: string): number | undefined {
+    const runDir = this.runDir(id);
+    let pid: number;
+    try { pid = Number(fsSync.readFileSync(path.join(runDir, 'shim.pid'), 'utf8').trim()); } catch { return undefined; }
+    if (!pid || !alive(pid)) return undefined;
+    try {
+      return fsSync.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(path.join(runDir, 'spec')) ? pid : undefined;
+    } catch {
+      return undefined; // gone meanwhile
+    }
+  }
+
+  /** Ends a shim whose start was interrupted (its container dies with it) and waits until it is gone. */
+  async killShim(pid: number): Promise<void> {
+    try { process.kill(pid, 'SIGKILL'); } catch { return; /* already gone */ }
+    for (let i = 0; i < 200 && alive(pid); i++) await sleep(10);
+    if (alive(pid)) throw new MinidockError('Internal', `shim ${pid} did not exit after SIGKILL`);
+  }
+
   async attach(id: string): Promise<AttachStream> {
     try {
       return await AttachStream.connect(attachSocketPath(this.runDir(id)));

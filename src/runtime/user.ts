@@ -34,6 +34,16 @@ export function parseGroup(text: string): GroupEntry[] {
 }
 
 const isNumeric = (s: string) => /^\d+$/.test(s);
+/** Largest uid/gid docker accepts (moby: "uids and gids must be in range 0-2147483647"). */
+const MAX_USER_ID = 2147483647;
+/** /etc/passwd and /etc/group larger than this are refused, not read (a hostile image could
+ * ship a huge one to exhaust the engine's memory). Real ones are a few KB. */
+export const MAX_USER_FILE_BYTES = 4 * 1024 * 1024;
+const numericId = (s: string): number => {
+  const n = Number(s);
+  if (!Number.isSafeInteger(n) || n > MAX_USER_ID) throw userError(`uids and gids must be in range 0-${MAX_USER_ID}`);
+  return n;
+};
 const userError = (m: string) => new MinidockError('InvalidArgument', m, { status: 400 });
 
 /** Pure: the files' contents (undefined = missing) and the user spec. */
@@ -45,7 +55,7 @@ export function resolveUserFrom(passwdText: string | undefined, groupText: strin
   let entry: PasswdEntry | undefined;
   let uid: number;
   if (isNumeric(u)) {
-    uid = Number(u);
+    uid = numericId(u);
     entry = passwd.find((p) => p.uid === uid);
   } else {
     if (passwdText === undefined) throw userError(`unable to find user ${u}: no matching entries in passwd file`);
@@ -55,7 +65,7 @@ export function resolveUserFrom(passwdText: string | undefined, groupText: strin
   }
   let gid = entry?.gid ?? 0;
   if (groupPart !== undefined && groupPart !== '') {
-    if (isNumeric(groupPart)) gid = Number(groupPart);
+    if (isNumeric(groupPart)) gid = numericId(groupPart);
     else {
       const g = groups.find((x) => x.name === groupPart);
       if (!g) throw userError(`unable to find group ${groupPart}: no matching entries in group file`);
@@ -87,11 +97,21 @@ export async function readLayeredFile(dirsTopFirst: string[], rel: string): Prom
         break; // not in this layer: look lower
       }
       if (st.isCharacterDevice() && st.rdev === 0) return undefined; // whited out
-      if (i === parts.length && st.isFile()) return fs.readFile(p, 'utf8');
+      if (i === parts.length && st.isFile()) {
+        if (st.size > MAX_USER_FILE_BYTES) throw userError(`/${rel} in the image is ${st.size} bytes: larger than the ${MAX_USER_FILE_BYTES} bytes minidock reads`);
+        return readBounded(p, rel);
+      }
       if (i < parts.length && !st.isDirectory()) break;
     }
   }
   return undefined;
+}
+
+/** Layers are read-only once unpacked, so the size seen by lstat holds; checked again anyway. */
+async function readBounded(p: string, rel: string): Promise<string> {
+  const buf = await fs.readFile(p);
+  if (buf.length > MAX_USER_FILE_BYTES) throw userError(`/${rel} in the image is larger than the ${MAX_USER_FILE_BYTES} bytes minidock reads`);
+  return buf.toString('utf8');
 }
 
 export async function resolveUser(dirsTopFirst: string[], spec: string): Promise<ResolvedUser> {

@@ -129,9 +129,9 @@ export class FakeRuntime implements RuntimeLike {
     }
     return { pid: 777, stdin, stdout, stderr, resize: () => undefined, wait: () => exited };
   }
-  async resolveProcess(i: { entrypoint: string[] | null | undefined; cmd: string[] | null | undefined; env: string[]; workingDir: string; user: string }) {
-    if (i.user === 'nobody-here') throw new MinidockError('InvalidArgument', 'unable to find user nobody-here: no matching entries in passwd file', { status: 400 });
-    return { args: [...(i.entrypoint ?? []), ...(i.cmd ?? [])], env: i.env, cwd: i.workingDir || '/', uid: 0, gid: 0, additionalGids: [] };
+  async resolveUser(_layerDirs: string[], user: string) {
+    if (user === 'nobody-here') throw new MinidockError('InvalidArgument', 'unable to find user nobody-here: no matching entries in passwd file', { status: 400 });
+    return { uid: 0, gid: 0, additionalGids: [], home: '/root' };
   }
   async defaultUserns() {
     const uid = process.getuid?.() ?? 0;
@@ -139,7 +139,14 @@ export class FakeRuntime implements RuntimeLike {
     return { uidMap: [{ containerId: 0, hostId: uid, size: 1 }], gidMap: [{ containerId: 0, hostId: gid, size: 1 }] };
   }
   isAlive(pid: number) { return this.alive.has(pid); }
-  async cleanup() {}
+  /** Shims left by an interrupted start (tests plant them): container id → shim pid. */
+  orphans = new Map<string, number>();
+  killedShims: number[] = [];
+  liveShim(id: string) { return this.orphans.get(id); }
+  async killShim(pid: number) {
+    this.killedShims.push(pid);
+    for (const [id, p] of this.orphans) if (p === pid) this.orphans.delete(id);
+  }
 }
 
 export class FakeNetwork implements NetworkServiceLike {
@@ -147,12 +154,12 @@ export class FakeNetwork implements NetworkServiceLike {
   connected: EndpointRequest[] = [];
   reserved: PortMapping[][] = [];
   nets: NetworkRecord[] = [
-    { id: 'n'.repeat(64), name: 'bridge', driver: 'bridge', bridge: 'md0', subnet: '172.30.0.0/16', gateway: '172.30.0.1', internal: false, builtin: true, created: '2024-01-01T00:00:00Z', labels: {} },
+    { id: 'n'.repeat(64), name: 'bridge', driver: 'bridge', bridge: 'md0', subnet: '172.30.0.0/16', gateway: '172.30.0.1', internal: false, builtin: true, created: '2024-01-01T00:00:00Z', labels: {}, endpoints: {} },
   ];
   private nextIp = 2;
   async init() {}
   async create(o: { name: string; subnet?: string }) {
-    const rec: NetworkRecord = { id: 'u'.repeat(63) + this.nets.length, name: o.name, driver: 'bridge', subnet: o.subnet ?? '10.9.0.0/24', gateway: '10.9.0.1', internal: false, builtin: false, created: new Date().toISOString(), labels: {} };
+    const rec: NetworkRecord = { id: 'u'.repeat(63) + this.nets.length, name: o.name, driver: 'bridge', subnet: o.subnet ?? '10.9.0.0/24', gateway: '10.9.0.1', internal: false, builtin: false, created: new Date().toISOString(), labels: {}, endpoints: {} };
     this.nets.push(rec);
     return rec;
   }
@@ -163,7 +170,7 @@ export class FakeNetwork implements NetworkServiceLike {
     return n;
   }
   async remove(x: string) { this.nets = this.nets.filter((n) => n.id !== x && n.name !== x); }
-  async reservePorts(ports: PortMapping[]) {
+  async reservePorts(_containerId: string, ports: PortMapping[]) {
     const out = ports.map((p, i) => ({ ...p, hostPort: p.hostPort || 49000 + i }));
     this.reserved.push(out);
     return out;

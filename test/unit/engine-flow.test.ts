@@ -164,3 +164,40 @@ describe('reconcile after an engine restart', () => {
     expect(a.Id).toBeTruthy();
   });
 });
+
+describe('an engine killed mid-start', () => {
+  it('ends a shim that runs for a container recorded as created, and never starts a second one', async () => {
+    const { Id } = await engine.create({ Image: 'busybox', Cmd: ['sleep', '100'] }, 'half');
+    // the engine died after the shim started the container but before the record said running
+    svc.runtime.orphans.set(Id, 4242);
+    const engine2 = new Engine(engine.paths, svc, { log: () => {} });
+    await engine2.init();
+    expect(svc.runtime.killedShims).toEqual([4242]);
+    expect(engine2.inspect('half').State.Status).toBe('created');
+    // a shim found at start (planted after reconcile) is ended before the new one runs
+    svc.runtime.orphans.set(Id, 4343);
+    await engine2.start('half');
+    expect(svc.runtime.killedShims).toEqual([4242, 4343]);
+    expect(svc.runtime.live.size).toBe(1);
+    await engine2.remove('half', { force: true });
+  });
+});
+
+describe('teardown', () => {
+  it('rm goes on past a failed network release, removes the record and reports the failure', async () => {
+    const lines: string[] = [];
+    const e = new Engine(engine.paths, svc, { log: (l) => lines.push(l) });
+    await e.init();
+    const { Id } = await e.create({ Image: 'busybox', Cmd: ['true'] }, 'torn');
+    svc.network.releaseContainer = async () => { throw new MinidockError('ExternalCommand', 'nft delete element: exit 1: no such element'); };
+    await expect(e.remove(Id)).rejects.toMatchObject({ code: 'Internal', message: expect.stringContaining('no such element') });
+    expect(() => e.inspect(Id)).toThrow('No such container');
+    expect(await containerDirs()).not.toContain(Id);
+    expect(lines.some((l) => l.includes(`removal of container ${Id}`) && l.includes('no such element'))).toBe(true);
+  });
+
+  it('a name in use is refused with docker\'s conflict', async () => {
+    await engine.create({ Image: 'busybox', Cmd: ['true'] }, 'taken');
+    await expect(engine.create({ Image: 'busybox', Cmd: ['true'] }, 'taken')).rejects.toMatchObject({ code: 'NameInUse', status: 409, message: expect.stringContaining('The container name "/taken" is already in use') });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEAP_FLAGS, missingHeapFlags, tuneHeap } from '../../src/engine/heap.js';
+import { HEAP_FLAGS, missingHeapFlags, tuneHeap } from '../../src/daemon/heap.js';
 
 describe('engine heap flags', () => {
   it('asks for --optimize-for-size unless node was started with it', () => {

@@ -3,7 +3,8 @@ import { newId, randomName, normaliseName } from '../../src/engine/names.js';
 import { findRecord } from '../../src/engine/store.js';
 import { assertTransition, canTransition } from '../../src/engine/record.js';
 import { portMappings, portsMap } from '../../src/engine/ports.js';
-import { resolveCommand, networkRequests, parseSignal, validateCreate } from '../../src/engine/create.js';
+import { networkRequests, parseSignal, validateCreate } from '../../src/engine/create.js';
+import { resolveCommand } from '../../src/engine/process-spec.js';
 import { hostsFile } from '../../src/engine/etc-files.js';
 
 describe('names and ids', () => {
@@ -66,10 +67,13 @@ describe('ports', () => {
 describe('create rules', () => {
   it('resolves Entrypoint/Cmd like docker', () => {
     const img = { Entrypoint: ['/ep'], Cmd: ['default'] };
-    expect(resolveCommand({}, img)).toEqual(['/ep', 'default']);
-    expect(resolveCommand({ Cmd: ['x'] }, img)).toEqual(['/ep', 'x']);
-    expect(resolveCommand({ Entrypoint: ['sh'] }, img)).toEqual(['sh']);
-    expect(resolveCommand({ Entrypoint: [] }, { Cmd: ['sh'] })).toEqual([]);
+    const args = (user: { entrypoint?: string[]; cmd?: string[] }, image: { Entrypoint?: string[]; Cmd?: string[] }) => resolveCommand(user, image).args;
+    expect(args({}, img)).toEqual(['/ep', 'default']);
+    expect(args({ cmd: ['x'] }, img)).toEqual(['/ep', 'x']);
+    expect(args({ entrypoint: ['sh'] }, img)).toEqual(['sh']);
+    // moby's merge: an empty (not absent) Entrypoint means none, and an empty Cmd takes the image's
+    expect(args({ entrypoint: [] }, img)).toEqual(['default']);
+    expect(() => args({ entrypoint: [''] }, img)).toThrow('no command specified');
   });
   it('validates bodies', () => {
     expect(() => validateCreate({ Image: '' })).toThrow(/Image is required/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATH, daemonEnv, mergeEnv, mergeImageEnv, resolveProcess, runcEnv, withHome } from '../../src/runtime/process.js';
+import { DEFAULT_PATH, daemonEnv, mergeEnv, mergeImageEnv, resolveProcess, runcEnv, withHome } from '../../src/engine/process-spec.js';
 import { execFailureError, parseExecFail } from '../../src/runtime/exec-error.js';
 import { hostRootId } from '../../src/runtime/runtime.js';
 

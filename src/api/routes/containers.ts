@@ -7,7 +7,6 @@ import type { CreateContainerBody } from '../../wire/api-types.js';
 import type { WaitCondition } from '../../engine/engine.js';
 import { containerStatus } from '../human.js';
 import { encodeFrame } from '../../wire/stdcopy.js';
-import { containerLogs } from '../../engine/logs.js';
 import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
 import type { AttachStreamLike } from '../../engine/services.js';
 
@@ -16,18 +15,18 @@ function stdcopyOrRaw(tty: boolean, stream: 1 | 2, data: Buffer): Buffer {
 }
 
 const attach: Handler = async (ctx, { engine }) => {
-  const rec = engine.store.find(ctx.params.id!);
-  const tty = !!rec.Config.Tty;
-  const wantIn = ctx.flag('stdin') && !!rec.Config.OpenStdin;
+  const rec = engine.stdio(ctx.params.id!);
+  const tty = rec.tty;
+  const wantIn = ctx.flag('stdin') && rec.openStdin;
   const wantOut = ctx.flag('stdout');
   const wantErr = ctx.flag('stderr');
   const keys = parseDetachKeys(ctx.query.get('detachKeys') || DEFAULT_DETACH_KEYS);
-  const streamPromise = engine.attach(rec.Id);
+  const streamPromise = engine.attach(rec.id);
   const conn = ctx.hijack();
   let closed = false;
   let detached = false;
   let shim: AttachStreamLike | undefined;
-  conn.onClose(() => { closed = true; if (shim) engine.detach(rec.Id, shim); });
+  conn.onClose(() => { closed = true; if (shim) engine.detach(rec.id, shim); });
   // Stdin is read as soon as the connection is taken: bytes typed before start are queued.
   const queued: Buffer[] = [];
   let stdinEnded = false;
@@ -38,12 +37,12 @@ const attach: Handler = async (ctx, { engine }) => {
       const { forward, detach } = matcher.push(d);
       if (forward.length) { if (shim) shim.write(forward); else queued.push(forward); }
       // Detaching leaves the container and its stdin as they are; only this client goes.
-      if (detach) { detached = true; if (shim) engine.detach(rec.Id, shim); conn.end(); }
+      if (detach) { detached = true; if (shim) engine.detach(rec.id, shim); conn.end(); }
     });
     conn.input.on('end', () => {
       if (detached) return;
       stdinEnded = true;
-      if (shim && rec.Config.StdinOnce) shim.closeStdin();
+      if (shim && rec.stdinOnce) shim.closeStdin();
     });
   } else {
     conn.input.resume();
@@ -55,13 +54,13 @@ const attach: Handler = async (ctx, { engine }) => {
     conn.end();
     return ANSWERED;
   }
-  if (closed || detached) { engine.detach(rec.Id, shim); return ANSWERED; }
+  if (closed || detached) { engine.detach(rec.id, shim); return ANSWERED; }
   shim.onData((stream, data) => {
     if ((stream === 1 && wantOut) || (stream === 2 && wantErr)) conn.write(stdcopyOrRaw(tty, stream, data));
   });
   shim.onEnd(() => conn.end());
   for (const q of queued) shim.write(q);
-  if (stdinEnded && rec.Config.StdinOnce) shim.closeStdin();
+  if (stdinEnded && rec.stdinOnce) shim.closeStdin();
   return ANSWERED;
 };
 
@@ -75,7 +74,7 @@ async function logs(ctx: Ctx, engine: Parameters<Handler>[1]['engine']) {
   const sinceRaw = ctx.query.get('since') ?? '';
   const timestamps = ctx.flag('timestamps');
   const abort = new AbortController();
-  const { tty, entries } = containerLogs(engine, ctx.params.id!, {
+  const { tty, entries } = engine.logs(ctx.params.id!, {
     follow: ctx.flag('follow'), tail, timestamps, since: sinceRaw === '' || sinceRaw === '0' ? undefined : sinceRaw, signal: abort.signal,
   });
   const res = ctx.stream(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
@@ -113,7 +112,7 @@ export function registerContainers(router: Router<Handler>): void {
   router.add('POST', '/containers/{id}/wait', async (ctx, { engine }) => {
     const condition = (ctx.query.get('condition') || 'not-running') as WaitCondition;
     if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidArgument(`invalid condition: ${condition}`);
-    engine.store.find(ctx.params.id!); // a 404 must come before the streamed 200
+    engine.resolve(ctx.params.id!); // a 404 must come before the streamed 200
     const abort = new AbortController();
     ctx.req.socket.once('close', () => abort.abort());
     const wait = engine.wait(ctx.params.id!, condition, abort.signal);

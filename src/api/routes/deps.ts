@@ -2,17 +2,13 @@
 import type { Ctx, ANSWERED } from '../http.js';
 import type { Engine } from '../../engine/engine.js';
 import type { ExecManager } from '../../engine/exec.js';
-import type { ImageServiceLike, NetworkServiceLike, Credentials } from '../../engine/services.js';
+import type { ImageServiceLike, NetworkServiceLike } from '../../engine/services.js';
 
 export interface ApiDeps {
   engine: Engine;
   execs: ExecManager;
   images: ImageServiceLike;
   network: NetworkServiceLike;
-  /** Checks credentials against a registry (POST /auth). */
-  login?: (server: string, creds: Credentials) => Promise<void>;
-  /** Forgets a stored login; resolves whether there was one. */
-  logout?: (server: string) => Promise<boolean>;
   version: string;
   log?: (line: string) => void;
   /** Log every request with its duration (MINIDOCK_DEBUG=1). */

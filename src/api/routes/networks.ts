@@ -9,10 +9,8 @@ import type { Engine } from '../../engine/engine.js';
 
 export function networkView(n: NetworkRecord, engine: Engine) {
   const containers: Record<string, unknown> = {};
-  for (const rec of engine.store.all()) {
-    const ep = rec.State.Status === 'running' ? rec.Endpoints[n.name] : undefined;
-    if (!ep) continue;
-    containers[rec.Id] = { Name: rec.Name.slice(1), EndpointID: '', MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
+  for (const { id, name, ep } of engine.networkEndpoints(n.name)) {
+    containers[id] = { Name: name, EndpointID: '', MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefixLen}`, IPv6Address: '' };
   }
   return {
     Name: n.name, Id: n.id, Created: n.created, Scope: 'local', Driver: n.driver, EnableIPv6: false,
@@ -35,8 +33,7 @@ export function registerNetworks(router: Router<Handler>): void {
   });
   router.add('DELETE', '/networks/{id}', async (ctx, { network, engine }) => {
     const net = await network.get(ctx.params.id!);
-    const users = engine.store.all().filter((r) => r.State.Status === 'running' && r.Endpoints[net.name]);
-    if (users.length) throw new MinidockError('NetworkInUse', `error while removing network: network ${net.name} id ${net.id} has active endpoints`, { status: 403 });
+    if (engine.networkEndpoints(net.name).length) throw new MinidockError('NetworkInUse', `error while removing network: network ${net.name} id ${net.id} has active endpoints`, { status: 403 });
     await network.remove(net.id);
     return undefined;
   });

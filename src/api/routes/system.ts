@@ -30,15 +30,13 @@ export function registerSystem(router: Router<Handler>): void {
   router.add('POST', '/auth', async (ctx, deps) => {
     const body = await ctx.body<{ username?: string; password?: string; serveraddress?: string }>();
     if (!body?.username || !body.serveraddress) throw invalidArgument('username and serveraddress are required');
-    if (!deps.login) throw invalidArgument('login is not supported by this engine');
-    await deps.login(body.serveraddress, { username: body.username, password: body.password ?? '' });
+    await deps.images.login(body.serveraddress, { username: body.username, password: body.password ?? '' });
     return { Status: 'Login Succeeded', IdentityToken: '' };
   });
   // Not in docker's API (its CLI edits config.json itself); here the engine owns the login file.
   router.add('POST', '/auth/logout', async (ctx, deps) => {
     const body = await ctx.body<{ serveraddress?: string }>();
     if (!body?.serveraddress) throw invalidArgument('serveraddress is required');
-    if (!deps.logout) throw invalidArgument('logout is not supported by this engine');
-    return { Removed: await deps.logout(body.serveraddress) };
+    return { Removed: await deps.images.logout(body.serveraddress) };
   });
 }

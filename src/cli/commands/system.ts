@@ -1,6 +1,6 @@
 // version.
 import { connect } from '../connect.js';
-import { cliVersion } from '../version.js';
+import { version as cliVersion } from '../../version.js';
 
 export async function versionCommand(): Promise<number> {
   process.stdout.write(`Client:\n Version:           ${cliVersion()}\n API version:       1.43\n Node version:      ${process.version}\n OS/Arch:           linux/${process.arch === 'x64' ? 'amd64' : process.arch}\n\n`);

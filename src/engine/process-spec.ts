@@ -1,5 +1,9 @@
-// Docker's rules for the container's command line, environment and working dir (pure).
-import { MinidockError } from '../errors.js';
+// The process a container or an exec runs: the one home of docker's rules for Entrypoint/Cmd,
+// environment, working dir and user (moby's merge at create, CreateDaemonEnvironment, runc's
+// setupUser). Pure, but for the user lookup in the image, which the runtime does.
+import { invalidArgument } from '../errors.js';
+import type { ProcessSecurity, ProcessSpec } from '../runtime/types.js';
+import type { RuntimeLike } from './services.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -78,27 +82,57 @@ export function runcEnv(env: string[]): string[] {
   return out;
 }
 
-export function resolveProcess(image: ImageProcessConfig, o: ProcessOverrides): ResolvedProcess {
-  let entrypoint: string[];
-  let cmd: string[];
-  if (o.entrypoint !== undefined) {
-    entrypoint = o.entrypoint.length === 1 && o.entrypoint[0] === '' ? [] : o.entrypoint;
-    cmd = o.cmd ?? []; // an explicit entrypoint drops the image's Cmd
-  } else {
-    entrypoint = image.Entrypoint ?? [];
-    cmd = o.cmd && o.cmd.length > 0 ? o.cmd : image.Cmd ?? [];
+/**
+ * moby's merge of the user's Entrypoint/Cmd with the image's: without an entrypoint of
+ * its own the image's Cmd fills an empty Cmd, and the image's Entrypoint is used unless one was
+ * given at all (`[""]`, docker's `--entrypoint ""`, means none). Throws when nothing is left to run.
+ */
+export function resolveCommand(user: { entrypoint?: string[] | null; cmd?: string[] | null }, image: ImageProcessConfig): { entrypoint: string[]; cmd: string[]; args: string[] } {
+  let entrypoint = user.entrypoint ?? undefined;
+  let cmd = user.cmd ?? [];
+  if (!entrypoint || entrypoint.length === 0) {
+    if (cmd.length === 0) cmd = image.Cmd ?? [];
+    if (entrypoint === undefined) entrypoint = image.Entrypoint ?? [];
   }
+  if (entrypoint.length === 1 && entrypoint[0] === '') entrypoint = [];
   const args = [...entrypoint, ...cmd];
-  if (args.length === 0) throw new MinidockError('InvalidArgument', 'no command specified', { status: 400 });
+  if (args.length === 0) throw invalidArgument('no command specified');
+  return { entrypoint, cmd, args };
+}
 
-  const config = mergeImageEnv((image.Env ?? []).filter((e) => e.includes('=')), o.env ?? []);
-  const env = runcEnv(daemonEnv(config, o.hostname, !!o.tty));
+/** The image's env under the user's, with docker's PATH/HOSTNAME/TERM defaults, as runc hands it to execve. */
+export function processEnv(image: ImageProcessConfig, userEnv: string[], hostname: string, tty: boolean): string[] {
+  const config = mergeImageEnv((image.Env ?? []).filter((e) => e.includes('=')), userEnv);
+  return runcEnv(daemonEnv(config, hostname, tty));
+}
 
-  const cwd = o.workingDir || image.WorkingDir || '/';
-  if (!cwd.startsWith('/')) {
-    throw new MinidockError('InvalidArgument', `the working directory '${cwd}' is invalid, it needs to be an absolute path`, { status: 400 });
-  }
-  return { args, env, cwd, user: o.user ?? image.User ?? '' };
+export function workingDir(user: string | undefined, image: ImageProcessConfig): string {
+  const cwd = user || image.WorkingDir || '/';
+  if (!cwd.startsWith('/')) throw invalidArgument(`the working directory '${cwd}' is invalid, it needs to be an absolute path`);
+  return cwd;
+}
+
+export function resolveProcess(image: ImageProcessConfig, o: ProcessOverrides): ResolvedProcess {
+  const { args } = resolveCommand({ entrypoint: o.entrypoint, cmd: o.cmd }, image);
+  return { args, env: processEnv(image, o.env ?? [], o.hostname, !!o.tty), cwd: workingDir(o.workingDir, image), user: o.user ?? image.User ?? '' };
+}
+
+/**
+ * The full process for the runtime: argv as merged at create, env and cwd from the image and
+ * the request, uid/gid/groups/HOME from the image's passwd and group files.
+ */
+export async function processSpec(
+  runtime: Pick<RuntimeLike, 'resolveUser'>, layerDirs: string[], image: ImageProcessConfig,
+  o: { args: string[]; env: string[]; workingDir?: string; user?: string; hostname: string; tty: boolean },
+  security: ProcessSecurity,
+): Promise<ProcessSpec> {
+  const env = processEnv(image, o.env, o.hostname, o.tty);
+  const cwd = workingDir(o.workingDir, image);
+  const user = await runtime.resolveUser(layerDirs, o.user || image.User || '');
+  return {
+    args: o.args, env: withHome(env, user.home), cwd, uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, tty: o.tty,
+    ...security,
+  };
 }
 
 /** runc's setupUser: HOME from the user's passwd entry when unset (appended) or empty (in place). */

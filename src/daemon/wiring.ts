@@ -1,0 +1,51 @@
+// Plugs the real image, runtime and network services into the engine's interfaces
+// (src/engine/services.ts). The image and network services fit as they are; the runtime's
+// attach stream and helpers are adapted here.
+import { ImageService } from '../image/index.js';
+import { Runtime, resolveUser, defaultIdMapping, processRunning, AttachStream } from '../runtime/index.js';
+import { NetworkService, type NetworkServiceOptions } from '../network/index.js';
+import type { Paths } from '../state/paths.js';
+import type { AttachStreamLike, RuntimeLike, Services } from '../engine/services.js';
+
+function adaptAttach(s: AttachStream): AttachStreamLike {
+  return {
+    onData: (cb) => { s.on('frame', (f: { stream: 1 | 2; data: Buffer }) => cb(f.stream, f.data)); },
+    onEnd: (cb) => { s.once('end', cb); },
+    write: (d) => s.write(d),
+    closeStdin: () => s.closeStdin(),
+    resize: (rows, cols) => s.resize(rows, cols),
+    close: () => s.close(),
+  };
+}
+
+export function runtimeAdapter(rt: Runtime, env: NodeJS.ProcessEnv): RuntimeLike {
+  return {
+    start: (spec, beforeExec) => rt.start(spec, beforeExec),
+    waitExit: (id) => rt.waitExit(id),
+    attach: async (id) => adaptAttach(await rt.attach(id)),
+    kill: (pid, sig) => rt.kill(pid, sig),
+    readExit: (p) => rt.readExit(p),
+    exec: (id, pid, spec) => rt.exec(id, pid, spec),
+    resolveUser: (layerDirs, user) => resolveUser([...layerDirs].reverse(), user),
+    defaultUserns: () => defaultIdMapping(env),
+    isAlive: processRunning,
+    liveShim: (id) => rt.liveShim(id),
+    killShim: (pid) => rt.killShim(pid),
+  };
+}
+
+/** Network options from the environment, so tests can use their own bridge/table/subnet. */
+export function networkOptions(env: NodeJS.ProcessEnv): NetworkServiceOptions {
+  const o: NetworkServiceOptions = {};
+  if (env.MINIDOCK_BRIDGE) o.defaultBridge = env.MINIDOCK_BRIDGE;
+  if (env.MINIDOCK_BRIDGE_SUBNET) o.defaultSubnet = env.MINIDOCK_BRIDGE_SUBNET;
+  if (env.MINIDOCK_NFT_TABLE) o.nftTable = env.MINIDOCK_NFT_TABLE;
+  if (env.MINIDOCK_DNS_PORT) o.dnsPort = Number(env.MINIDOCK_DNS_PORT);
+  return o;
+}
+
+export function realServices(paths: Paths, env: NodeJS.ProcessEnv): Services & { networkService: NetworkService } {
+  const images = new ImageService(paths); // reads MINIDOCK_INSECURE_REGISTRIES itself
+  const networkService = new NetworkService(paths, networkOptions(env));
+  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, networkService };
+}

@@ -1,0 +1,40 @@
+// Exit watching: the runtime reports a container's end (also for containers found at
+// reconcile); the record says exited, its network is released, waiters are told, and --rm
+// removes it.
+import type { EngineCore } from './core.js';
+import type { ExitStatus } from './services.js';
+import { removeContainer } from './remove.js';
+
+export function watchExit(core: EngineCore, id: string): void {
+  const done = core.services.runtime.waitExit(id).then(
+    (status) => onExit(core, id, status),
+    (err) => onExit(core, id, { exitCode: 255, finishedAt: new Date().toISOString(), error: `lost track of container: ${(err as Error).message}` }),
+  );
+  core.exitDone.set(id, done);
+}
+
+/** Resolves when the running container's exit has been recorded. */
+export async function exited(core: EngineCore, id: string): Promise<void> {
+  await core.exitDone.get(id);
+}
+
+async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise<void> {
+  let autoRemove = false;
+  let code = status.exitCode;
+  const error = status.error ?? '';
+  await core.lock(id).run(async () => {
+    const rec = core.store.maybe(id);
+    if (!rec || rec.State.Status !== 'running') return;
+    await core.teardownLogged(`network release of ${id} after its exit`, [() => core.services.network.releaseContainer(id)]);
+    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: status.exitCode, Error: error, FinishedAt: status.finishedAt || new Date().toISOString() };
+    autoRemove = rec.HostConfig.AutoRemove;
+    // --rm: remove() below saves the record ('removing') first; a crash before that leaves
+    // 'running' with a dead pid on disk, which reconcile settles and removes the same way.
+    if (!autoRemove) await core.store.save(rec);
+    code = rec.State.ExitCode;
+    core.emit(rec, 'die', { exitCode: String(code) });
+  });
+  core.exitDone.delete(id);
+  core.signals.emit(`exit:${id}`, code, error);
+  if (autoRemove) await removeContainer(core, id, { force: true }).catch((err) => core.log(`--rm of ${id}: ${(err as Error).message}`));
+}

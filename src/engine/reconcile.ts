@@ -1,0 +1,51 @@
+// After an engine (re)start: records are settled against what really runs. A running record
+// whose shim lives is watched again; one whose shim died is recorded as exited; a shim that
+// lives for a record that is not running (the engine was killed between the shim's start and
+// the record) is ended with its container: a container has one shim, known and owned, or none.
+import type { EngineCore } from './core.js';
+import type { ContainerRecord } from './record.js';
+import { watchExit } from './exits.js';
+import { removeContainer } from './remove.js';
+
+export async function reconcile(core: EngineCore): Promise<void> {
+  await core.store.load();
+  const { runtime, network } = core.services;
+  const alive = (r: ContainerRecord | undefined) => !!r && r.State.Status === 'running' && !!r.State.ShimPid && runtime.isAlive(r.State.ShimPid);
+  for (const rec of core.store.all()) {
+    if (rec.State.Status === 'running') continue;
+    const orphan = runtime.liveShim(rec.Id);
+    if (orphan === undefined) continue;
+    core.log(`container ${rec.Id} is ${rec.State.Status} but its shim ${orphan} runs (start interrupted): ending it`);
+    await core.teardownLogged(`end of the orphan shim of ${rec.Id}`, [() => runtime.killShim(orphan)]);
+  }
+  // The network drops endpoints of containers that are gone; ours are settled below.
+  const out = await network.init((cid) => alive(core.store.maybe(cid)));
+  for (const w of out?.warnings ?? []) core.log(`network: ${w}`);
+  for (const rec of core.store.all()) {
+    if (rec.State.Status === 'removing') {
+      await core.teardownLogged(`removal of ${rec.Id} interrupted by an engine restart`, [
+        () => network.releaseContainer(rec.Id),
+        () => core.store.delete(rec.Id),
+      ]);
+      continue;
+    }
+    if (rec.State.Status !== 'running') continue;
+    if (alive(rec)) {
+      watchExit(core, rec.Id);
+      continue;
+    }
+    const status = await runtime.readExit(core.etcPaths(rec.Id).exit).catch((err) => {
+      core.log(`exit status of ${rec.Id}: ${(err as Error).message}`);
+      return undefined;
+    });
+    await core.teardownLogged(`network release of ${rec.Id}, which died while the engine was down`, [() => network.releaseContainer(rec.Id)]);
+    rec.State = {
+      ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0,
+      ExitCode: status?.exitCode ?? 255,
+      Error: status ? status.error ?? '' : 'container died while the engine was down',
+      FinishedAt: status?.finishedAt ?? new Date().toISOString(),
+    };
+    await core.store.save(rec);
+    if (rec.HostConfig.AutoRemove) await removeContainer(core, rec.Id, { force: true }).catch((err) => core.log(`--rm of ${rec.Id}: ${(err as Error).message}`));
+  }
+}

@@ -1,0 +1,99 @@
+// `start`: the process spec, the etc files, held host ports, the runtime's start with the
+// networks connected before the command runs, then the record says running. A failed start
+// is undone (ports, rules, endpoints; with --rm the record) and its error is what the user sees.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MinidockError } from '../errors.js';
+import { defaultSecurity } from '../runtime/security/defaults.js';
+import type { EngineCore } from './core.js';
+import { networkModeName } from './create.js';
+import { hostnameFile, hostsFile } from './etc-files.js';
+import { portMappings } from './ports.js';
+import { processSpec } from './process-spec.js';
+import { assertTransition, type ContainerRecord } from './record.js';
+import type { AttachHub } from './attach-hub.js';
+import { watchExit } from './exits.js';
+import { connectAll } from './container-net.js';
+import type { ContainerSpec } from './services.js';
+
+// Networks are IPv4-only, so IPv6 is off inside the container, as Docker does.
+const CONTAINER_NET_SYSCTLS = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
+
+export async function startContainer(core: EngineCore, hub: AttachHub, ref: string): Promise<void> {
+  const rec0 = core.store.find(ref);
+  await core.lock(rec0.Id).run(async () => {
+    const rec = core.store.find(rec0.Id);
+    if (rec.State.Status === 'running') return; // docker: starting a running container is a no-op
+    assertTransition(rec, 'running');
+    try {
+      await startLocked(core, hub, rec);
+    } catch (err) {
+      // The start error is what the user must see; the undo's own failures go to the engine log.
+      await failStart(core, hub, rec, err);
+      throw err;
+    }
+  });
+}
+
+async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecord): Promise<void> {
+  const { images, runtime, network } = core.services;
+  const files = core.etcPaths(rec.Id);
+  const image = await images.get(rec.Image);
+  const layerDirs = images.layerDirs(image);
+  const mode = networkModeName(rec.HostConfig.NetworkMode);
+  const hostname = rec.Config.Hostname || os.hostname();
+  const proc = await processSpec(runtime, layerDirs, image.config, {
+    args: [rec.Path, ...rec.Args], env: rec.Config.Env, workingDir: rec.Config.WorkingDir, user: rec.Config.User,
+    hostname, tty: !!rec.Config.Tty,
+  }, defaultSecurity());
+  await Promise.all([
+    fs.writeFile(files.hostname, hostnameFile(hostname)),
+    mode === 'host' ? fs.copyFile('/etc/hosts', files.hosts) : fs.writeFile(files.hosts, hostsFile(hostname, [])),
+    mode === 'host' ? fs.copyFile('/etc/resolv.conf', files.resolv) : fs.writeFile(files.resolv, network.resolvConf(mode)),
+    fs.rm(files.exit, { force: true }),
+  ]);
+  const wanted = mode === 'host' || mode === 'none' ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
+  const reserved = wanted.length ? await network.reservePorts(rec.Id, wanted) : [];
+  const { maskedPaths, readonlyPaths } = defaultSecurity();
+  const spec: ContainerSpec = {
+    ...proc, maskedPaths, readonlyPaths,
+    id: rec.Id, layerDirs, upperDir: path.join(files.root, 'upper'), workDir: path.join(files.root, 'work'),
+    hostname, openStdin: !!rec.Config.OpenStdin,
+    userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
+    sysctls: mode === 'host' ? {} : CONTAINER_NET_SYSCTLS,
+    etcFiles: { hostname: files.hostname, hosts: files.hosts, resolvConf: files.resolv },
+    logPath: files.log, exitPath: files.exit, runDir: core.store.runDir(rec.Id),
+  };
+  // never two shims on one container: one left by an interrupted start goes first
+  const orphan = runtime.liveShim(rec.Id);
+  if (orphan !== undefined) await runtime.killShim(orphan);
+  let endpoints: ContainerRecord['Endpoints'] = {};
+  const started = await runtime.start(spec, async (pid) => {
+    if (mode !== 'host') endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
+    await hub.bindPending(rec.Id);
+  });
+  rec.State = { ...rec.State, Status: 'running', Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false };
+  rec.Endpoints = endpoints;
+  rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
+  await core.store.save(rec);
+  core.emit(rec, 'start');
+  watchExit(core, rec.Id);
+}
+
+/** Undo a failed start: nothing of the attempt is left (ports, rules, endpoints); --rm removes the record. */
+async function failStart(core: EngineCore, hub: AttachHub, rec: ContainerRecord, err: unknown): Promise<void> {
+  await core.teardownLogged(`undo of the failed start of ${rec.Id}`, [() => core.services.network.releaseContainer(rec.Id)]);
+  hub.failPending(rec.Id, err);
+  rec.State.Error = err instanceof Error ? err.message : String(err);
+  rec.State.ExitCode = err instanceof MinidockError && err.exitCode !== 125 ? err.exitCode : 128;
+  rec.Endpoints = {};
+  rec.Ports = [];
+  if (rec.HostConfig.AutoRemove) {
+    await core.teardownLogged(`removal of ${rec.Id} after its failed start`, [() => core.store.delete(rec.Id)]);
+    core.signals.emit(`removed:${rec.Id}`, rec.State.ExitCode, rec.State.Error);
+  } else {
+    await core.teardownLogged(`record of the failed start of ${rec.Id}`, [() => core.store.save(rec)]);
+    core.signals.emit(`exit:${rec.Id}`, rec.State.ExitCode, rec.State.Error);
+  }
+}
