@@ -13,7 +13,7 @@ import { AttachStream } from './attach.js';
 import { execFailureError, parseExecFail } from './exec-error.js';
 import { LineReader } from './line-reader.js';
 import { shimPath } from './shim-path.js';
-import { attachSocketPath, rootfsPath, serializeExecSpec, serializeRunSpec, toHostId } from './spec.js';
+import { attachSocketPath, rootfsPath, seccompPath, serializeExecSpec, serializeRunSpec, toHostId } from './spec.js';
 import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, StartedContainer } from './types.js';
 
 const SHIM_TIMEOUT_MS = 30_000;
@@ -81,6 +81,9 @@ export class Runtime {
         // the container's root (a host uid with no rights here) must traverse to its rootfs
         await fs.chmod(spec.runDir, 0o711);
         await writeFileAtomic(specFile, serializeRunSpec(spec), 0o600, { sync: false });
+        // execs load the same filter: the rules stay in the run dir (none left from an earlier start)
+        if (spec.seccomp) await writeFileAtomic(seccompPath(spec.runDir), spec.seccomp, 0o600, { sync: false });
+        else await fs.rm(seccompPath(spec.runDir), { force: true });
       })(),
       fs.rm(spec.exitPath, { force: true }),
       ...(userns ? [spec.upperDir, spec.workDir].map((d) => fs.chown(d, hostRootId(userns.uidMap), hostRootId(userns.gidMap))) : []),
@@ -169,7 +172,12 @@ export class Runtime {
   async exec(id: string, pid: number, opts: ExecSpec): Promise<ExecProcess> {
     if (!alive(pid)) throw new MinidockError('ContainerNotRunning', `container ${id} is not running`, { status: 409 });
     const specFile = path.join(this.runDir(id), `exec-${randomBytes(6).toString('hex')}.spec`);
-    await writeFileAtomic(specFile, serializeExecSpec(pid, opts));
+    const rules = seccompPath(this.runDir(id));
+    const filtered = await fs.access(rules).then(() => true, (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    });
+    await writeFileAtomic(specFile, serializeExecSpec(pid, opts, filtered ? rules : undefined));
     const child = spawn(this.shim, ['exec', specFile], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const ctl = child.stdio[3] as import('node:net').Socket;
     // Node resumes unconsumed child stdio when the child exits (its output would be thrown

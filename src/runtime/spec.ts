@@ -25,6 +25,8 @@ export function toHostId(map: IdMapping[] | undefined, id: number): number {
 
 export const attachSocketPath = (runDir: string) => path.join(runDir, 'attach.sock');
 export const rootfsPath = (runDir: string) => path.join(runDir, 'rootfs');
+/** Where the container's seccomp rules live while it exists (read by the shim for run and exec). */
+export const seccompPath = (runDir: string) => path.join(runDir, 'seccomp');
 
 function common(s: ProcessSpec): string {
   if (s.args.length === 0) throw new Error('no command specified');
@@ -57,9 +59,11 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   // error.log -> /dev/stderr -> /proc/self/fd/2), so the pipes belong to its user, as in runc.
   out += line('stdio_uid', toHostId(spec.userns?.uidMap, spec.uid)) + line('stdio_gid', toHostId(spec.userns?.gidMap, spec.gid));
   out += line('log', spec.logPath) + line('exit', spec.exitPath) + line('sock', attachSocketPath(spec.runDir));
+  if (spec.seccomp) out += line('seccomp', seccompPath(spec.runDir));
   return out;
 }
 
-export function serializeExecSpec(pid: number, spec: ExecSpec): string {
-  return line('pid', pid) + common(spec);
+/** `seccomp`: the container's rules file (seccompPath), when it has a filter. */
+export function serializeExecSpec(pid: number, spec: ExecSpec, seccomp?: string): string {
+  return line('pid', pid) + common(spec) + (seccomp ? line('seccomp', seccomp) : '');
 }

@@ -29,6 +29,9 @@ export interface ContainerSpec extends ProcessSpec {
   /** Namespaced sysctls in dotted form (`net.ipv6.conf.all.disable_ipv6`), written by the
    * container's process inside its namespaces after the network is set up (OCI linux.sysctl). */
   sysctls?: Record<string, string>;
+  /** Seccomp rules text (compileSeccomp in seccomp.ts) for the container's processes, its
+   * execs included; null or absent = no filter (`--security-opt seccomp=unconfined`). */
+  seccomp?: string | null;
   /** Host paths bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   logPath: string;

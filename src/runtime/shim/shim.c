@@ -15,8 +15,9 @@
  *         tty (0|1), stdin (0|1), uidmap/gidmap ("cid hostid size", repeated; none at all
  *         = no user namespace), net (new|host), etc_hostname, etc_hosts, etc_resolv,
  *         log, exit, sock, stdio_uid/stdio_gid (host ids that own the stdio pipes),
- *         sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside the namespaces)
- *   exec: pid, arg, env, cwd, uid, gid, group, tty
+ *         sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside the namespaces),
+ *         seccomp (path of the seccomp rules, see seccomp.h; absent = no filter)
+ *   exec: pid, arg, env, cwd, uid, gid, group, tty, seccomp
  *
  * Run protocol (stdin/stdout of the shim are pipes from the engine):
  *   shim -> engine  `pid <container host pid> <shim pid>` once namespaces and rootfs exist
@@ -37,7 +38,7 @@
  *   engine -> shim on fd 3: `resize <rows> <cols>` lines (tty only)
  * The shim exits with the command's exit code (128+signal on signal death).
  *
- * Capabilities are not dropped and no seccomp filter is installed (not implemented yet).
+ * Capabilities are not dropped (not implemented yet).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,6 +67,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef MD_SECCOMP
+#include "seccomp.h"
+#endif
 
 extern char **environ;
 
@@ -84,7 +88,7 @@ static void strv_push(struct strv *s, char *x)
 struct spec {
 	struct strv layer, arg, env, group, uidmap, gidmap, sysctl;
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
-	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock;
+	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock, *seccomp;
 	int uid, gid, tty, in, pid, stdio_uid, stdio_gid;
 };
 
@@ -135,6 +139,7 @@ static int parse_spec(const char *file, struct spec *sp)
 		else if (!strcmp(k, "log")) sp->log = v;
 		else if (!strcmp(k, "exit")) sp->exit = v;
 		else if (!strcmp(k, "sock")) sp->sock = v;
+		else if (!strcmp(k, "seccomp")) sp->seccomp = v;
 		else if (!strcmp(k, "uid")) sp->uid = atoi(v);
 		else if (!strcmp(k, "stdio_uid")) sp->stdio_uid = atoi(v);
 		else if (!strcmp(k, "stdio_gid")) sp->stdio_gid = atoi(v);
@@ -250,6 +255,29 @@ static int set_identity(int uid, int gid, struct strv *groups)
 	if (setresgid(gid, gid, gid) < 0) return -1;
 	if (setresuid(uid, uid, uid) < 0) return -1;
 	return 0;
+}
+
+/* The seccomp rules (a host file of the engine's, mode 0600) are opened by the shim before
+ * it enters the user namespace or changes root; the container process inherits the fd. */
+static int seccomp_fd = -1;
+
+static void open_seccomp(const char *rules)
+{
+	if (rules && (seccomp_fd = open(rules, O_RDONLY | O_CLOEXEC)) < 0) fail("open seccomp rules %s", rules);
+}
+
+/* The container's seccomp filter, loaded while still root with all capabilities in the
+ * user namespace (loading without no_new_privs needs CAP_SYS_ADMIN there, as in runc). */
+static void load_seccomp(const char *rules)
+{
+	if (seccomp_fd < 0) return;
+#ifdef MD_SECCOMP
+	int r = md_seccomp_apply_fd(seccomp_fd);
+	if (r < 0) { errno = -r; fail("load seccomp filter %s", rules); }
+#else
+	errno = ENOSYS;
+	fail("load seccomp filter %s (shim built without seccomp)", rules);
+#endif
 }
 
 static int mkdir_p(const char *path)
@@ -502,6 +530,7 @@ static void child_main(struct spec *sp, struct child_fds *f)
 		close(f->pty_sock);
 		make_controlling(slave, sp->uid);
 	}
+	load_seccomp(sp->seccomp);
 	if (set_identity(sp->uid, sp->gid, &sp->group) < 0) fail("set user %d:%d", sp->uid, sp->gid);
 	if (chdir(sp->cwd) < 0) fail("chdir to working directory %s", sp->cwd);
 	/* credential changes clear the parent-death signal: set it again so the container
@@ -855,6 +884,7 @@ static int run_main(const char *specfile)
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	int sigfd = signalfd(-1, &ss, SFD_CLOEXEC);
 
+	open_seccomp(S.seccomp);
 	long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
 	if (S.uidmap.n) flags |= CLONE_NEWUSER;
 	if (!S.net || strcmp(S.net, "host")) flags |= CLONE_NEWNET;
@@ -957,6 +987,7 @@ static int exec_main(const char *specfile)
 	struct spec sp;
 	if (parse_spec(specfile, &sp) < 0) fail("read spec %s", specfile);
 	signal(SIGPIPE, SIG_IGN);
+	open_seccomp(sp.seccomp);
 	static const struct { const char *name; int flag; } ns[] = {
 		{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID },
 		{ "uts", CLONE_NEWUTS }, { "ipc", CLONE_NEWIPC }, { "net", CLONE_NEWNET },
@@ -1002,6 +1033,7 @@ static int exec_main(const char *specfile)
 		close(errp[0]);
 		if (sp.tty) { close(master); make_controlling(slave, sp.uid); }
 		close(3);
+		load_seccomp(sp.seccomp);
 		if (set_identity(sp.uid, sp.gid, &sp.group) < 0) fail("set user %d:%d", sp.uid, sp.gid);
 		if (chdir(sp.cwd) < 0) fail("chdir to working directory %s", sp.cwd);
 		int e = exec_program(sp.arg.v, sp.env.v);
