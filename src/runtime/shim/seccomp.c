@@ -1,10 +1,12 @@
 /* Seccomp filter from the runtime's rules text (see seccomp.h), built with libseccomp. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <seccomp.h>
 #include "seccomp.h"
 
@@ -105,8 +107,14 @@ static int apply_line(scmp_filter_ctx *ctx, char *line)
 
 int md_seccomp_apply(const char *rules_path)
 {
-	FILE *f = fopen(rules_path, "re");
-	if (!f) return -errno;
+	int fd = open(rules_path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : md_seccomp_apply_fd(fd);
+}
+
+int md_seccomp_apply_fd(int fd)
+{
+	FILE *f = fdopen(fd, "r");
+	if (!f) { int e = errno; close(fd); return -e; }
 	scmp_filter_ctx ctx = NULL;
 	char *line = NULL;
 	size_t cap = 0;

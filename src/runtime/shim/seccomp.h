@@ -10,4 +10,8 @@
  * set PR_SET_NO_NEW_PRIVS itself first. */
 int md_seccomp_apply(const char *rules_path);
 
+/* The same from an open rules file, for callers that chroot/pivot_root between opening the
+ * rules (a host path) and loading them. Closes `fd`. */
+int md_seccomp_apply_fd(int fd);
+
 #endif
