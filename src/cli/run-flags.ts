@@ -26,6 +26,11 @@ export interface RunFlags {
   stopSignal?: string;
   label?: string[];
   expose?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  /** As typed; `seccomp=FILE` is replaced by the file's JSON (the CLI reads it, as docker's does). */
+  securityOpt?: string[];
 }
 
 /** `-e KEY=VAL` is kept; `-e KEY` takes the CLI's value or is dropped when unset (docker). */
@@ -74,7 +79,8 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
   const body: CreateContainerBody = {
     Image: image,
     Cmd: command.length ? command : null,
-    Entrypoint: f.entrypoint === undefined ? null : f.entrypoint === '' ? [] : [f.entrypoint],
+    // docker's CLI sends [""] for --entrypoint "": no entrypoint, and no image Cmd either
+    Entrypoint: f.entrypoint === undefined ? null : [f.entrypoint],
     Env: envList,
     WorkingDir: f.workdir ?? '',
     User: f.user ?? '',
@@ -95,6 +101,10 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
       PublishAllPorts: !!f.publishAll,
       AutoRemove: !!f.rm,
       UsernsMode: f.userns ?? '',
+      CapAdd: f.capAdd ?? null,
+      CapDrop: f.capDrop ?? null,
+      Privileged: !!f.privileged,
+      SecurityOpt: f.securityOpt ?? null,
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };

@@ -11,7 +11,7 @@ export const SUPPORTED = new Set<string>([
   // Windows-only flag that Linux engines ignore by definition (docker does too).
   'ArgsEscaped',
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
-  'HostConfig.UsernsMode',
+  'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',
 ]);
 

@@ -7,6 +7,7 @@ import type { EngineCore } from './core.js';
 import { refuseUnsupported } from './create-fields.js';
 import { newId, normaliseName, randomName } from './names.js';
 import { resolveCommand } from './process-spec.js';
+import { checkSecurity } from './security.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -88,6 +89,10 @@ export function newRecord(args: {
       PublishAllPorts: !!body.HostConfig?.PublishAllPorts,
       AutoRemove: !!body.HostConfig?.AutoRemove,
       UsernsMode: body.HostConfig?.UsernsMode ?? '',
+      CapAdd: body.HostConfig?.CapAdd ?? null,
+      CapDrop: body.HostConfig?.CapDrop ?? null,
+      Privileged: !!body.HostConfig?.Privileged,
+      SecurityOpt: body.HostConfig?.SecurityOpt ?? null,
     },
     Networks: networkRequests(body),
     Endpoints: {},
@@ -120,6 +125,7 @@ export function parseSignal(sig: string | undefined, fallback = 'SIGKILL'): numb
 /** POST /containers/create. */
 export async function createContainer(core: EngineCore, body: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
   validateCreate(body);
+  await checkSecurity(body.HostConfig ?? {});
   const { images, network, runtime } = core.services;
   const image = await images.get(body.Image);
   const mode = networkModeName(body.HostConfig?.NetworkMode);

@@ -17,6 +17,7 @@ import { reconcile } from './reconcile.js';
 import { containerLogs, type ContainerLogsOptions } from './logs.js';
 import { containerSummary, inspectContainer } from './inspect.js';
 import { processSpec } from './process-spec.js';
+import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
 import type { EngineEvent, EventQuery } from './events.js';
 import type { AttachStreamLike, ExecProcessLike, ProcessSecurity, Services } from './services.js';
@@ -85,9 +86,12 @@ export class Engine {
   }
 
   /** Runs a process in a running container (the exec manager's start). */
-  async execProcess(ref: string, o: { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean }, security: ProcessSecurity): Promise<ExecProcessLike> {
+  async execProcess(ref: string, o: { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean }): Promise<ExecProcessLike> {
     const rec = this.core.store.find(ref);
     if (rec.State.Status !== 'running') throw notRunning(rec);
+    // docker: an exec has its container's capabilities, no_new_privs and seccomp filter
+    const { capabilities, noNewPrivileges, seccomp } = await containerSecurity(rec.HostConfig);
+    const security: ProcessSecurity = { capabilities, noNewPrivileges, seccomp };
     const { images, runtime } = this.services;
     const image = await images.get(rec.Image);
     const spec = await processSpec(runtime, images.layerDirs(image), image.config, {

@@ -5,7 +5,6 @@ import type { Engine } from './engine.js';
 import { newId } from './names.js';
 import { notRunning } from './record.js';
 import type { ExecProcessLike } from './services.js';
-import { defaultProcessSecurity } from '../runtime/security/defaults.js';
 
 export interface ExecInstance {
   id: string;
@@ -24,6 +23,7 @@ export class ExecManager {
   create(ref: string, body: ExecCreateBody | undefined): string {
     const containerId = this.engine.resolve(ref);
     if (!body || !Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalidArgument('no exec command specified');
+    if ((body as { Privileged?: boolean }).Privileged) throw invalidArgument('minidock does not support exec --privileged yet');
     if (!this.engine.isRunning(containerId)) throw notRunning({ Id: containerId });
     const id = newId();
     this.execs.set(id, { id, containerId, config: body, running: false, exitCode: null, pid: 0 });
@@ -44,7 +44,7 @@ export class ExecManager {
     try {
       e.process = await this.engine.execProcess(e.containerId, {
         cmd: e.config.Cmd, env: e.config.Env ?? [], workingDir: e.config.WorkingDir ?? '', user: e.config.User ?? '', tty: !!e.config.Tty,
-      }, defaultProcessSecurity());
+      });
     } catch (err) {
       e.running = false;
       e.exitCode = err instanceof MinidockError && err.exitCode !== 125 ? err.exitCode : 126;

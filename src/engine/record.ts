@@ -27,7 +27,8 @@ export interface ContainerRecord {
   Image: string;          // image id, sha256:...
   ImageRef: string;       // as the user wrote it
   Config: CreateContainerBody & { Hostname: string; Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null };
-  HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> & {
+  HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> &
+    Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt'> & {
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
   /** Networks to join, in order (the first is eth0). */

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MinidockError } from '../errors.js';
-import { defaultSecurity } from '../runtime/security/defaults.js';
+import { containerSecurity } from './security.js';
 import type { EngineCore } from './core.js';
 import { networkModeName } from './create.js';
 import { hostnameFile, hostsFile } from './etc-files.js';
@@ -43,10 +43,11 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const layerDirs = images.layerDirs(image);
   const mode = networkModeName(rec.HostConfig.NetworkMode);
   const hostname = rec.Config.Hostname || os.hostname();
+  const { maskedPaths, readonlyPaths, ...security } = await containerSecurity(rec.HostConfig);
   const proc = await processSpec(runtime, layerDirs, image.config, {
     args: [rec.Path, ...rec.Args], env: rec.Config.Env, workingDir: rec.Config.WorkingDir, user: rec.Config.User,
     hostname, tty: !!rec.Config.Tty,
-  }, defaultSecurity());
+  }, security);
   await Promise.all([
     fs.writeFile(files.hostname, hostnameFile(hostname)),
     mode === 'host' ? fs.copyFile('/etc/hosts', files.hosts) : fs.writeFile(files.hosts, hostsFile(hostname, [])),
@@ -55,7 +56,6 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   ]);
   const wanted = mode === 'host' || mode === 'none' ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
   const reserved = wanted.length ? await network.reservePorts(rec.Id, wanted) : [];
-  const { maskedPaths, readonlyPaths } = defaultSecurity();
   const spec: ContainerSpec = {
     ...proc, maskedPaths, readonlyPaths,
     id: rec.Id, layerDirs, upperDir: path.join(files.root, 'upper'), workDir: path.join(files.root, 'work'),

@@ -6,6 +6,7 @@ export { readLogs, selectFrames, splitLines, LineSplitter, formatTimestamp, sinc
 export { serializeRunSpec, serializeExecSpec, attachSocketPath, rootfsPath, seccompPath, MAX_ID } from './spec.js';
 export { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultSecurity, defaultProcessSecurity } from './security/defaults.js';
 export { ALL_CAPABILITIES, CAPABILITY_NUMBERS, capabilityNumber, capabilityMask } from './security/capabilities.js';
+export { loadSeccompProfile, parseSeccompProfile, compileSeccomp, seccompRules, hostSeccompArch, DEFAULT_SECCOMP_PROFILE, type SeccompProfile, type SeccompSyscall, type SeccompArg, type SeccompFilter, type SeccompAction, type SeccompOp, type CompileOptions } from './seccomp.js';
 export { execFailureError } from './exec-error.js';
 export { shimPath } from './shim-path.js';
 export { resolveUser, resolveUserFrom, readLayeredFile, parsePasswd, parseGroup, type ResolvedUser } from './user.js';

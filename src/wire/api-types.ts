@@ -27,6 +27,11 @@ export interface CreateContainerBody {
     PublishAllPorts?: boolean;
     AutoRemove?: boolean;
     UsernsMode?: string;
+    CapAdd?: string[] | null;
+    CapDrop?: string[] | null;
+    Privileged?: boolean;
+    /** `no-new-privileges[:true|false]`, `seccomp=unconfined` or `seccomp=<profile json>` */
+    SecurityOpt?: string[] | null;
   };
   NetworkingConfig?: {
     EndpointsConfig?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null } | null> | null;

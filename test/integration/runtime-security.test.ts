@@ -62,7 +62,7 @@ describe.skipIf(!isRoot)('runtime hardening (root)', () => {
   });
 
   afterAll(async () => {
-    if (base) await fs.rm(base, { recursive: true, force: true });
+    if (base) await fs.rm(base, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }); // shims of killed containers may still be writing
   });
 
   const spec = (over: Partial<ContainerSpec>) => makeSpec(base, layer, over);

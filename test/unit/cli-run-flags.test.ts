@@ -40,9 +40,9 @@ describe('flags → create body', () => {
       NetworkingConfig: { EndpointsConfig: { mynet: { IPAMConfig: { IPv4Address: '10.1.0.5' }, Aliases: ['db'] } } },
     });
   });
-  it('detached runs attach nothing; empty entrypoint resets it', () => {
+  it("detached runs attach nothing; empty entrypoint resets it (sent as [''], as docker's CLI does)", () => {
     const b = buildCreateBody('busybox', [], { detach: true, interactive: true, entrypoint: '' }, {});
-    expect(b).toMatchObject({ Cmd: null, Entrypoint: [], AttachStdin: false, AttachStdout: false, StdinOnce: false, OpenStdin: true });
+    expect(b).toMatchObject({ Cmd: null, Entrypoint: [''], AttachStdin: false, AttachStdout: false, StdinOnce: false, OpenStdin: true });
     expect(buildCreateBody('busybox', [], { entrypoint: 'sh -c' }, {}).Entrypoint).toEqual(['sh -c']);
   });
   it('refuses --ip on the default network and a bad stop timeout', () => {

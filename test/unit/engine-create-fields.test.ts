@@ -30,7 +30,7 @@ describe('create fields', () => {
   it.each([
     [{ HostConfig: { Binds: ['/data:/data'] } }, 'HostConfig.Binds', '-v/--volume'],
     [{ HostConfig: { Memory: 6_000_000 } }, 'HostConfig.Memory', '--memory'],
-    [{ HostConfig: { CapDrop: ['ALL'] } }, 'HostConfig.CapDrop', '--cap-drop'],
+    [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
     [{ HostConfig: { RestartPolicy: { Name: 'always' } } }, 'HostConfig.RestartPolicy', '--restart'],
     [{ HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } } }, 'HostConfig.RestartPolicy', '--restart'],
     [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, 'HostConfig.LogConfig', '--log-driver'],

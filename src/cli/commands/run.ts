@@ -13,11 +13,21 @@ async function pullQuietlyToStderr(client: EngineClient, image: string): Promise
   await client.pull(withDefaultTag(image), (p) => printer.handle(p));
 }
 
+/** docker's CLI: `seccomp=FILE` goes to the engine as the profile's JSON, compacted. */
+function readSeccompFile(opt: string): string {
+  const m = /^seccomp[=:](.+)$/.exec(opt);
+  if (!m || m[1] === 'unconfined') return opt;
+  let text: string;
+  try { text = fs.readFileSync(m[1]!, 'utf8'); } catch (err) { throw invalidArgument(`opening seccomp profile (${m[1]}) failed: ${(err as Error).message}`); }
+  try { return `seccomp=${JSON.stringify(JSON.parse(text))}`; } catch (err) { throw invalidArgument(`compacting json for seccomp profile (${m[1]}) failed: ${(err as Error).message}`); }
+}
+
 /** Create, pulling the image first when the engine does not have it (docker run/create). */
 async function createWithPull(client: EngineClient, image: string, command: string[], flags: RunFlags & { detachKeys?: string }): Promise<string> {
   const body = buildCreateBody(image, command, {
     ...flags,
     envFileContents: (flags as { envFile?: string[] }).envFile?.map((f) => fs.readFileSync(f, 'utf8')),
+    securityOpt: flags.securityOpt?.map(readSeccompFile),
   }, process.env);
   try {
     return (await client.createContainer(body, flags.name)).Id;

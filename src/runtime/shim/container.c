@@ -223,7 +223,7 @@ void child_main(struct spec *sp, struct child_fds *f)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* everything but stdio closes at exec; err_w closing tells the shim exec worked */
 	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-	seccomp_late(sp, f->seccomp);
+	md_seccomp_late(sp, f->seccomp);
 	int e = exec_program(sp->arg.v, sp->env.v);
 	say(f->err_w, "execfail %d", e);
 	_exit(e == ENOENT ? 127 : 126);

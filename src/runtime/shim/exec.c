@@ -25,7 +25,7 @@ int exec_main(const char *specfile)
 	struct spec sp;
 	parse_spec(specfile, SPEC_EXEC, &sp);
 	/* read while still host root, before the container's root hides the rules' path */
-	int seccomp_fd = seccomp_load(&sp);
+	int seccomp_fd = md_seccomp_open(&sp);
 	int pid = (int)sp.pid;
 	signal(SIGPIPE, SIG_IGN);
 	static const struct { const char *name; int flag; } ns[] = {
@@ -77,7 +77,7 @@ int exec_main(const char *specfile)
 		if (chdir(sp.cwd) < 0) fail("chdir to working directory %s", sp.cwd);
 		/* nothing the shim inherited or opened reaches the process: only stdio stays */
 		syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-		seccomp_late(&sp, seccomp_fd);
+		md_seccomp_late(&sp, seccomp_fd);
 		int e = exec_program(sp.arg.v, sp.env.v);
 		say(errp[1], "execfail %d", e);
 		_exit(e == ENOENT ? 127 : 126);

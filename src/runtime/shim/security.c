@@ -8,7 +8,7 @@
  *   4. supplementary groups, gid, uid (a non-root uid clears permitted and effective, as
  *      execve would for docker's non-root users)
  *   5. permitted = effective = cap_permitted, inheritable and ambient empty (docker's values)
- *   6. with no_new_privs, seccomp as late as possible: seccomp_late() right before execve,
+ *   6. with no_new_privs, seccomp as late as possible: md_seccomp_late() right before execve,
  *      so the filter need not allow the shim's own last syscalls
  * Everything here is decided by the TypeScript runtime (src/runtime/security/).
  */
@@ -24,10 +24,10 @@
 #include <unistd.h>
 #include "shim.h"
 #ifdef MD_SECCOMP
-#include "seccomp.h"
+#include "md_seccomp.h"
 #endif
 
-int seccomp_load(const struct spec *sp)
+int md_seccomp_open(const struct spec *sp)
 {
 	if (!sp->seccomp) return -1;
 #ifndef MD_SECCOMP
@@ -86,7 +86,7 @@ void drop_privileges(const struct spec *sp, int seccomp_fd)
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) fail("clear ambient capabilities");
 }
 
-void seccomp_late(const struct spec *sp, int seccomp_fd)
+void md_seccomp_late(const struct spec *sp, int seccomp_fd)
 {
 	if (sp->nnp && seccomp_fd >= 0) seccomp_apply(sp, seccomp_fd);
 }

@@ -54,13 +54,13 @@ int recv_fd(int sock);
 
 /* Copies the seccomp rules file (read as host root, before any namespace is joined) into
  * a memfd the process can still name after pivot_root/chroot; -1 when the spec has none. */
-int seccomp_load(const struct spec *sp);
+int md_seccomp_open(const struct spec *sp);
 /* Bounding set, no_new_privs, seccomp (without no_new_privs it needs CAP_SYS_ADMIN, so it
  * comes while the process still has it), user and groups, then permitted/effective/
  * inheritable/ambient. Exits through fail() on any error. */
 void drop_privileges(const struct spec *sp, int seccomp_fd);
 /* With no_new_privs, seccomp comes as late as possible: call right before execve. */
-void seccomp_late(const struct spec *sp, int seccomp_fd);
+void md_seccomp_late(const struct spec *sp, int seccomp_fd);
 
 /* ---------- container init (container.c) ---------- */
 

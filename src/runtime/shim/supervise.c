@@ -265,7 +265,7 @@ static void event_loop(pid_t c, int out_r, int err_r, int sigfd)
 int run_main(const char *specfile)
 {
 	parse_spec(specfile, SPEC_RUN, &S);
-	int seccomp_fd = seccomp_load(&S);
+	int seccomp_fd = md_seccomp_open(&S);
 	signal(SIGPIPE, SIG_IGN);
 	/* detach from the engine: its restart must not take the container with it */
 	/* the first process stays until the handshake is over (the engine may treat its exit
