@@ -106,10 +106,10 @@ export class Ctx {
   }
 
   /** Starts a streamed reply (chunked), e.g. pull progress or logs. */
-  stream(contentType: string): ServerResponse {
+  stream(contentType: string, headers: Record<string, string> = {}): ServerResponse {
     if (!this.res) throw invalidArgument('this endpoint cannot be used with an upgrade request');
     this.answered = true;
-    this.res.writeHead(200, { 'Content-Type': contentType });
+    this.res.writeHead(200, { 'Content-Type': contentType, ...headers });
     this.res.flushHeaders();
     return this.res;
   }

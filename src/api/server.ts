@@ -11,6 +11,7 @@ import { registerContainers } from './routes/containers.js';
 import { registerImages } from './routes/images.js';
 import { registerNetworks } from './routes/networks.js';
 import { registerExec } from './routes/exec.js';
+import { API_VERSION, MIN_API_VERSION, checkApiVersion } from './routes/system.js';
 
 export function buildRouter(): Router<Handler> {
   const router = new Router<Handler>();
@@ -26,8 +27,12 @@ async function dispatch(router: Router<Handler>, deps: ApiDeps, req: http.Incomi
   let ctx: Ctx | undefined;
   const t0 = performance.now();
   if (deps.debug) req.once('close', () => deps.log?.(`${req.method} ${req.url} ${(performance.now() - t0).toFixed(1)}ms`));
+  // dockerd sends these on every answer; clients negotiate the API version from Api-Version
+  const headers: Record<string, string> = { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `minidock/${deps.version} (linux)` };
+  if (res) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   try {
     const url = new URL(req.url ?? '/', 'http://engine');
+    checkApiVersion(url.pathname);
     const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
     ctx = new Ctx(req, params, res, upgrade);
     const result = await handler(ctx, deps);

@@ -19,7 +19,8 @@ import { containerSummary, inspectContainer } from './inspect.js';
 import { processSpec } from './process-spec.js';
 import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
-import type { EngineEvent, EventQuery } from './events.js';
+import { createHash } from 'node:crypto';
+import type { EngineEvent, EventQuery, EventType } from './events.js';
 import type { AttachStreamLike, ExecProcessLike, ProcessSecurity, Services } from './services.js';
 
 export type { WaitCondition, WaitResult };
@@ -99,6 +100,22 @@ export class Engine {
       user: o.user || rec.Config.User, hostname: rec.Config.Hostname, tty: o.tty,
     }, security);
     return runtime.exec(rec.Id, rec.State.Pid, spec);
+  }
+
+  /** Containers by state (GET /info). */
+  counts(): { total: number; running: number; paused: number } {
+    const all = this.core.store.all();
+    return { total: all.length, running: all.filter((r) => r.State.Status === 'running').length, paused: 0 };
+  }
+
+  /** A stable id of this engine's state (dockerd's ID in /info): derived from its root path. */
+  engineId(): string {
+    return createHash('sha256').update(this.paths.root).digest('hex').slice(0, 36).toUpperCase().replace(/(.{4})(?!$)/g, '$1:');
+  }
+
+  /** Records an event the engine did not raise itself (images and networks, changed through their services). */
+  recordEvent(type: EventType, action: string, id: string, attributes: Record<string, string> = {}): void {
+    this.core.emitOther(type, action, id, attributes);
   }
 
   /** The engine's event stream (GET /events). */

@@ -38,6 +38,12 @@ export class FakeImages implements ImageServiceLike {
     return { untagged: [ref], deleted: [img.id] };
   }
   layerDirs() { return ['/nonexistent/layer']; }
+  logins = new Map<string, { username: string; password: string }>();
+  async login(server: string, creds: { username: string; password: string }) {
+    if (creds.password === 'wrong') throw new MinidockError('Unauthorized', `login to ${server} failed: incorrect username or password`, { status: 401 });
+    this.logins.set(server, creds);
+  }
+  async logout(server: string) { return this.logins.delete(server); }
 }
 
 export class FakeStream extends EventEmitter implements AttachStreamLike {

@@ -165,3 +165,47 @@ describe('engine API', () => {
     await expect(client.inspectNetwork('dnet')).rejects.toMatchObject({ status: 404 });
   });
 });
+
+function raw(method: string, urlPath: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: server.socketPath, method, path: urlPath }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('what docker clients negotiate with', () => {
+  it('answers /_ping GET and HEAD, versioned or not, with dockerd\'s headers', async () => {
+    for (const [m, p] of [['GET', '/_ping'], ['HEAD', '/_ping'], ['GET', '/v1.41/_ping']] as const) {
+      const r = await raw(m, p);
+      expect(r.status).toBe(200);
+      expect(r.headers).toMatchObject({ 'api-version': '1.43', ostype: 'linux', 'docker-experimental': 'false', 'cache-control': 'no-cache, no-store, must-revalidate' });
+      expect(r.body).toBe(m === 'HEAD' ? '' : 'OK');
+    }
+  });
+  it('refuses API versions it does not speak and answers 404 for unknown paths', async () => {
+    expect(await raw('GET', '/v1.99/version')).toMatchObject({ status: 400, body: expect.stringContaining('client version 1.99 is too new. Maximum supported API version is 1.43') });
+    expect(await raw('GET', '/v1.12/version')).toMatchObject({ status: 400, body: expect.stringContaining('is too old') });
+    expect((await raw('GET', '/v1.43/no/such/thing')).status).toBe(404);
+  });
+  it('serves /info with container and image counts', async () => {
+    const r = await raw('GET', '/info');
+    const info = JSON.parse(r.body);
+    expect(info).toMatchObject({ OSType: 'linux', ServerVersion: '0.0.0-test', Images: 1, Swarm: { LocalNodeState: 'inactive' } });
+    expect(typeof info.Containers).toBe('number');
+  });
+  it('streams /events: the past from since, filtered, until until', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const { Id } = await engine.create({ Image: 'busybox', Cmd: ['true'] }, 'evented');
+    await engine.remove(Id);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const r = await raw('GET', `/events?since=${since}&until=${until}&filters=${encodeURIComponent(JSON.stringify({ container: ['evented'] }))}`);
+    const events = r.body.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.Action)).toEqual(['create', 'destroy']);
+    expect(events[0]).toMatchObject({ Type: 'container', status: 'create', id: Id, from: 'busybox', Actor: { ID: Id, Attributes: { name: 'evented', image: 'busybox' } } });
+    expect((await raw('GET', '/events?filters=%7B%22colour%22%3A%5B%22x%22%5D%7D')).status).toBe(400);
+  });
+});

@@ -33,7 +33,7 @@ export function imageInspect(img: ImageRecord) {
 }
 
 export function registerImages(router: Router<Handler>): void {
-  router.add('POST', '/images/create', async (ctx, { images }) => {
+  router.add('POST', '/images/create', async (ctx, { images, engine }) => {
     const from = ctx.query.get('fromImage');
     if (!from) throw invalidArgument('fromImage is required');
     const tag = ctx.query.get('tag');
@@ -45,7 +45,7 @@ export function registerImages(router: Router<Handler>): void {
     res.once('close', () => { if (!res.writableFinished) abort.abort(); });
     const line = (v: unknown) => { if (!res.destroyed) res.write(JSON.stringify(v) + '\n'); };
     try {
-      await images.pull(ref, {
+      const img = await images.pull(ref, {
         signal: abort.signal,
         auth,
         onEvent: (e) => line({
@@ -54,6 +54,7 @@ export function registerImages(router: Router<Handler>): void {
           ...(e.total !== undefined || e.current !== undefined ? { progressDetail: { current: e.current, total: e.total } } : {}),
         }),
       });
+      engine.recordEvent('image', 'pull', ref, { name: ref, ...(img.config.Labels ?? {}) });
     } catch (err) {
       const { body } = toErrorBody(err);
       // docker reports a failed pull inside the 200 stream; code/exitCode let our client rebuild the error.
@@ -66,6 +67,9 @@ export function registerImages(router: Router<Handler>): void {
   router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
   router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {
     const out = await images.remove(ctx.params.name!, { force: ctx.flag('force'), inUse: (id) => engine.imageInUse(id) });
+    for (const u of out.untagged) engine.recordEvent('image', 'untag', u, { name: u });
+    // deleted lists the image, then its layers; the event is the image's
+    if (out.deleted[0]) engine.recordEvent('image', 'delete', out.deleted[0], { name: out.deleted[0] });
     return [...out.untagged.map((u) => ({ Untagged: u })), ...out.deleted.map((d) => ({ Deleted: d }))];
   });
 }

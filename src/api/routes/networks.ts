@@ -23,11 +23,12 @@ export function networkView(n: NetworkRecord, engine: Engine) {
 export function registerNetworks(router: Router<Handler>): void {
   router.add('GET', '/networks', async (_ctx, { network, engine }) => (await network.list()).map((n) => networkView(n, engine)));
   router.add('GET', '/networks/{id}', async (ctx, { network, engine }) => networkView(await network.get(ctx.params.id!), engine));
-  router.add('POST', '/networks/create', async (ctx, { network }) => {
+  router.add('POST', '/networks/create', async (ctx, { network, engine }) => {
     const body = await ctx.body<NetworkCreateBody>();
     if (!body?.Name) throw invalidArgument('network name is required');
     const cfg = body.IPAM?.Config?.[0];
     const rec = await network.create({ name: body.Name, driver: body.Driver, subnet: cfg?.Subnet, gateway: cfg?.Gateway, internal: body.Internal, labels: body.Labels });
+    engine.recordEvent('network', 'create', rec.id, { name: rec.name, type: rec.driver });
     ctx.json(201, { Id: rec.id, Warning: '' });
     return ANSWERED;
   });
@@ -35,6 +36,7 @@ export function registerNetworks(router: Router<Handler>): void {
     const net = await network.get(ctx.params.id!);
     if (engine.networkEndpoints(net.name).length) throw new MinidockError('NetworkInUse', `error while removing network: network ${net.name} id ${net.id} has active endpoints`, { status: 403 });
     await network.remove(net.id);
+    engine.recordEvent('network', 'destroy', net.id, { name: net.name, type: net.driver });
     return undefined;
   });
   router.add('POST', '/networks/{id}/connect', async (ctx, { engine }) => {

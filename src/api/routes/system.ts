@@ -1,19 +1,38 @@
-// GET /_ping, GET /version, POST /auth.
+// GET|HEAD /_ping, GET /version, GET /info, GET /events, POST /auth.
 import os from 'node:os';
 import { invalidArgument } from '../../errors.js';
+import { parseEventFilters } from '../../engine/events.js';
+import { sinceToNs } from '../../runtime/logs.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
 
 export const API_VERSION = '1.43';
+export const MIN_API_VERSION = '1.24';
+
+const versionNumber = (v: string) => { const [a, b] = v.split('.').map(Number); return a! * 1000 + (b ?? 0); };
+
+/** A /vX.Y prefix outside what minidock speaks is refused as dockerd does (400). */
+export function checkApiVersion(pathname: string): void {
+  const m = /^\/v(\d+(?:\.\d+)?)\//.exec(pathname);
+  if (!m) return;
+  const v = versionNumber(m[1]!);
+  if (v > versionNumber(API_VERSION)) throw invalidArgument(`client version ${m[1]} is too new. Maximum supported API version is ${API_VERSION}`);
+  if (v < versionNumber(MIN_API_VERSION)) throw invalidArgument(`client version ${m[1]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+}
+
+/** `since`/`until` of /events: unix seconds with an optional fraction, or empty. */
+function eventTime(v: string | null): bigint | undefined {
+  return v === null || v === '' ? undefined : sinceToNs(v);
+}
 
 export function registerSystem(router: Router<Handler>): void {
   const ping: Handler = async (ctx) => {
     ctx.answered = true;
     ctx.req.resume();
     // docker answers a plain "OK" with the API version header.
-    const res = ctx.stream('text/plain; charset=utf-8');
-    res.end('OK');
+    const res = ctx.stream('text/plain; charset=utf-8', { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache' });
+    res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
     return ANSWERED;
   };
   router.add('GET', '/_ping', ping).add('HEAD', '/_ping', ping);
@@ -21,12 +40,42 @@ export function registerSystem(router: Router<Handler>): void {
     Platform: { Name: 'minidock' },
     Version: deps.version,
     ApiVersion: API_VERSION,
-    MinAPIVersion: '1.24',
+    MinAPIVersion: MIN_API_VERSION,
     Os: 'linux',
     Arch: process.arch === 'x64' ? 'amd64' : process.arch,
     KernelVersion: os.release(),
     GoVersion: `node ${process.version}`,
   }));
+  router.add('GET', '/info', async (_ctx, deps) => {
+    const c = deps.engine.counts();
+    return {
+      ID: deps.engine.engineId(), Name: os.hostname(), ServerVersion: deps.version,
+      Containers: c.total, ContainersRunning: c.running, ContainersPaused: c.paused, ContainersStopped: c.total - c.running - c.paused,
+      Images: (await deps.images.list()).length,
+      Driver: 'overlay', DriverStatus: [['Backing Filesystem', 'extfs'], ['Idmapped layers', 'true']],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file'] },
+      MemoryLimit: true, SwapLimit: false, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
+      IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: 'json-file',
+      CgroupDriver: 'cgroupfs', NEventsListener: 0, KernelVersion: os.release(), OperatingSystem: 'minidock on Linux', OSVersion: '',
+      OSType: 'linux', Architecture: os.machine(), NCPU: os.cpus().length, MemTotal: os.totalmem(),
+      IndexServerAddress: 'https://index.docker.io/v1/', RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'] },
+      DockerRootDir: deps.engine.paths.root, HttpProxy: '', HttpsProxy: '', NoProxy: '', Labels: [], ExperimentalBuild: false,
+      Runtimes: { 'minidock-shim': { path: 'minidock-shim' } }, DefaultRuntime: 'minidock-shim', LiveRestoreEnabled: true, Isolation: '',
+      InitBinary: '', SecurityOptions: ['name=seccomp,profile=builtin', 'name=userns'], Swarm: { LocalNodeState: 'inactive', ControlAvailable: false },
+      Warnings: [],
+    };
+  });
+  router.add('GET', '/events', async (ctx, { engine }) => {
+    const since = eventTime(ctx.query.get('since'));
+    const until = eventTime(ctx.query.get('until'));
+    const filters = parseEventFilters(ctx.query.get('filters') ?? undefined);
+    const res = ctx.stream('application/json');
+    await new Promise<void>((resolve) => {
+      const stop = engine.events({ since, until, filters }, (ev) => { if (!res.destroyed) res.write(`${JSON.stringify(ev)}\n`); }, () => { res.end(); resolve(); });
+      res.once('close', () => { stop(); resolve(); });
+    });
+    return ANSWERED;
+  });
   router.add('POST', '/auth', async (ctx, deps) => {
     const body = await ctx.body<{ username?: string; password?: string; serveraddress?: string }>();
     if (!body?.username || !body.serveraddress) throw invalidArgument('username and serveraddress are required');
