@@ -3,6 +3,7 @@
 // capability, no seccomp, no masked or read-only paths), --security-opt no-new-privileges and
 // seccomp=unconfined|<profile>. The same in every network and user-namespace mode: host
 // networking or --userns=host never means full root. Execs get the container's set.
+import { readFileSync } from 'node:fs';
 import { invalidArgument } from '../errors.js';
 import { ALL_CAPABILITIES, CAPABILITY_NUMBERS } from '../runtime/security/capabilities.js';
 import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from '../runtime/security/defaults.js';
@@ -25,14 +26,32 @@ export function normaliseCap(name: string): string {
   return cap;
 }
 
-/** dockerd's TweakCapabilities: drops apply to the defaults, adds win over drops, ALL on either side. */
-export function capabilitySet(cfg: SecurityConfig): string[] {
-  if (cfg.Privileged) return [...ALL_CAPABILITIES];
+/** The engine's own bounding set: no container can hold more (a new user namespace keeps it). */
+export function hostBoundingSet(status: string = readFileSync('/proc/self/status', 'utf8')): string[] {
+  const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  if (!m) return [...ALL_CAPABILITIES];
+  const mask = BigInt(`0x${m[1]}`);
+  return ALL_CAPABILITIES.filter((c) => (mask >> BigInt(CAPABILITY_NUMBERS[c]!)) & 1n);
+}
+
+let engineBounding: string[] | undefined;
+
+/**
+ * dockerd's TweakCapabilities: drops apply to the defaults, adds win over drops, ALL on either
+ * side; --privileged and ALL mean every capability the engine itself holds. Asking by name for
+ * one the engine does not hold is refused (the kernel would refuse the start).
+ */
+export function capabilitySet(cfg: SecurityConfig, bounding: string[] = (engineBounding ??= hostBoundingSet())): string[] {
+  if (cfg.Privileged) return [...bounding];
   const add = (cfg.CapAdd ?? []).map(normaliseCap);
   const drop = (cfg.CapDrop ?? []).map(normaliseCap);
   let base = drop.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c));
-  if (add.includes('ALL')) base = [...ALL_CAPABILITIES];
-  for (const c of add) if (c !== 'ALL' && !base.includes(c)) base.push(c);
+  if (add.includes('ALL')) base = [...bounding];
+  for (const c of add) {
+    if (c === 'ALL' || base.includes(c)) continue;
+    if (!bounding.includes(c)) throw invalidArgument(`cannot add capability ${c}: the minidock engine does not hold it`);
+    base.push(c);
+  }
   return base;
 }
 

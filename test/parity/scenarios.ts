@@ -20,6 +20,9 @@ const untilReachable = { times: 10, delayMs: 500, until: (r: StepResult) => reac
 export const resolved = (r: StepResult) =>
   (r.exit === 0 && /Name:\s*\S+[\s\S]*Address(?: \d+)?:\s*(?:<ip\d+>|\d+\.\d+\.\d+\.\d+)/.test(r.stdout) ? 'resolved' : 'not-resolved');
 
+/** The privilege lines of /proc/self/status, in a fixed order. */
+const privileges = ['sh', '-c', 'grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp|Seccomp_filters):" /proc/self/status'];
+
 export const scenarios: Scenario[] = [
   {
     id: 'exit-codes',
@@ -63,6 +66,23 @@ export const scenarios: Scenario[] = [
       cli('stdout/stderr', ['run', '--rm', IMG, 'sh', '-c', 'echo out; echo err >&2'], { compare: ['exit', 'stdout', 'stderr'], expect: { stdout: /^out$/, stderr: /^err$/ } }),
       cli('-i stdin', ['run', '--rm', '-i', IMG, 'cat'], { stdin: 'line1\nline2\n', expect: { stdout: /^line1\nline2$/ } }),
     ],
+  },
+  {
+    id: 'security',
+    title: 'capabilities, no_new_privs and seccomp: the default and each flag',
+    steps: [
+      cli('default', ['run', '--rm', IMG, ...privileges], { expect: { stdout: /CapEff:\t00000000a80425fb[\s\S]*Seccomp:\t2/ } }),
+      cli('-u 1000', ['run', '--rm', '-u', '1000', IMG, ...privileges], { expect: { stdout: /CapEff:\t0000000000000000/ } }),
+      cli('--cap-drop ALL --cap-add NET_BIND_SERVICE', ['run', '--rm', '--cap-drop', 'ALL', '--cap-add', 'NET_BIND_SERVICE', IMG, ...privileges], { expect: { stdout: /CapBnd:\t0000000000000400/ } }),
+      cli('--cap-drop chown', ['run', '--rm', '--cap-drop', 'chown', IMG, ...privileges], { expect: { stdout: /CapEff:\t00000000a80425fa/ } }),
+      cli('--cap-add SYS_ADMIN', ['run', '--rm', '--cap-add', 'SYS_ADMIN', IMG, ...privileges], { expect: { stdout: /CapEff:\t00000000a82425fb/ } }),
+      cli('no-new-privileges', ['run', '--rm', '--security-opt', 'no-new-privileges', IMG, ...privileges], { expect: { stdout: /NoNewPrivs:\t1/ } }),
+      cli('seccomp=unconfined', ['run', '--rm', '--security-opt', 'seccomp=unconfined', IMG, ...privileges], { expect: { stdout: /Seccomp:\t0/ } }),
+      cli('exec', ['exec', '{n:sec}', ...privileges], { expect: { stdout: /CapEff:\t00000000a80425fb[\s\S]*Seccomp:\t2/ } }),
+      cli('unshare refused', ['run', '--rm', IMG, 'unshare', '-r', 'true'], { compare: ['exit'] }),
+      cli('bad capability', ['run', '--rm', '--cap-add', 'WIZARDRY', IMG, 'true'], { ...exitOnly, compare: ['exit'], expect: { exit: 125 } }),
+    ],
+    setup: [cli('up', ['run', '-d', '--name', '{n:sec}', IMG, 'sleep', '600'])],
   },
   {
     id: 'logs',

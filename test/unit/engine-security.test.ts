@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { capabilitySet, containerSecurity, parseSecurityOpts } from '../../src/engine/security.js';
-import { capabilityMask } from '../../src/runtime/security/capabilities.js';
+import { capabilitySet, containerSecurity, hostBoundingSet, parseSecurityOpts } from '../../src/engine/security.js';
+import { ALL_CAPABILITIES, capabilityMask } from '../../src/runtime/security/capabilities.js';
 import { unsupportedField } from '../../src/engine/create-fields.js';
 
 describe('container security from HostConfig (dockerd TweakCapabilities)', () => {
@@ -16,7 +16,14 @@ describe('container security from HostConfig (dockerd TweakCapabilities)', () =>
     [{ CapAdd: ['ALL'] }, '000001ffffffffff'],
     [{ Privileged: true, CapDrop: ['ALL'] }, '000001ffffffffff'],
   ])('%j gives %s', (cfg, mask) => {
-    expect(capabilityMask(capabilitySet(cfg))).toBe(mask);
+    expect(capabilityMask(capabilitySet(cfg, ALL_CAPABILITIES as string[]))).toBe(mask);
+  });
+  it('privileged and ALL stop at the engine\'s own bounding set; naming a missing one is refused', () => {
+    const bnd = hostBoundingSet('CapBnd:\t000001fffeffffff\n');
+    expect(bnd).not.toContain('CAP_SYS_RESOURCE');
+    expect(capabilityMask(capabilitySet({ Privileged: true }, bnd))).toBe('000001fffeffffff');
+    expect(capabilityMask(capabilitySet({ CapAdd: ['ALL'] }, bnd))).toBe('000001fffeffffff');
+    expect(() => capabilitySet({ CapAdd: ['SYS_RESOURCE'] }, bnd)).toThrow('cannot add capability CAP_SYS_RESOURCE');
   });
   it('refuses an unknown capability naming it', () => {
     expect(() => capabilitySet({ CapAdd: ['WIZARDRY'] })).toThrow('invalid capability: WIZARDRY');
