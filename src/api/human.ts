@@ -47,6 +47,7 @@ export function containerStatus(s: { status: string; exitCode: number; startedAt
   switch (s.status) {
     case 'running': return `Up ${since(s.startedAt)}`;
     case 'exited': return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'restarting': return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
     case 'created': return 'Created';
     case 'removing': return 'Removal In Progress';
     case 'dead': return 'Dead';

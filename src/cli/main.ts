@@ -38,6 +38,7 @@ function addRunFlags(cmd: Command): Command {
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
     .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
     .option('--privileged', 'Give extended privileges to this container')
+    .option('--restart <policy>', 'Restart policy to apply when a container exits')
     .option('--security-opt <opt>', 'Security Options', collect)
     .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
     .option('--stop-timeout <seconds>', 'Timeout (in seconds) to stop a container')

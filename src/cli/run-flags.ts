@@ -1,6 +1,7 @@
 // Pure mapping of `run`/`create` flags to the Docker create body. No I/O: the env-file
 // contents and the CLI's environment are passed in, so it is table-testable.
 import { invalidArgument } from '../errors.js';
+import { parseRestartFlag } from '../wire/restart.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import { mappingsToBindings, parseExposeSpec, parsePortSpecs } from '../wire/ports.js';
 
@@ -29,6 +30,7 @@ export interface RunFlags {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  restart?: string;
   /** As typed; `seccomp=FILE` is replaced by the file's JSON (the CLI reads it, as docker's does). */
   securityOpt?: string[];
 }
@@ -105,6 +107,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
       CapDrop: f.capDrop ?? null,
       Privileged: !!f.privileged,
       SecurityOpt: f.securityOpt ?? null,
+      RestartPolicy: f.restart === undefined ? { Name: 'no', MaximumRetryCount: 0 } : parseRestartFlag(f.restart),
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };

@@ -22,6 +22,10 @@ export class EngineCore {
   /** Resolves when a running container's exit has been recorded. */
   readonly exitDone = new Map<string, Promise<void>>();
   private readonly locks = new Map<string, Mutex>();
+  /** Restarts waiting for their back-off, and each container's last delay (restarts.ts). */
+  readonly restarts = new Map<string, { timer?: NodeJS.Timeout; delayMs: number; skipNext?: boolean }>();
+  /** Starts a container as `start` does (set by the Engine; restarts.ts uses it). */
+  startFn: (id: string) => Promise<void> = async () => { throw new Error('engine not wired'); };
 
   constructor(readonly paths: Paths, readonly services: Services, readonly log: (line: string) => void) {
     this.store = new ContainerStore(paths);

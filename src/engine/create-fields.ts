@@ -12,12 +12,12 @@ export const SUPPORTED = new Set<string>([
   'ArgsEscaped',
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
   'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
+  'HostConfig.RestartPolicy',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',
 ]);
 
 /** Values that mean "not set" for fields whose default is not a zero value. */
 const DEFAULTS: Record<string, (v: unknown) => boolean> = {
-  'HostConfig.RestartPolicy': (v) => isZero(v) || (isObj(v) && (v.Name === 'no' || v.Name === '') && !v.MaximumRetryCount),
   // The default logger: minidock's own log file plays docker's json-file.
   'HostConfig.LogConfig': (v) => isZero(v) || (isObj(v) && (v.Type === '' || v.Type === 'json-file') && isZero(v.Config)),
   'HostConfig.MemorySwappiness': (v) => isZero(v) || v === -1,
@@ -42,7 +42,7 @@ const FLAGS: Record<string, string> = {
   'HostConfig.CpuQuota': '--cpu-quota', 'HostConfig.CpuPeriod': '--cpu-period', 'HostConfig.PidsLimit': '--pids-limit',
   'HostConfig.OomKillDisable': '--oom-kill-disable', 'HostConfig.CapAdd': '--cap-add', 'HostConfig.CapDrop': '--cap-drop',
   'HostConfig.Privileged': '--privileged', 'HostConfig.SecurityOpt': '--security-opt', 'HostConfig.Devices': '--device',
-  'HostConfig.RestartPolicy': '--restart', 'HostConfig.LogConfig': '--log-driver/--log-opt', 'Healthcheck': '--health-*',
+'HostConfig.LogConfig': '--log-driver/--log-opt', 'Healthcheck': '--health-*',
   'HostConfig.Dns': '--dns', 'HostConfig.DnsSearch': '--dns-search', 'HostConfig.DnsOptions': '--dns-option',
   'HostConfig.ExtraHosts': '--add-host', 'HostConfig.Init': '--init', 'HostConfig.PidMode': '--pid',
   'HostConfig.IpcMode': '--ipc', 'HostConfig.UTSMode': '--uts', 'HostConfig.Links': '--link', 'HostConfig.GroupAdd': '--group-add',

@@ -8,6 +8,7 @@ import { refuseUnsupported } from './create-fields.js';
 import { newId, normaliseName, randomName } from './names.js';
 import { resolveCommand } from './process-spec.js';
 import { checkSecurity } from './security.js';
+import { checkRestartPolicy } from '../wire/restart.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -22,6 +23,8 @@ export function networkModeName(mode: string | undefined): string {
 export function validateCreate(body: CreateContainerBody): void {
   if (!body || typeof body !== 'object') throw invalidArgument('request body must be a json object');
   refuseUnsupported(body);
+  const policy = checkRestartPolicy(body.HostConfig?.RestartPolicy);
+  if (policy.Name !== 'no' && body.HostConfig?.AutoRemove) throw invalidArgument(`can't create 'AutoRemove' container with restart policy`);
   if (typeof body.Image !== 'string' || body.Image === '') throw invalidArgument('config.Image is required');
   for (const key of ['Cmd', 'Entrypoint', 'Env'] as const) {
     const v = body[key];
@@ -93,6 +96,7 @@ export function newRecord(args: {
       CapDrop: body.HostConfig?.CapDrop ?? null,
       Privileged: !!body.HostConfig?.Privileged,
       SecurityOpt: body.HostConfig?.SecurityOpt ?? null,
+      RestartPolicy: checkRestartPolicy(body.HostConfig?.RestartPolicy),
     },
     Networks: networkRequests(body),
     Endpoints: {},

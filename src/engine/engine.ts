@@ -34,6 +34,7 @@ export class Engine {
   constructor(readonly paths: Paths, readonly services: Services, opts: EngineOptions = {}) {
     this.core = new EngineCore(paths, services, opts.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)));
     this.hub = new AttachHub(this.core);
+    this.core.startFn = (id) => this.start(id);
   }
 
   /** Settles the records against what runs (after an engine restart). */

@@ -4,6 +4,7 @@
 import type { EngineCore } from './core.js';
 import type { ExitStatus } from './services.js';
 import { removeContainer } from './remove.js';
+import { afterExit } from './restarts.js';
 
 export function watchExit(core: EngineCore, id: string): void {
   const done = core.services.runtime.waitExit(id).then(
@@ -28,11 +29,13 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
     await core.teardownLogged(`network release of ${id} after its exit`, [() => core.services.network.releaseContainer(id)]);
     rec.State = { ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: status.exitCode, Error: error, FinishedAt: status.finishedAt || new Date().toISOString() };
     autoRemove = rec.HostConfig.AutoRemove;
+    const restarting = afterExit(core, rec);
     // --rm: remove() below saves the record ('removing') first; a crash before that leaves
     // 'running' with a dead pid on disk, which reconcile settles and removes the same way.
     if (!autoRemove) await core.store.save(rec);
     code = rec.State.ExitCode;
     core.emit(rec, 'die', { exitCode: String(code) });
+    if (restarting) core.log(`container ${id} exited with ${code}: restarting in ${core.restarts.get(id)?.delayMs} ms (policy ${rec.HostConfig.RestartPolicy?.Name})`);
   });
   core.exitDone.delete(id);
   core.signals.emit(`exit:${id}`, code, error);

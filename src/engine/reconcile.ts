@@ -6,6 +6,7 @@ import type { EngineCore } from './core.js';
 import type { ContainerRecord } from './record.js';
 import { watchExit } from './exits.js';
 import { removeContainer } from './remove.js';
+import { startWithEngine } from './restarts.js';
 
 export async function reconcile(core: EngineCore): Promise<void> {
   await core.store.load();
@@ -48,4 +49,5 @@ export async function reconcile(core: EngineCore): Promise<void> {
     await core.store.save(rec);
     if (rec.HostConfig.AutoRemove) await removeContainer(core, rec.Id, { force: true }).catch((err) => core.log(`--rm of ${rec.Id}: ${(err as Error).message}`));
   }
+  await startWithEngine(core);
 }

@@ -1,6 +1,7 @@
 // The engine's container record (containers/<id>/config.json) and its legal state transitions.
 import { MinidockError, conflict } from '../errors.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
+import type { RestartPolicy } from './restart-policy.js';
 import type { Endpoint, PortMapping, UsernsMap } from './services.js';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
@@ -14,6 +15,10 @@ export interface ContainerState {
   StartedAt: string;   // Go zero time until first start, like docker
   FinishedAt: string;
   OOMKilled: boolean;
+  /** Exited, and the restart policy will start it again after its back-off. */
+  Restarting?: boolean;
+  /** Stopped by `stop` (docker's HasBeenManuallyStopped): unless-stopped stays down. */
+  ManuallyStopped?: boolean;
 }
 
 export interface NetworkRequest { ip?: string; aliases: string[] }
@@ -29,6 +34,7 @@ export interface ContainerRecord {
   Config: CreateContainerBody & { Hostname: string; Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null };
   HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> &
     Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt'> & {
+    RestartPolicy?: RestartPolicy;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
   /** Networks to join, in order (the first is eth0). */

@@ -3,6 +3,7 @@
 import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
 import { exited } from './exits.js';
+import { forgetRestarts } from './restarts.js';
 
 export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
@@ -16,7 +17,9 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     const cur = core.store.maybe(rec.Id);
     if (!cur) return; // removed meanwhile (AutoRemove)
     assertTransition(cur, 'removing');
+    forgetRestarts(core, cur.Id);
     cur.State.Status = 'removing';
+    cur.State.Restarting = false;
     await core.store.save(cur);
     try {
       await core.teardown(`removal of container ${cur.Id}`, [

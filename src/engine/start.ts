@@ -25,6 +25,8 @@ export async function startContainer(core: EngineCore, hub: AttachHub, ref: stri
   await core.lock(rec0.Id).run(async () => {
     const rec = core.store.find(rec0.Id);
     if (rec.State.Status === 'running') return; // docker: starting a running container is a no-op
+    rec.State.Restarting = false;
+    rec.State.ManuallyStopped = false;
     assertTransition(rec, 'running');
     try {
       await startLocked(core, hub, rec);
@@ -73,7 +75,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     if (mode !== 'host') endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
     await hub.bindPending(rec.Id);
   });
-  rec.State = { ...rec.State, Status: 'running', Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false };
+  rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false };
   rec.Endpoints = endpoints;
   rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
   await core.store.save(rec);

@@ -4,6 +4,7 @@ import type { EngineCore } from './core.js';
 import { parseSignal } from './create.js';
 import { notRunning } from './record.js';
 import { exited } from './exits.js';
+import { cancelRestart } from './restarts.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error?: { Message: string } }
@@ -12,13 +13,17 @@ export async function killContainer(core: EngineCore, ref: string, signal?: stri
   const rec = core.store.find(ref);
   if (rec.State.Status !== 'running') throw notRunning(rec);
   const sig = parseSignal(signal, 'SIGKILL');
+  cancelRestart(core, rec); // docker: a killed container is not restarted by its policy
   core.services.runtime.kill(rec.State.Pid, sig);
   core.emit(rec, 'kill', { signal: String(sig) });
 }
 
 export async function stopContainer(core: EngineCore, ref: string, timeoutSec?: number): Promise<void> {
   const rec = core.store.find(ref);
-  if (rec.State.Status !== 'running') return; // docker: stopping a stopped container succeeds
+  // docker: a stopped container stays stopped (unless-stopped remembers it across engine restarts)
+  cancelRestart(core, rec);
+  rec.State.ManuallyStopped = true;
+  if (rec.State.Status !== 'running') { await core.store.save(rec); return; } // stopping a stopped container succeeds
   const t = timeoutSec ?? rec.Config.StopTimeout ?? 10;
   const done = exited(core, rec.Id);
   try {

@@ -30,6 +30,7 @@ export interface CreateContainerBody {
     CapAdd?: string[] | null;
     CapDrop?: string[] | null;
     Privileged?: boolean;
+    RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
     /** `no-new-privileges[:true|false]`, `seccomp=unconfined` or `seccomp=<profile json>` */
     SecurityOpt?: string[] | null;
   };

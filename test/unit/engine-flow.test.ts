@@ -201,3 +201,42 @@ describe('teardown', () => {
     await expect(engine.create({ Image: 'busybox', Cmd: ['true'] }, 'taken')).rejects.toMatchObject({ code: 'NameInUse', status: 409, message: expect.stringContaining('The container name "/taken" is already in use') });
   });
 });
+
+describe('restart policies', () => {
+  const until = async (cond: () => boolean) => { for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); };
+
+  it('on-failure:2 restarts a failing container twice with the back-off, then leaves it exited', async () => {
+    const { Id } = await engine.create({ Image: 'busybox', Cmd: ['false'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }, 'flaky');
+    await engine.start(Id);
+    for (let n = 0; n < 3; n++) {
+      await until(() => svc.runtime.live.has(Id));
+      svc.runtime.end(Id, 1);
+      await until(() => !svc.runtime.live.has(Id) && engine.inspect(Id).State.Status !== 'running');
+      if (n < 2) await until(() => svc.runtime.live.has(Id));
+    }
+    await until(() => !engine.inspect(Id).State.Restarting);
+    expect(engine.inspect(Id)).toMatchObject({ RestartCount: 2, State: { Status: 'exited', ExitCode: 1, Restarting: false } });
+  });
+
+  it('stop ends the loop and unless-stopped remembers it across an engine restart; always comes back', async () => {
+    const a = await engine.create({ Image: 'busybox', Cmd: ['sleep', '9'], HostConfig: { RestartPolicy: { Name: 'always' } } }, 'always');
+    const u = await engine.create({ Image: 'busybox', Cmd: ['sleep', '9'], HostConfig: { RestartPolicy: { Name: 'unless-stopped' } } }, 'unless');
+    await engine.start(a.Id);
+    await engine.start(u.Id);
+    await engine.stop(a.Id, 1);
+    await engine.stop(u.Id, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.inspect(a.Id).State.Status).toBe('exited');
+    expect(engine.inspect(u.Id).State.Status).toBe('exited');
+    const engine2 = new Engine(engine.paths, svc, { log: () => {} });
+    await engine2.init();
+    expect(engine2.inspect(a.Id).State.Status).toBe('running');
+    expect(engine2.inspect(u.Id).State.Status).toBe('exited');
+    await engine2.remove(a.Id, { force: true });
+  });
+
+  it('refuses a restart policy with --rm, and bad policies', async () => {
+    await expect(engine.create({ Image: 'busybox', Cmd: ['true'], HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } })).rejects.toThrow("can't create 'AutoRemove' container with restart policy");
+    await expect(engine.create({ Image: 'busybox', Cmd: ['true'], HostConfig: { RestartPolicy: { Name: 'sometimes' } } })).rejects.toThrow("invalid restart policy 'sometimes'");
+  });
+});

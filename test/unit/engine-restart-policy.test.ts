@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRestartPolicy, nextBackoff, parseRestartFlag, shouldRestart, startsWithEngine } from '../../src/engine/restart-policy.js';
+import { nextBackoff, shouldRestart, startsWithEngine } from '../../src/engine/restart-policy.js';
+import { checkRestartPolicy, parseRestartFlag } from '../../src/wire/restart.js';
 
 describe('restart policies', () => {
   it('parses the docker CLI forms', () => {
