@@ -21,6 +21,21 @@ function buildPath(path: string, query?: RequestOptions['query']): string {
   return s ? `${path}?${s}` : path;
 }
 
+/** The objects of a newline-delimited JSON stream (pull progress, events). */
+async function* jsonLines<T>(res: AsyncIterable<unknown>): AsyncGenerator<T> {
+  let buf = '';
+  for await (const chunk of res) {
+    buf += (chunk as Buffer).toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line) yield JSON.parse(line) as T;
+    }
+  }
+  if (buf.trim()) yield JSON.parse(buf) as T;
+}
+
 async function readAll(res: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
@@ -169,21 +184,21 @@ export class EngineClient {
     const headers: Record<string, string> = {};
     if (auth) headers['X-Registry-Auth'] = Buffer.from(JSON.stringify(auth)).toString('base64');
     const res = await this.raw('POST', '/images/create', { query: { fromImage: ref }, headers });
-    let buf = '';
     let failure: MinidockError | undefined;
-    for await (const chunk of res) {
-      buf += (chunk as Buffer).toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line) continue;
-        const p = JSON.parse(line) as PullProgress & { status?: string | number };
-        if (p.error) failure = markDaemon(fromErrorBody(404, { message: p.error, code: p.code as never, exitCode: p.exitCode }));
-        else onProgress(p);
-      }
+    for await (const p of jsonLines<PullProgress & { status?: string | number }>(res)) {
+      if (p.error) failure = markDaemon(fromErrorBody(404, { message: p.error, code: p.code as never, exitCode: p.exitCode }));
+      else onProgress(p);
     }
     if (failure) throw failure;
+  }
+
+  // ------------------------------------------------------------ system
+  info() { return this.json<Record<string, unknown>>('GET', '/info'); }
+  /** GET /events: since/until as docker's CLI sends them (unix seconds), filters as key → values. */
+  async *events(q: { since?: string; until?: string; filters?: Record<string, string[]> }): AsyncGenerator<Record<string, unknown>> {
+    const filters = q.filters && Object.keys(q.filters).length ? JSON.stringify(q.filters) : undefined;
+    const res = await this.raw('GET', '/events', { query: { since: q.since, until: q.until, filters } });
+    yield* jsonLines<Record<string, unknown>>(res);
   }
   listImages() { return this.json<{ Id: string; RepoTags: string[]; Created: number; Size: number }[]>('GET', '/images/json'); }
   inspectImage(name: string) { return this.json<Record<string, unknown>>('GET', `/images/${name}/json`); }

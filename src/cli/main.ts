@@ -189,6 +189,12 @@ export function buildProgram(): Command {
     .option('-f, --force', 'Force the container to disconnect from a network').argument('<network>').argument('<container>')
     .action(act('network disconnect', lazy(net, (m) => m.networkDisconnect)));
 
+  program.command('info').description('Display system-wide information').option('-f, --format <template>', 'Format output using a Go template subset')
+    .action(act('info', async (o: { format?: string }) => (await import('./commands/system.js')).infoCommand(o)));
+  program.command('events').description('Get real time events from the server')
+    .option('--since <time>', 'Show all events created since timestamp').option('--until <time>', 'Stream events until this timestamp')
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect).option('--format <template>', 'Format output using a Go template subset')
+    .action(act('events', async (o: { since?: string; until?: string; filter?: string[]; format?: string }) => (await import('./commands/system.js')).eventsCommand(o)));
   program.command('version').description('Show the minidock version information')
     .action(act('version', async () => (await import('./commands/system.js')).versionCommand()));
   withDockerUsageErrors(program);

@@ -1,0 +1,93 @@
+// Services through the CLI: events in docker's format with since/until/filters, info, restart
+// policies with a real container (a crashing one restarted with docker's back-off and counts,
+// stop ending the loop), and the hardening flags as /proc/self/status shows them.
+// Root only; own throwaway engine.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestEngine, buildDist, isRoot } from '../helpers/cli.js';
+import { ensureTestRegistry } from '../helpers/registry.js';
+
+const IMAGE = '127.0.0.1:5000/busybox:latest';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!isRoot)('services through the CLI (root)', () => {
+  let eng: TestEngine;
+
+  beforeAll(async () => {
+    await ensureTestRegistry();
+    await buildDist();
+    eng = await TestEngine.create();
+    await eng.start();
+    const pull = await eng.cli(['pull', IMAGE], { timeoutMs: 120_000 });
+    expect(pull.exitCode, pull.stderr).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (!eng) return;
+    expect(await eng.destroy()).toEqual([]);
+  }, 120_000);
+
+  it('events: create, start, die with its exit code, destroy, in docker\'s line format, filtered and bounded', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const r = await eng.cli(['run', '--rm', '--name', 'ev1', IMAGE, 'sh', '-c', 'exit 3']);
+    expect(r.exitCode).toBe(3);
+    await eng.cli(['run', '--rm', '--name', 'ev2', IMAGE, 'true']);
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const ev = await eng.cli(['events', '--since', since, '--until', until, '--filter', 'container=ev1']);
+    expect(ev.exitCode, ev.stderr).toBe(0);
+    const lines = ev.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['container create', 'container start', 'container die', 'container destroy']);
+    expect(lines[2]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z container die [0-9a-f]{64} \(exitCode=3, image=127\.0\.0\.1:5000\/busybox:latest, name=ev1\)$/);
+    const json = await eng.cli(['events', '--since', since, '--until', until, '--filter', 'event=die', '--format', '{{json .}}']);
+    const dies = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(dies.map((d) => d.Actor.Attributes.name)).toEqual(['ev1', 'ev2']);
+    expect(dies[0]).toMatchObject({ Type: 'container', Action: 'die', status: 'die', scope: 'local' });
+  });
+
+  it('info counts containers and images', async () => {
+    const i = await eng.cli(['info']);
+    expect(i.exitCode, i.stderr).toBe(0);
+    expect(i.stdout).toMatch(/Containers: \d+\n  Running: \d+/);
+    expect(i.stdout).toMatch(/Images: [1-9]/);
+    expect((await eng.cli(['info', '--format', '{{.OSType}}'])).stdout.trim()).toBe('linux');
+  });
+
+  it('on-failure:2 restarts a crashing container twice with the back-off, then leaves it exited; always is ended by stop', async () => {
+    const r = await eng.cli(['run', '-d', '--name', 'crash', '--restart', 'on-failure:2', IMAGE, 'sh', '-c', 'exit 7']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    let state: { RestartCount: number; State: { Status: string; ExitCode: number; Restarting: boolean } } | undefined;
+    for (let i = 0; i < 100; i++) {
+      state = JSON.parse((await eng.cli(['inspect', 'crash'])).stdout)[0];
+      if (state!.RestartCount === 2 && state!.State.Status === 'exited' && !state!.State.Restarting) break;
+      await sleep(100);
+    }
+    expect(state).toMatchObject({ RestartCount: 2, State: { Status: 'exited', ExitCode: 7, Restarting: false } });
+    const a = await eng.cli(['run', '-d', '--name', 'loop', '--restart', 'always', IMAGE, 'sh', '-c', 'sleep 0.2; exit 1']);
+    expect(a.exitCode, a.stderr).toBe(0);
+    for (let i = 0; i < 100 && JSON.parse((await eng.cli(['inspect', 'loop'])).stdout)[0].RestartCount < 2; i++) await sleep(100);
+    expect((await eng.cli(['stop', '-t', '1', 'loop'])).exitCode).toBe(0);
+    const count = JSON.parse((await eng.cli(['inspect', 'loop'])).stdout)[0].RestartCount;
+    await sleep(1500);
+    const after = JSON.parse((await eng.cli(['inspect', 'loop'])).stdout)[0];
+    expect(after).toMatchObject({ RestartCount: count, State: { Status: 'exited' } });
+    expect((await eng.cli(['rm', 'crash', 'loop'])).exitCode).toBe(0);
+  }, 60_000);
+
+  it('capabilities, no_new_privs and seccomp as docker sets them, also for exec and in host mode', async () => {
+    const status = async (args: string[]) => {
+      const r = await eng.cli(['run', '--rm', ...args, IMAGE, 'sh', '-c', 'grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(/:\s+/) as [string, string]));
+    };
+    expect(await status([])).toEqual({ CapEff: '00000000a80425fb', CapBnd: '00000000a80425fb', NoNewPrivs: '0', Seccomp: '2' });
+    expect(await status(['--net', 'host'])).toMatchObject({ CapEff: '00000000a80425fb', Seccomp: '2' });
+    expect(await status(['--userns', 'host'])).toMatchObject({ CapEff: '00000000a80425fb', Seccomp: '2' });
+    expect(await status(['--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'])).toMatchObject({ CapEff: '0000000000000000', NoNewPrivs: '1' });
+    expect(await status(['--security-opt', 'seccomp=unconfined'])).toMatchObject({ Seccomp: '0' });
+    const bad = await eng.cli(['run', '--rm', '--security-opt', 'apparmor=unconfined', IMAGE, 'true']);
+    expect(bad.exitCode).toBe(125);
+    expect(bad.stderr).toContain('does not support --security-opt apparmor');
+    // a host-mode container cannot touch host links (no CAP_NET_ADMIN)
+    const link = await eng.cli(['run', '--rm', '--net', 'host', IMAGE, 'ip', 'link', 'add', 'mdtest0', 'type', 'dummy']);
+    expect(link.exitCode).not.toBe(0);
+  }, 60_000);
+});
