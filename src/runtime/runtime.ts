@@ -5,10 +5,11 @@ import fs from 'node:fs/promises';
 import fsSync from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { InvalidSpec, MinidockError } from '../errors.js';
 import { containersRoot, type Paths } from '../state/paths.js';
 import { readJson, writeFileAtomic } from '../state/atomic.js';
+import { run } from '../util/exec.js';
 import { AttachStream } from './attach.js';
 import { execFailureError, parseExecFail } from './exec-error.js';
 import { LineReader } from './line-reader.js';
@@ -85,6 +86,33 @@ export class Runtime {
 
   private get shim(): string { return this.shimOverride ?? shimPath(); }
 
+  /** Compiled filters by rules text: libseccomp's work is done once per profile and capability
+   * set (the shim's seccomp-compile), each start then loads the program as it is. */
+  private readonly bpf = new Map<string, Promise<Buffer>>();
+
+  private compiledSeccomp(rules: string): Promise<Buffer> {
+    const key = createHash('sha256').update(rules).digest('hex');
+    let p = this.bpf.get(key);
+    if (!p) {
+      p = (async () => {
+        const dir = path.join(this.paths.run, 'seccomp');
+        await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+        const src = path.join(dir, `${key}.rules`);
+        const out = path.join(dir, `${key}.${randomBytes(4).toString('hex')}.bpf`);
+        await writeFileAtomic(src, rules, 0o600, { sync: false });
+        try {
+          await run(this.shim, ['seccomp-compile', src, out], { timeoutMs: 30_000 });
+          return await fs.readFile(out);
+        } finally {
+          await Promise.all([fs.rm(src, { force: true }), fs.rm(out, { force: true })]);
+        }
+      })();
+      this.bpf.set(key, p);
+      p.catch(() => this.bpf.delete(key));
+    }
+    return p;
+  }
+
   runDir(id: string): string { return this.known.get(id)?.runDir ?? path.join(this.paths.run, 'containers', id); }
   exitPath(id: string): string { return this.known.get(id)?.exitPath ?? path.join(containersRoot(this.paths), id, 'exit.json'); }
 
@@ -112,7 +140,7 @@ export class Runtime {
           writeFileAtomic(specFile, specText, 0o600, { sync: false }),
           spec.seccomp === null
             ? fs.rm(seccompPath(spec.runDir), { force: true })
-            : writeFileAtomic(seccompPath(spec.runDir), spec.seccomp, 0o600, { sync: false }),
+            : this.compiledSeccomp(spec.seccomp).then((bpf) => writeFileAtomic(seccompPath(spec.runDir), bpf, 0o600, { sync: false })),
         ]);
       })(),
       lockDir(containerDir, rootGid),
@@ -229,9 +257,11 @@ export class Runtime {
     const specFile = `${base}.spec`;
     const seccompFile = opts.seccomp === null ? undefined : `${base}.seccomp`;
     const specText = serializeExecSpec(pid, opts, seccompFile);
+    // compiled first: rules that cannot be compiled leave no files behind
+    const bpf = seccompFile ? await this.compiledSeccomp(opts.seccomp!) : undefined;
     await Promise.all([
       writeFileAtomic(specFile, specText, 0o600, { sync: false }),
-      ...(seccompFile ? [writeFileAtomic(seccompFile, opts.seccomp!, 0o600, { sync: false })] : []),
+      ...(seccompFile && bpf ? [writeFileAtomic(seccompFile, bpf, 0o600, { sync: false })] : []),
     ]);
     const child = spawn(this.shim, ['exec', specFile], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const ctl = child.stdio[3] as import('node:net').Socket;

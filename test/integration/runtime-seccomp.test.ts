@@ -157,7 +157,7 @@ describe.skipIf(!isRoot)('seccomp (root)', () => {
 
   it('malformed rules are refused before the command runs', async () => {
     const s = await makeSpec(base, layer, { args: ['sh', '-c', 'touch /ran'], seccomp: 'minidock-seccomp 1\ndefault errno:1\nrule mkdir teleport\n' });
-    await expect(rt.start(s, async () => {})).rejects.toThrow(/load seccomp filter .*: Invalid argument/);
+    await expect(rt.start(s, async () => {})).rejects.toThrow(/seccomp .*: Invalid argument/);
     await expect(fs.access(path.join(s.upperDir, 'ran'))).rejects.toThrow();
   });
 

@@ -29,11 +29,21 @@
 #include <stdio.h>
 #include <string.h>
 #include "shim.h"
+#ifdef MD_SECCOMP
+#include "md_seccomp.h"
+#endif
 
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "run")) return run_main(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
+#ifdef MD_SECCOMP
+	if (argc == 4 && !strcmp(argv[1], "seccomp-compile")) {
+		int r = md_seccomp_compile(argv[2], argv[3]);
+		if (r < 0) { fprintf(stderr, "compile seccomp rules %s: %s\n", argv[2], strerror(-r)); return 1; }
+		return 0;
+	}
+#endif
 	fprintf(stderr, "usage: minidock-shim run|exec <specfile>\n");
 	return 2;
 }

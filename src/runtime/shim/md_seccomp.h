@@ -14,4 +14,8 @@ int md_seccomp_apply(const char *rules_path);
  * rules (a host path) and loading them. Closes `fd`. */
 int md_seccomp_apply_fd(int fd);
 
+/* Compiles a rules text into a filter program file (magic, flags, BPF) that
+ * md_seccomp_apply_fd loads without libseccomp's work at every start. 0 or -errno. */
+int md_seccomp_compile(const char *rules_path, const char *out_path);
+
 #endif

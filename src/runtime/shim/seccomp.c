@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include "md_seccomp.h"
 
 /* "allow" | "errno:N" | "trace:N" | "kill_thread" | "kill_process" | "trap" | "log" */
@@ -113,11 +117,9 @@ int md_seccomp_apply(const char *rules_path)
 	return fd < 0 ? -errno : md_seccomp_apply_fd(fd);
 }
 
-int md_seccomp_apply_fd(int fd)
+/* Builds the libseccomp context from a rules text stream. */
+static int build(FILE *f, scmp_filter_ctx *ctx)
 {
-	FILE *f = fdopen(fd, "r");
-	if (!f) { int e = errno; close(fd); return -e; }
-	scmp_filter_ctx ctx = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -129,13 +131,91 @@ int md_seccomp_apply_fd(int fd)
 			first = 0;
 			continue;
 		}
-		r = apply_line(&ctx, line);
+		r = apply_line(ctx, line);
 	}
 	if (r == 0 && ferror(f)) r = -EIO;
-	if (r == 0 && !ctx) r = -EINVAL; /* empty or header-only file */
+	if (r == 0 && !*ctx) r = -EINVAL; /* empty or header-only file */
 	free(line);
+	return r;
+}
+
+/* A compiled filter: MD_BPF_MAGIC, u32 seccomp(2) flags, u32 instruction count, the program. */
+#define MD_BPF_MAGIC "MDBPF01"
+
+static int load_compiled(const unsigned char *buf, size_t n)
+{
+	uint32_t flags, count;
+	if (n < 16) return -EINVAL;
+	memcpy(&flags, buf + 8, 4);
+	memcpy(&count, buf + 12, 4);
+	if (count == 0 || count > BPF_MAXINSNS || n != 16 + (size_t)count * sizeof(struct sock_filter)) return -EINVAL;
+	struct sock_fprog prog = { .len = (unsigned short)count, .filter = (struct sock_filter *)(buf + 16) };
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog) < 0 ? -errno : 0;
+}
+
+int md_seccomp_apply_fd(int fd)
+{
+	/* read it all: a compiled program is loaded as it is, a rules text is built first */
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf = malloc(cap);
+	if (!buf) { close(fd); return -ENOMEM; }
+	for (;;) {
+		if (n == cap) {
+			unsigned char *b = realloc(buf, cap *= 2);
+			if (!b) { free(buf); close(fd); return -ENOMEM; }
+			buf = b;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) { int e = errno; free(buf); close(fd); return -e; }
+		if (r == 0) break;
+		n += r;
+	}
+	close(fd);
+	int r;
+	if (n >= 8 && !memcmp(buf, MD_BPF_MAGIC, 8)) {
+		r = load_compiled(buf, n);
+	} else {
+		FILE *f = fmemopen(buf, n, "r");
+		scmp_filter_ctx ctx = NULL;
+		r = f ? build(f, &ctx) : -errno;
+		if (f) fclose(f);
+		if (r == 0) r = seccomp_load(ctx);
+		if (ctx) seccomp_release(ctx);
+	}
+	free(buf);
+	return r;
+}
+
+int md_seccomp_compile(const char *rules_path, const char *out_path)
+{
+	FILE *f = fopen(rules_path, "re");
+	if (!f) return -errno;
+	scmp_filter_ctx ctx = NULL;
+	int r = build(f, &ctx);
 	fclose(f);
-	if (r == 0) r = seccomp_load(ctx);
+	uint32_t flags = 0, v = 0;
+	if (r == 0 && seccomp_attr_get(ctx, SCMP_FLTATR_CTL_LOG, &v) == 0 && v) flags |= SECCOMP_FILTER_FLAG_LOG;
+	if (r == 0 && seccomp_attr_get(ctx, SCMP_FLTATR_CTL_SSB, &v) == 0 && v) flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	int mfd = r == 0 ? memfd_create("minidock-bpf", MFD_CLOEXEC) : -1;
+	if (r == 0 && mfd < 0) r = -errno;
+	if (r == 0) r = seccomp_export_bpf(ctx, mfd);
 	if (ctx) seccomp_release(ctx);
+	if (r < 0) { if (mfd >= 0) close(mfd); return r; }
+	off_t len = lseek(mfd, 0, SEEK_END);
+	uint32_t count = (uint32_t)(len / sizeof(struct sock_filter));
+	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) { r = -errno; close(mfd); return r; }
+	unsigned char head[16];
+	memcpy(head, MD_BPF_MAGIC, 8);
+	memcpy(head + 8, &flags, 4);
+	memcpy(head + 12, &count, 4);
+	r = write(out, head, 16) == 16 ? 0 : -EIO;
+	char buf[8192];
+	ssize_t got;
+	lseek(mfd, 0, SEEK_SET);
+	while (r == 0 && (got = read(mfd, buf, sizeof(buf))) > 0)
+		if (write(out, buf, got) != got) r = -EIO;
+	close(mfd);
+	if (close(out) < 0 && r == 0) r = -errno;
 	return r;
 }
