@@ -1,6 +1,6 @@
 // Public surface of the network module.
 export { NetworkService } from './service.js';
-export type { NetworkRecord, EndpointRequest, Endpoint, EndpointRecord, CreateNetworkOptions, NetworkServiceOptions } from './service.js';
+export type { NetworkRecord, EndpointRequest, Endpoint, EndpointRecord, CreateNetworkOptions, NetworkServiceOptions } from './types.js';
 export { parsePortSpecs, parsePortSpec } from './ports.js';
 export type { PortMapping } from './ports.js';
 export type { Upstream } from './dns/server.js';
