@@ -6,18 +6,14 @@ import { TeardownError, conflict, invalidArgument } from '../errors.js';
 import { parseCidr } from './cidr.js';
 import { allocateIp, macForIp } from './ipam.js';
 import type { Firewall } from './firewall.js';
-import type { FwNetwork, FwPort } from './nft.js';
 import type { DnsServers } from './dns/servers.js';
-import type { DriverEndpoint, DriverNetwork } from './drivers/driver.js';
 import type { Drivers } from './drivers/factory.js';
 import type { HeldPorts } from './held-ports.js';
 import { randomHex, type NetworkStore } from './store.js';
 import type { Endpoint, EndpointRecord, EndpointRequest, NetworkRecord } from './types.js';
+import { driverEp, driverNet, flatErrors, fwNet, fwPorts } from './views.js';
 
 export interface EndpointDeps { store: NetworkStore; drivers: Drivers; fw: Firewall; dns: DnsServers; ports: HeldPorts }
-
-/** Errors of one step, flattened when the step already collected several. */
-export const flatErrors = (err: unknown): unknown[] => (err instanceof TeardownError ? err.errors : [err]);
 
 export class Endpoints {
   constructor(private readonly d: EndpointDeps) {}
@@ -118,22 +114,6 @@ export class Endpoints {
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-export function driverNet(net: NetworkRecord): DriverNetwork {
-  return { name: net.name, bridge: net.bridge, subnet: net.subnet, gateway: net.gateway, internal: net.internal };
-}
-
-function driverEp(net: NetworkRecord, ep: EndpointRecord): DriverEndpoint {
-  return { pid: ep.pid, ifName: ep.ifName, hostVeth: ep.hostVeth, ip: ep.ip, prefixLen: net.subnet ? parseCidr(net.subnet).prefix : 0, gateway: net.gateway ?? '', mac: ep.mac, defaultRoute: 'never' };
-}
-
-export function fwNet(n: NetworkRecord): FwNetwork {
-  return { key: n.id.slice(0, 12), name: n.name, bridge: n.bridge!, subnet: n.subnet!, internal: n.internal };
-}
-
-export function fwPorts(ep: EndpointRecord): FwPort[] {
-  return ep.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.hostPort, proto: p.proto, containerIp: ep.ip, containerPort: p.containerPort, owner: ep.containerId.slice(0, 12) }));
-}
 
 function toEndpoint(net: NetworkRecord, ep: EndpointRecord): Endpoint {
   return {

@@ -8,7 +8,7 @@ import { hostUsedRanges } from './host-ranges.js';
 import type { Firewall } from './firewall.js';
 import type { DnsServers } from './dns/servers.js';
 import type { Drivers } from './drivers/factory.js';
-import { driverNet, flatErrors, fwNet } from './endpoints.js';
+import { driverNet, flatErrors, fwNet } from './views.js';
 import type { HostOs } from './os.js';
 import { newRecord, randomHex, type NetworkStore } from './store.js';
 import type { CreateNetworkOptions, NetworkRecord } from './types.js';
