@@ -46,6 +46,13 @@ export class NetworkNotFound extends MinidockError {
   }
 }
 
+/** docker: `network rm` of a network with endpoints is Forbidden (libnetwork's ActiveEndpointsError, 403). */
+export class NetworkInUse extends MinidockError {
+  constructor(readonly network: string, readonly id: string) {
+    super('NetworkInUse', `error while removing network: network ${network} id ${id} has active endpoints`, { status: 403 });
+  }
+}
+
 export class PortInUse extends MinidockError {
   constructor(readonly hostIp: string, readonly hostPort: number, readonly proto: string, detail: string) {
     super('PortInUse', `bind for ${hostIp}:${hostPort}/${proto} failed: port is already allocated (${detail})`, { status: 409 });

@@ -45,10 +45,16 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<n
   });
   log('shutting down: containers keep running');
   await api.close();
-  await services.networkService.close();
+  let code = 0;
+  try {
+    await services.networkService.close();
+  } catch (err) {
+    log(`shutdown: ${(err as Error).message}`);
+    code = 1;
+  }
   await fs.rm(pidFile, { force: true });
   lock.close();
-  return 0;
+  return code;
 }
 
 /** bin/minidock's entry for `minidock daemon`: one line on failure, docker's exit code. */

@@ -2,7 +2,9 @@
 // DROP, which would drop what minidock's own forward chain accepts. We insert tagged accept
 // rules for our bridges into DOCKER-USER (or FORWARD), check-before-insert, and delete
 // exactly those rules when the network goes. Docker's policy and rules are never changed.
+import { ExternalCommandError } from '../errors.js';
 import { run } from '../util/exec.js';
+import type { Runner } from './os.js';
 
 /** Rule bodies (after `-I <chain>` / `-D <chain>` / `-C <chain>`) accepting one bridge's traffic. */
 export function bridgeAcceptRules(bridge: string, networkName: string): string[][] {
@@ -34,41 +36,53 @@ export function missingAcceptRules(tableRules: string | undefined, bridge: strin
   return { chain, rules };
 }
 
-async function chainRules(chain: string): Promise<string | undefined> {
+/** iptables absent, or no filter table / no such chain (a non-zero exit): nothing of dockerd blocks us. */
+const absent = (err: unknown) => err instanceof ExternalCommandError && err.reason !== 'timeout';
+
+async function chainRules(chain: string, runner: Runner): Promise<string | undefined> {
   try {
-    return (await run('iptables', ['-w', '-t', 'filter', '-S', chain])).stdout;
-  } catch {
-    return undefined; // no iptables, no such chain, or no filter table: nothing blocks us
+    return (await runner('iptables', ['-w', '-t', 'filter', '-S', chain])).stdout;
+  } catch (err) {
+    if (absent(err)) return undefined;
+    throw err;
   }
 }
 
-async function has(chain: string, rule: string[]): Promise<boolean> {
-  const r = await run('iptables', ['-w', '-t', 'filter', '-C', chain, ...rule], { okExitCodes: [1, 2] });
+async function has(chain: string, rule: string[], runner: Runner): Promise<boolean> {
+  const r = await runner('iptables', ['-w', '-t', 'filter', '-C', chain, ...rule], { okExitCodes: [1, 2] });
   return r.exitCode === 0;
 }
 
 /** Ensures the accept rules exist where dockerd would otherwise drop; re-run on every connect. */
-export async function ensureBridgeAccepted(bridge: string, networkName: string): Promise<void> {
-  const todo = missingAcceptRules(await tableRules(), bridge, networkName);
-  for (const rule of todo?.rules ?? []) await run('iptables', ['-w', '-t', 'filter', '-I', todo!.chain, ...rule]);
+export async function ensureBridgeAccepted(bridge: string, networkName: string, runner: Runner = run): Promise<void> {
+  const todo = missingAcceptRules(await tableRules(runner), bridge, networkName);
+  for (const rule of todo?.rules ?? []) await runner('iptables', ['-w', '-t', 'filter', '-I', todo!.chain, ...rule]);
 }
 
-async function tableRules(): Promise<string | undefined> {
+async function tableRules(runner: Runner): Promise<string | undefined> {
   try {
-    return (await run('iptables', ['-w', '-t', 'filter', '-S'])).stdout;
-  } catch {
-    return undefined; // no iptables or no filter table: nothing blocks us
+    return (await runner('iptables', ['-w', '-t', 'filter', '-S'])).stdout;
+  } catch (err) {
+    if (absent(err)) return undefined;
+    throw err;
   }
 }
 
-/** Deletes our accept rules from both candidate chains; returns the errors met. */
-export async function removeBridgeAccepted(bridge: string, networkName: string): Promise<unknown[]> {
+/** Deletes our accept rules from both candidate chains, going on past failures; returns the errors met. */
+export async function removeBridgeAccepted(bridge: string, networkName: string, runner: Runner = run): Promise<unknown[]> {
   const errors: unknown[] = [];
   for (const chain of ['DOCKER-USER', 'FORWARD']) {
-    if ((await chainRules(chain)) === undefined) continue;
+    let rules: string | undefined;
+    try {
+      rules = await chainRules(chain, runner);
+    } catch (err) {
+      errors.push(err);
+      continue;
+    }
+    if (rules === undefined) continue;
     for (const rule of bridgeAcceptRules(bridge, networkName)) {
       try {
-        while (await has(chain, rule)) await run('iptables', ['-w', '-t', 'filter', '-D', chain, ...rule]);
+        while (await has(chain, rule, runner)) await runner('iptables', ['-w', '-t', 'filter', '-D', chain, ...rule]);
       } catch (err) {
         errors.push(err);
       }

@@ -108,6 +108,18 @@ function networkElements(table: string, net: FwNetwork): string[] {
   return lines;
 }
 
+const networkParts = (net: FwNetwork): ('in' | 'out' | 'post' | 'src')[] => (net.internal ? ['in', 'out', 'post'] : ['in', 'out', 'post', 'src']);
+
+/**
+ * Makes sure the network's own chains exist and are empty, so addNetwork (which appends
+ * rules) can run again without doubling them. Only our per-network chains are flushed.
+ */
+export function resetNetworkChains(table: string, net: FwNetwork): string {
+  return networkParts(net).map((part) => `add chain ip ${table} ${chain(net, part)}
+flush chain ip ${table} ${chain(net, part)}
+`).join('');
+}
+
 /** Chains and map elements of one network, added to an existing table. */
 export function addNetwork(table: string, net: FwNetwork): string {
   return [`table ip ${table} {`, ...networkChains(net), `}`, ...networkElements(table, net)].join('\n') + '\n';
@@ -122,8 +134,7 @@ export function removeNetwork(table: string, net: FwNetwork): string[] {
     `delete element ip ${table} post_out { ${br} }`,
   ];
   if (!net.internal) out.push(`delete element ip ${table} post_src { ${net.subnet} }`);
-  const parts: ('in' | 'out' | 'post' | 'src')[] = net.internal ? ['in', 'out', 'post'] : ['in', 'out', 'post', 'src'];
-  for (const part of parts) out.push(`delete chain ip ${table} ${chain(net, part)}`);
+  for (const part of networkParts(net)) out.push(`delete chain ip ${table} ${chain(net, part)}`);
   return out;
 }
 

@@ -58,7 +58,7 @@ export function usedFromHost(routes: IpRoute[], addrs: IpAddrInfo[]): UsedRange[
       const text = `${a.local}/${a.prefixlen}`;
       try {
         used.push({ cidr: parseCidr(text, true), what: `address ${text} on ${link.ifname ?? '?'}` });
-      } catch { /* ignore */ }
+      } catch { /* an address that is not plain ipv4 is not ours to judge */ }
     }
   }
   return used;

@@ -105,7 +105,7 @@ describe.skipIf(!isRoot)('network: bridge lab (root)', () => {
   let c2: number;
   let defaultNet: NetworkRecord;
   const cid = (n: number) => `c${n}${rnd}`.padEnd(64, '0');
-  const ids = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [`c${n}`, cid(n)])) as Record<string, string>;
+  const ids = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => [`c${n}`, cid(n)])) as Record<string, string>;
   const pids: Record<string, number> = {};
   const sub = () => `10.${r8()}.${r8()}.0/24`;
 
@@ -123,7 +123,7 @@ describe.skipIf(!isRoot)('network: bridge lab (root)', () => {
     await ns(lan, 'ip', ['link', 'set', 'eth0', 'up']);
     c1 = await newNetns();
     c2 = await newNetns();
-    for (const n of [3, 4, 5, 6, 7, 8]) pids[`c${n}`] = await newNetns();
+    for (const n of [3, 4, 5, 6, 7, 8, 9, 10]) pids[`c${n}`] = await newNetns();
   }, 30_000);
 
   afterAll(async () => {
@@ -255,6 +255,41 @@ describe.skipIf(!isRoot)('network: bridge lab (root)', () => {
     await svc.remove(a.name);
     await svc.remove(b.name);
     expect((await svc.list()).map((n) => n.name)).not.toContain(a.name);
+  }, 30_000);
+
+  it('resolves a container connected while running by name and alias from its new peers, and forgets it on disconnect (issue 12)', async () => {
+    const d = await svc.create({ name: `cd-${rnd}`, subnet: sub() });
+    const e = await svc.create({ name: `ce-${rnd}`, subnet: sub() });
+    created.push(d.bridge!, e.bridge!);
+    const peer = await svc.connect(d.name, ep(9));
+    // c10 runs on its own network first (its resolv.conf names that network's server), then joins d.
+    const first = await svc.connect(e.name, ep(10));
+    created.push(peer.hostVeth, first.hostVeth);
+    const lookup = (pid: number, name: string, server: string) => ns(pid, 'busybox', ['nslookup', name, server]).then((r) => r.stdout, () => 'NXDOMAIN');
+    expect(await lookup(pids.c9, `c10-${rnd}`, d.gateway!)).toBe('NXDOMAIN');
+    const joined = await svc.connect(d.name, ep(10, { ifName: 'eth1', aliases: [`db-${rnd}`] }));
+    created.push(joined.hostVeth);
+    for (const name of [`c10-${rnd}`, `db-${rnd}`, `db-${rnd}.${d.name}`, ids.c10.slice(0, 12)]) {
+      const out = await lookup(pids.c9, name, d.gateway!);
+      expect(out).toContain(joined.ip);
+      expect(out).not.toContain(first.ip);
+    }
+    // The joined container finds its new peer through the server of its first network, as
+    // Docker's per-container resolver answers for every network the container is on.
+    expect(await lookup(pids.c10, `c9-${rnd}`, e.gateway!)).toContain(peer.ip);
+    // The peer does not learn names of a network it is not on.
+    expect(await lookup(pids.c9, `c10-${rnd}`, e.gateway!)).toBe('NXDOMAIN');
+    await expect(svc.remove(d.name)).rejects.toMatchObject({ code: 'NetworkInUse', status: 403, message: `error while removing network: network ${d.name} id ${d.id} has active endpoints` });
+    await svc.disconnect(d.name, ids.c10);
+    expect(await lookup(pids.c9, `c10-${rnd}`, d.gateway!)).toBe('NXDOMAIN');
+    expect(await lookup(pids.c9, `db-${rnd}`, d.gateway!)).toBe('NXDOMAIN');
+    expect(await lookup(pids.c10, `c9-${rnd}`, e.gateway!)).toBe('NXDOMAIN');
+    // Still resolvable on the network it stays on.
+    expect(await lookup(pids.c10, `c10-${rnd}`, e.gateway!)).toContain(first.ip);
+    await svc.releaseContainer(ids.c9);
+    await svc.releaseContainer(ids.c10);
+    await svc.remove(d.name);
+    await svc.remove(e.name);
   }, 30_000);
 
   it('gives an internal network no way out', async () => {

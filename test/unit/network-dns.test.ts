@@ -3,6 +3,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_AAAA, buildQuery, buildResponse, parseQuery, parseResponse } from '../../src/network/dns/packet.js';
 import { DnsServer } from '../../src/network/dns/server.js';
+import { DnsServers } from '../../src/network/dns/servers.js';
+import type { NetworkRecord } from '../../src/network/types.js';
 import { defaultBridgeResolvConf, parseResolvConf, upstreamsOf, userNetworkResolvConf } from '../../src/network/resolvconf.js';
 
 describe('dns packets', () => {
@@ -107,5 +109,65 @@ describe('embedded dns server (loopback only)', () => {
     await s2.start();
     cleanup.push(() => s2.stop());
     expect(await ask(p2, 'x.example')).toMatchObject({ rcode: RCODE_NXDOMAIN });
+  });
+});
+
+describe('dns lifecycle: a client is answered from every network it is on (issue 12)', () => {
+  const stops: (() => Promise<unknown>)[] = [];
+  afterEach(async () => { for (const s of stops.splice(0)) await s(); });
+
+  const rec = (id: string, name: string, gateway: string, eps: [string, string, string[]][]): NetworkRecord => ({
+    id, name, driver: 'bridge', bridge: `md-${id}`, subnet: `${gateway.replace(/\.1$/, '.0')}/24`, gateway, internal: false, builtin: false, created: '', labels: {},
+    endpoints: Object.fromEntries(eps.map(([cid, ip, aliases]) => [cid, { containerId: cid, containerName: `${cid}-name`, pid: 1, ifName: 'eth0', hostVeth: '', ip, mac: '', aliases, ports: [] }])),
+  });
+
+  /** One query over UDP from `from` (any 127/8 address is local) to `server`:`port`. */
+  async function askFrom(from: string, server: string, port: number, name: string): Promise<ReturnType<typeof parseResponse>> {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, from, () => r()));
+    try {
+      return await new Promise((resolve) => {
+        sock.on('message', (m) => resolve(parseResponse(m)));
+        sock.send(buildQuery(3, name), port, server);
+      });
+    } finally {
+      sock.close();
+    }
+  }
+
+  it('resolves the names of a second network through the first network\'s server, scoped to the client', async () => {
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.77.5.1', () => r()));
+    const port = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const dns = new DnsServers({ port, upstreams: [], resolvConfPath: '/nonexistent' });
+    stops.push(() => dns.stopAll());
+    const a = rec('a', 'neta', '127.77.5.1', [['c1', '127.77.5.2', []]]);
+    const b = rec('b', 'netb', '127.77.6.1', [['c2', '127.77.6.3', ['db']]]);
+    await dns.start(a);
+    await dns.start(b);
+    // c1 (on a) cannot see b's names yet.
+    expect(await askFrom('127.77.5.2', '127.77.5.1', port, 'db')).toMatchObject({ rcode: RCODE_NXDOMAIN });
+    // c1 joins b: it resolves b's names through a's server, and b's peers resolve it.
+    b.endpoints.c1 = { ...a.endpoints.c1, ip: '127.77.6.2', aliases: ['web'] };
+    dns.add(b, b.endpoints.c1);
+    expect(await askFrom('127.77.5.2', '127.77.5.1', port, 'db')).toMatchObject({ rcode: 0, addresses: ['127.77.6.3'] });
+    expect(await askFrom('127.77.5.2', '127.77.5.1', port, 'c2-name.netb')).toMatchObject({ addresses: ['127.77.6.3'] });
+    expect(await askFrom('127.77.6.3', '127.77.6.1', port, 'web')).toMatchObject({ addresses: ['127.77.6.2'] });
+    // Its own network's address comes first for its own name.
+    expect(await askFrom('127.77.5.2', '127.77.5.1', port, 'c1-name')).toMatchObject({ addresses: ['127.77.5.2'] });
+    // A client that is on no network of the server learns no names from it.
+    expect(await askFrom('127.77.5.9', '127.77.5.1', port, 'c1-name')).toMatchObject({ rcode: RCODE_NXDOMAIN });
+    expect(await askFrom('127.77.6.3', '127.77.5.1', port, 'c1-name')).toMatchObject({ rcode: RCODE_NXDOMAIN });
+    // Disconnected from b: its names go from b, and b's names from its view.
+    dns.remove(b, 'c1');
+    expect(await askFrom('127.77.6.3', '127.77.6.1', port, 'web')).toMatchObject({ rcode: RCODE_NXDOMAIN });
+    expect(await askFrom('127.77.5.2', '127.77.5.1', port, 'db')).toMatchObject({ rcode: RCODE_NXDOMAIN });
+  });
+
+  it('refuses to publish names on a network whose server is not running', () => {
+    const dns = new DnsServers({ port: 0, upstreams: [], resolvConfPath: '/nonexistent' });
+    const n = rec('x', 'netx', '127.77.7.1', [['c1', '127.77.7.2', []]]);
+    expect(() => dns.add(n, n.endpoints.c1)).toThrow('dns server of network netx is not running: c1-name would not be resolvable');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addNetwork, addPorts, rebuild, removeNetwork, removePorts, skeleton, type FwNetwork } from '../../src/network/nft.js';
+import { addNetwork, addPorts, rebuild, removeNetwork, removePorts, resetNetworkChains, skeleton, type FwNetwork } from '../../src/network/nft.js';
 import { bridgeAcceptRules, missingAcceptRules, pickChain } from '../../src/network/iptables.js';
 import { attachEndpoint, createBridge, inNetns, ipBatch } from '../../src/network/drivers/commands.js';
 
@@ -157,5 +157,17 @@ describe('iptables coexistence from one table dump', () => {
   });
   it('uses FORWARD when DOCKER-USER does not exist', () => {
     expect(missingAcceptRules('-P FORWARD DROP\n', 'md-1', 'web')?.chain).toBe('FORWARD');
+  });
+});
+
+describe('idempotent network chains', () => {
+  it('creates-if-missing and empties only the network\'s own chains', () => {
+    expect(resetNetworkChains('minidock', { ...net, internal: true })).toBe([
+      'add chain ip minidock nw_0123456789ab_in', 'flush chain ip minidock nw_0123456789ab_in',
+      'add chain ip minidock nw_0123456789ab_out', 'flush chain ip minidock nw_0123456789ab_out',
+      'add chain ip minidock nw_0123456789ab_post', 'flush chain ip minidock nw_0123456789ab_post',
+    ].join('\n') + '\n');
+    expect(resetNetworkChains('minidock', net)).toContain('flush chain ip minidock nw_0123456789ab_src\n');
+    expect(resetNetworkChains('minidock', net)).not.toMatch(/flush (table|ruleset)|delete/);
   });
 });

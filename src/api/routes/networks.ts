@@ -1,5 +1,5 @@
 // /networks/*: list, inspect, create, remove, connect, disconnect.
-import { MinidockError, invalidArgument } from '../../errors.js';
+import { NetworkInUse, invalidArgument } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
@@ -34,7 +34,7 @@ export function registerNetworks(router: Router<Handler>): void {
   });
   router.add('DELETE', '/networks/{id}', async (ctx, { network, engine }) => {
     const net = await network.get(ctx.params.id!);
-    if (engine.networkEndpoints(net.name).length) throw new MinidockError('NetworkInUse', `error while removing network: network ${net.name} id ${net.id} has active endpoints`, { status: 403 });
+    if (engine.networkEndpoints(net.name).length) throw new NetworkInUse(net.name, net.id);
     await network.remove(net.id);
     engine.recordEvent('network', 'destroy', net.id, { name: net.name, type: net.driver });
     return undefined;

@@ -1,29 +1,21 @@
 // bridge: a Linux bridge per network holding the gateway address; per endpoint a veth pair
 // with the host end on the bridge and the peer inside the container's netns.
-import fs from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { invalidArgument } from '../../errors.js';
-import { run } from '../../util/exec.js';
 import { parseCidr } from '../cidr.js';
 import { macForIp, validateGateway } from '../ipam.js';
-import { attachEndpoint, createBridge, deleteLink, type Batch } from './commands.js';
+import type { HostOs } from '../os.js';
+import { attachEndpoint, createBridge, deleteLink, hasRoutes, showDefaultRoute, type Batch } from './commands.js';
 import type { DriverEndpoint, DriverNetwork, NetworkDriver } from './driver.js';
 
+/** `ip link del` of a link that is already gone: nothing left to undo. */
 const missing = (err: unknown) => /Cannot find device|does not exist/i.test(String((err as { stderr?: string }).stderr ?? err));
-
-/** Whether a host interface exists; sysfs answers without spawning `ip`. */
-export async function linkExists(name: string): Promise<boolean> {
-  return existsSync(`/sys/class/net/${name}`);
-}
-
-const runBatch = (b: Batch) => run(b.argv[0], b.argv[1], { input: b.input });
-
-async function sysctl(path: string, value: string): Promise<void> {
-  await fs.writeFile(`/proc/sys/${path}`, value);
-}
 
 export class BridgeDriver implements NetworkDriver {
   readonly name = 'bridge' as const;
+  /** Bridges set up (address, MAC, up, sysctls) by this process; checked again only if the link went away. */
+  private readonly ready = new Set<string>();
+
+  constructor(private readonly os: HostOs) {}
 
   validate(opts: { subnet?: string; gateway?: string }): void {
     if (opts.gateway && !opts.subnet) throw invalidArgument(`gateway ${opts.gateway} given without a subnet`);
@@ -34,43 +26,58 @@ export class BridgeDriver implements NetworkDriver {
     }
   }
 
-  /** Idempotent: an existing bridge is kept (after a restart) and only missing pieces are added. */
+  /**
+   * Once per engine run, and again only when the bridge went away (a sysfs check, no spawn).
+   * Idempotent: an existing bridge is kept (after a restart) and only missing pieces are added.
+   */
   async setupNetwork(net: DriverNetwork): Promise<void> {
     const { bridge, subnet, gateway } = net;
     if (!bridge || !subnet || !gateway) throw invalidArgument(`bridge network ${net.name} lacks bridge, subnet or gateway`);
-    const prefix = parseCidr(subnet).prefix;
-    await runBatch(createBridge(bridge, gateway, prefix, macForIp(gateway), await linkExists(bridge)));
+    const exists = this.os.linkExists(bridge);
+    if (exists && this.ready.has(bridge)) return;
+    this.ready.delete(bridge);
+    await this.batch(createBridge(bridge, gateway, parseCidr(subnet).prefix, macForIp(gateway), exists));
     // 127.0.0.1-published ports are DNAT'ed from the host's loopback into the bridge.
-    await sysctl(`net/ipv4/conf/${bridge}/route_localnet`, '1');
-    if (!net.internal) await sysctl('net/ipv4/ip_forward', '1');
+    await this.os.sysctl(`net/ipv4/conf/${bridge}/route_localnet`, '1');
+    if (!net.internal) await this.os.sysctl('net/ipv4/ip_forward', '1');
+    this.ready.add(bridge);
   }
 
   async teardownNetwork(net: DriverNetwork): Promise<unknown[]> {
     if (!net.bridge) return [];
-    try {
-      await run(...deleteLink(net.bridge));
-      return [];
-    } catch (err) {
-      return missing(err) ? [] : [err];
-    }
+    this.ready.delete(net.bridge);
+    return this.deleteLink(net.bridge);
   }
 
   async setupEndpoint(net: DriverNetwork, ep: DriverEndpoint): Promise<void> {
     if (!net.bridge) throw invalidArgument(`network ${net.name} has no bridge`);
-    const { host, netns } = attachEndpoint({ ...ep, bridge: net.bridge });
-    await runBatch(host);
-    await runBatch(netns);
+    const defaultRoute = ep.defaultRoute === 'always' || (ep.defaultRoute === 'if-missing' && !(await this.hasDefaultRoute(ep.pid)));
+    const { host, netns } = attachEndpoint({ ...ep, bridge: net.bridge, defaultRoute });
+    await this.batch(host);
+    await this.batch(netns);
   }
 
   /** Deleting the host end removes the peer too; a dead container's pair is already gone. */
   async teardownEndpoint(_net: DriverNetwork, ep: DriverEndpoint): Promise<unknown[]> {
     // The kernel often has removed the pair with the dead netns already: no `ip` then.
-    if (!(await linkExists(ep.hostVeth))) return [];
+    if (!ep.hostVeth || !this.os.linkExists(ep.hostVeth)) return [];
+    return this.deleteLink(ep.hostVeth);
+  }
+
+  private async deleteLink(name: string): Promise<unknown[]> {
     try {
-      await run(...deleteLink(ep.hostVeth));
+      await this.os.run(...deleteLink(name));
       return [];
     } catch (err) {
       return missing(err) ? [] : [err];
     }
+  }
+
+  private async hasDefaultRoute(pid: number): Promise<boolean> {
+    return hasRoutes((await this.os.run(...showDefaultRoute(pid))).stdout);
+  }
+
+  private batch(b: Batch) {
+    return this.os.run(b.argv[0], b.argv[1], { input: b.input });
   }
 }

@@ -58,3 +58,12 @@ export function attachEndpoint(o: { pid: number; bridge: string; hostVeth: strin
   if (o.defaultRoute) inside.push(['route', 'add', 'default', 'via', o.gateway, 'dev', o.ifName]);
   return { host, netns: ipBatch(inside, o.pid) };
 }
+
+/** Lists the default routes inside the netns of `pid` (read with hasRoutes). */
+export const showDefaultRoute = (pid: number): Argv => inNetns(pid, 'ip', ['-j', '-4', 'route', 'show', 'default']);
+
+/** Whether `ip -j route` output lists any route. */
+export function hasRoutes(json: string): boolean {
+  const out = json.trim();
+  return out !== '' && (JSON.parse(out) as unknown[]).length > 0;
+}

@@ -1,13 +1,15 @@
-// The driver interface: validate a network's options, set up / tear down the network
-// itself, and set up / tear down one endpoint in a netns. A factory picks by name.
-import { invalidArgument } from '../../errors.js';
-import { BridgeDriver } from './bridge.js';
-import { HostDriver } from './host.js';
-import { NullDriver } from './null.js';
+// The driver interface (netavark's src/network/driver.rs: validate / setup / teardown, split
+// here into the network and one endpoint of it, since a network and its DNS server live
+// without endpoints). Drivers own their `ip` work; they take a netns (the pid whose
+// /proc/<pid>/ns/net it is) and addresses, never a container. Teardown goes on past
+// failures and returns every error met. The factory lives in ./factory.ts.
+
+export type DriverName = 'bridge' | 'host' | 'null';
 
 export interface DriverNetwork { name: string; bridge?: string; subnet?: string; gateway?: string; internal: boolean }
 
 export interface DriverEndpoint {
+  /** The netns is /proc/<pid>/ns/net. */
   pid: number;
   ifName: string;
   hostVeth: string;
@@ -15,24 +17,22 @@ export interface DriverEndpoint {
   prefixLen: number;
   gateway: string;
   mac: string;
-  defaultRoute: boolean;
+  /** 'if-missing': only when the netns has no default route yet (a second network of a running container). */
+  defaultRoute: 'always' | 'if-missing' | 'never';
+}
+
+/** An endpoint that is only a netns (loopback up): `none`, and every new netns. */
+export function bareEndpoint(pid: number): DriverEndpoint {
+  return { pid, ifName: 'lo', hostVeth: '', ip: '', prefixLen: 0, gateway: '', mac: '', defaultRoute: 'never' };
 }
 
 export interface NetworkDriver {
-  readonly name: 'bridge' | 'host' | 'null';
+  readonly name: DriverName;
   /** Throws InvalidArgument for options this driver cannot honour. */
   validate(opts: { subnet?: string; gateway?: string; internal?: boolean }): void;
+  /** Idempotent and cheap when nothing is missing. */
   setupNetwork(net: DriverNetwork): Promise<void>;
   teardownNetwork(net: DriverNetwork): Promise<unknown[]>;
   setupEndpoint(net: DriverNetwork, ep: DriverEndpoint): Promise<void>;
   teardownEndpoint(net: DriverNetwork, ep: DriverEndpoint): Promise<unknown[]>;
-}
-
-export function driverFor(name: string): NetworkDriver {
-  switch (name) {
-    case 'bridge': return new BridgeDriver();
-    case 'host': return new HostDriver();
-    case 'null': case 'none': return new NullDriver();
-    default: throw invalidArgument(`plugin "${name}" not found`);
-  }
 }

@@ -1,0 +1,25 @@
+// The network module's boundary with the OS: every external command (through
+// src/util/exec.ts), every sysfs probe and sysctl write goes through one HostOs object, so
+// unit tests can hand in a fake that records calls (the idea of youki's syscall/test.rs).
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { run } from '../util/exec.js';
+
+export type Runner = typeof run;
+
+export interface HostOs {
+  run: Runner;
+  /** Whether a host interface exists (sysfs answers without spawning `ip`). */
+  linkExists(name: string): boolean;
+  /** Whether the process still has a network namespace (the container is alive). */
+  netnsExists(pid: number): boolean;
+  /** Writes /proc/sys/<key>, e.g. `net/ipv4/ip_forward`. */
+  sysctl(key: string, value: string): Promise<void>;
+}
+
+export const hostOs: HostOs = {
+  run: (cmd, args, opts) => run(cmd, args, opts),
+  linkExists: (name) => existsSync(`/sys/class/net/${name}`),
+  netnsExists: (pid) => existsSync(`/proc/${pid}/ns/net`),
+  sysctl: (key, value) => fs.writeFile(`/proc/sys/${key}`, value),
+};

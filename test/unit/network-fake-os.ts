@@ -1,0 +1,46 @@
+// A recording fake of the network module's OS boundary (src/network/os.ts), in the spirit of
+// youki's syscall/test.rs: every command is recorded; links appear and vanish as the `ip`
+// commands say; `fail` makes chosen commands fail like the real tools do.
+import { ExternalCommandError } from '../../src/errors.js';
+import type { HostOs } from '../../src/network/os.js';
+
+export interface Call { cmd: string; args: string[]; input?: string }
+
+export class FakeOs implements HostOs {
+  readonly calls: Call[] = [];
+  readonly links = new Set<string>();
+  readonly sysctls: [string, string][] = [];
+  /** Return stderr to make a matching command fail (exit 1), undefined to let it pass. */
+  fail: (c: Call) => string | undefined = () => undefined;
+  /** stdout of a passing command. */
+  stdout: (c: Call) => string = () => '';
+  /** Exit code of a command that did not fail: `iptables -C` answers 1, "no such rule". */
+  exitCode: (c: Call) => number = (c) => (c.cmd === 'iptables' && c.args.includes('-C') ? 1 : 0);
+
+  run: HostOs['run'] = async (cmd, args, opts = {}) => {
+    const call: Call = { cmd, args: [...args], input: opts.input };
+    this.calls.push(call);
+    const stderr = this.fail(call);
+    if (stderr !== undefined) throw new ExternalCommandError(cmd, [...args], 1, stderr, 'failed');
+    const exitCode = this.exitCode(call);
+    if (exitCode !== 0 && !opts.okExitCodes?.includes(exitCode)) throw new ExternalCommandError(cmd, [...args], exitCode, '', 'failed');
+    this.apply(call);
+    return { stdout: this.stdout(call), stderr: '', exitCode };
+  };
+
+  linkExists = (name: string) => this.links.has(name);
+  netnsExists = () => true;
+  sysctl = async (key: string, value: string) => { this.sysctls.push([key, value]); };
+
+  /** The commands as one line each (`ip link del x`, `nft -f - <first line of input>`). */
+  lines(): string[] {
+    return this.calls.map((c) => [c.cmd, ...c.args].join(' ') + (c.input ? ` <<< ${c.input.trim().split('\n').join(' | ')}` : ''));
+  }
+
+  private apply(c: Call): void {
+    const script = c.input ?? '';
+    const ipArgs = c.cmd === 'ip' ? c.args : [];
+    for (const m of script.matchAll(/^link add name (\S+) type (?:bridge|veth)/gm)) this.links.add(m[1]);
+    if (ipArgs[0] === 'link' && ipArgs[1] === 'del') this.links.delete(ipArgs[2]);
+  }
+}
