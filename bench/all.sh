@@ -23,6 +23,8 @@ tmp=$(mktemp)
   echo "## Start latency"
   echo
   bash "$BENCH_ROOT/bench/run.sh"
+  bash "$BENCH_ROOT/bench/hardening.sh"
+  echo
   echo "## Memory"
   echo
   bash "$BENCH_ROOT/bench/memory.sh"
