@@ -3,23 +3,19 @@
 // without endpoints). Drivers own their `ip` work; they take a netns (the pid whose
 // /proc/<pid>/ns/net it is) and addresses, never a container. Teardown goes on past
 // failures and returns every error met. The factory lives in ./factory.ts.
+import type { Endpoint } from '../types.js';
 
 export type DriverName = 'bridge' | 'host' | 'null';
 
 export interface DriverNetwork { name: string; bridge?: string; subnet?: string; gateway?: string; internal: boolean }
 
-export interface DriverEndpoint {
+/** What a driver needs of an endpoint: its addresses (as the Endpoint carries them) and the netns. */
+export type DriverEndpoint = Pick<Endpoint, 'ifName' | 'hostVeth' | 'ip' | 'prefixLen' | 'gateway' | 'mac'> & {
   /** The netns is /proc/<pid>/ns/net. */
   pid: number;
-  ifName: string;
-  hostVeth: string;
-  ip: string;
-  prefixLen: number;
-  gateway: string;
-  mac: string;
   /** 'if-missing': only when the netns has no default route yet (a second network of a running container). */
   defaultRoute: 'always' | 'if-missing' | 'never';
-}
+};
 
 /** An endpoint that is only a netns (loopback up): `none`, and every new netns. */
 export function bareEndpoint(pid: number): DriverEndpoint {
