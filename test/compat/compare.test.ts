@@ -20,14 +20,23 @@ describe('verdictOf', () => {
 });
 
 describe('firstEngineError', () => {
-  it('finds the first refused request and drops the API version prefix', () => {
+  it('prefers the first missing endpoint and drops the API version prefix', () => {
     const log = [
       '2026-01-01T00:00:00.000Z minidock engine 0.1.0 listening on unix:///tmp/x.sock (pid 1)',
+      '2026-01-01T00:00:00.500Z GET /v1.41/networks/p_front: network p_front not found',
+      '2026-01-01T00:00:00.700Z POST /v1.41/containers/create: invalid value for LogConfig',
       '2026-01-01T00:00:01.000Z GET /v1.41/info: page not found: GET /info',
       '2026-01-01T00:00:02.000Z POST /v1.41/volumes/create: page not found: POST /volumes/create',
     ].join('\n');
     expect(firstEngineError(log)).toBe('GET /info: page not found: GET /info');
-    expect(firstEngineError('nothing here\n')).toBeUndefined();
+  });
+  it('else names the first error that is not an ordinary "no such"', () => {
+    const log = [
+      '2026-01-01T00:00:00.500Z GET /v1.41/containers/x/json: No such container: x',
+      '2026-01-01T00:00:00.700Z POST /v1.41/containers/create: invalid value for LogConfig',
+    ].join('\n');
+    expect(firstEngineError(log)).toBe('POST /containers/create: invalid value for LogConfig');
+    expect(firstEngineError('2026-01-01T00:00:00.500Z GET /v1.41/containers/x/json: No such container: x\n')).toBeUndefined();
   });
 });
 

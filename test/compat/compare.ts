@@ -40,7 +40,12 @@ export function renderTable(rows: Row[]): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const notes = [failure(r.dockerd) && `dockerd ${failure(r.dockerd)}`, failure(r.minidock), r.reason && `intended: ${r.reason}`]
+    const notes = [
+      failure(r.dockerd) && `dockerd ${failure(r.dockerd)}`,
+      r.dockerd?.cleanupErrors.length && `dockerd cleanup: ${r.dockerd.cleanupErrors.join('; ')}`,
+      failure(r.minidock),
+      r.reason && `intended: ${r.reason}`,
+    ]
       .filter(Boolean).join(' / ');
     lines.push(`| ${r.id} | ${r.client} | ${outcome(r.dockerd)} | ${outcome(r.minidock)} | ${r.verdict} | ${cell(notes)} | ${cell(r.minidock?.engineError ?? '')} |`);
   }

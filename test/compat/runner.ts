@@ -34,13 +34,22 @@ export function makeTarget(engine: Target['engine'], socket: string, dockerConfi
   };
 }
 
-/** "METHOD /path: message" lines the engine logs for each request it answered with an error. */
+const MISSING = /page not found|method \w+ not allowed|not supported|unsupported|not implemented/i;
+const ORDINARY = /^(no such|.* not found$)/i;
+
+/**
+ * From the "<time> METHOD /path: message" lines the engine logs for each request it answered
+ * with an error: the first missing endpoint or refused option, else the first error that is not
+ * an ordinary "no such ..." (clients probe for networks/containers and expect 404s).
+ */
 export function firstEngineError(logText: string): string | undefined {
+  const errors: Array<{ request: string; message: string }> = [];
   for (const line of logText.split('\n')) {
     const m = /^\S+ ((?:GET|POST|PUT|DELETE|HEAD) \S+): (.*)$/.exec(line);
-    if (m) return `${m[1]!.replace(/^(\w+ )\/v1\.\d+/, '$1')}: ${m[2]}`;
+    if (m) errors.push({ request: m[1]!.replace(/^(\w+ )\/v1\.\d+/, '$1'), message: m[2]! });
   }
-  return undefined;
+  const e = errors.find((x) => MISSING.test(x.message)) ?? errors.find((x) => !ORDINARY.test(x.message));
+  return e && `${e.request}: ${e.message}`;
 }
 
 async function fileSize(file: string): Promise<number> {
@@ -110,13 +119,14 @@ export async function runScenario(s: Scenario, target: Target, registry: string,
   } finally {
     clearTimeout(timer);
   }
-  const cleanupErrors = await t.cleanup();
-  cleanupErrors.push(...(await sweep(t)));
+  // Only the scenario's own requests (not its cleanup's) tell what the engine lacks.
   let engineError: string | undefined;
   if (engineLog) {
     await sleep(100); // the engine logs a refused request as it answers it
     engineError = firstEngineError(await readFrom(engineLog, logOffset));
   }
+  const cleanupErrors = await t.cleanup();
+  cleanupErrors.push(...(await sweep(t)));
   return {
     ok: !failure,
     failedStep: failure?.step,

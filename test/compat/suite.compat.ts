@@ -47,11 +47,11 @@ async function clientVersions(): Promise<string> {
   const pkg = async (name: string) => JSON.parse(await fs.readFile(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')).version as string;
   return [
     `docker CLI ${await v(DOCKER, ['version', '--format', '{{.Client.Version}}'])}`,
-    `${await v(COMPOSE, ['version', '--short'])} (docker-compose)`,
+    `docker-compose ${await v(COMPOSE, ['version', '--short'])}`,
     `docker-py ${await v(PYTHON, ['-c', 'import docker; print(docker.__version__)'])}`,
     `dockerode ${await pkg('dockerode')}`,
     `testcontainers ${await pkg('testcontainers')}`,
-    `dockerd ${await v('/usr/bin/dockerd', ['--version'])}`,
+    `${await v('dockerd', ['--version'])} (dockerd)`,
   ].join(', ');
 }
 
@@ -60,6 +60,7 @@ describe.skipIf(!isRoot)('compat: real docker clients, dockerd vs minidock', () 
     releaseRegistry = await ensureTestRegistry();
     dockerConfig = await fs.mkdtemp(path.join(os.tmpdir(), 'compat-docker-config-'));
     if (engines.includes('dockerd')) {
+      const hadDocker0 = (await run('ip', ['link', 'show', 'docker0'], { okExitCodes: [1] })).exitCode === 0;
       const dockerd: DockerdHandle = await ensureDockerd();
       try {
         const target = makeTarget('dockerd', DOCKER_SOCKET, dockerConfig);
@@ -70,6 +71,8 @@ describe.skipIf(!isRoot)('compat: real docker clients, dockerd vs minidock', () 
         }
       } finally {
         await dockerd.stop();
+        // dockerd leaves its default bridge behind; remove it when this run created it.
+        if (dockerd.startedByUs && !hadDocker0) await run('ip', ['link', 'del', 'docker0'], { okExitCodes: [1] });
       }
     }
     if (engines.includes('minidock')) {
