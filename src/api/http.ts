@@ -45,6 +45,14 @@ export class Ctx {
     return this.bodyCache as Promise<T | undefined>;
   }
 
+  /** Reads and drops the request body: dockerd ignores the body of an attach (dockerode sends
+   * its options there), so none of it may reach the container's stdin. */
+  async skipBody(): Promise<void> {
+    // readBody consumes the bytes before it parses; a body that is not JSON is dropped all the same
+    this.bodyCache ??= this.readBody().catch(() => undefined);
+    await this.bodyCache;
+  }
+
   private async readBody(): Promise<unknown> {
     const chunks: Buffer[] = [];
     let size = 0;

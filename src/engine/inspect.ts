@@ -92,6 +92,8 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       AutoRemove: rec.HostConfig.AutoRemove,
       UsernsMode: rec.HostConfig.UsernsMode,
       RestartPolicy: rec.HostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+      // minidock's stdio.log plays docker's default json-file logger (other drivers are refused at create)
+      LogConfig: { Type: 'json-file', Config: {} },
       CapAdd: rec.HostConfig.CapAdd ?? null,
       CapDrop: rec.HostConfig.CapDrop ?? null,
       Privileged: !!rec.HostConfig.Privileged,

@@ -109,6 +109,21 @@ describe('engine API', () => {
     await client.remove(Id, true);
   });
 
+  it('drops the body of an attach request: only what follows it reaches stdin (dockerode sends options there)', async () => {
+    const { Id } = await client.createContainer({ Image: 'busybox', OpenStdin: true });
+    const net = await import('node:net');
+    const sock = net.createConnection(server.socketPath);
+    const body = '{"stream":true,"stdin":true}';
+    sock.write(`POST /v1.41/containers/${Id}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}ping`);
+    await new Promise((r) => sock.once('data', r)); // 101 UPGRADED
+    await client.start(Id);
+    await new Promise((r) => setTimeout(r, 100));
+    const stream = svc.runtime.live.get(Id)!.streams[0]!;
+    expect(Buffer.concat(stream.written).toString()).toBe('ping');
+    sock.destroy();
+    await client.remove(Id, true);
+  });
+
   it('serves logs from the shim log file, with tail and timestamps', async () => {
     const { Id } = await client.createContainer({ Image: 'busybox' });
     const frame = (stream: number, ts: bigint, text: string) => {

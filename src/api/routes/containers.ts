@@ -21,6 +21,7 @@ const attach: Handler = async (ctx, { engine }) => {
   const wantOut = ctx.flag('stdout');
   const wantErr = ctx.flag('stderr');
   const keys = parseDetachKeys(ctx.query.get('detachKeys') || DEFAULT_DETACH_KEYS);
+  await ctx.skipBody();
   const streamPromise = engine.attach(rec.id);
   const conn = ctx.hijack();
   let closed = false;
