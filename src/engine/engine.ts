@@ -16,6 +16,7 @@ import { connectNetwork, disconnectNetwork, networkEndpoints } from './container
 import { reconcile } from './reconcile.js';
 import { containerLogs, type ContainerLogsOptions } from './logs.js';
 import { containerSummary, inspectContainer } from './inspect.js';
+import { filterContainers, parseContainerFilters } from './container-filters.js';
 import { processSpec } from './process-spec.js';
 import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
@@ -51,6 +52,21 @@ export class Engine {
   list(all: boolean) {
     return this.core.store.all()
       .filter((r) => all || r.State.Status === 'running')
+      .sort((a, b) => b.Created.localeCompare(a.Created))
+      .map(containerSummary);
+  }
+
+  /** GET /containers/json with dockerd's `filters` (a status or exited filter implies all, as in docker). */
+  async query(all: boolean, rawFilters: string | null): Promise<ReturnType<typeof containerSummary>[]> {
+    const f = parseContainerFilters(rawFilters);
+    const ancestorIds = new Map<string, string[]>();
+    for (const a of f.ancestor ?? []) {
+      const img = await this.services.images.get(a).catch(() => undefined);
+      ancestorIds.set(a, img ? [img.id] : []);
+    }
+    const store = this.core.store;
+    const wide = all || !!f.status || !!f.exited;
+    return filterContainers(store.all().filter((r) => wide || r.State.Status === 'running'), f, (ref) => store.find(ref), (a) => ancestorIds.get(a) ?? [])
       .sort((a, b) => b.Created.localeCompare(a.Created))
       .map(containerSummary);
   }

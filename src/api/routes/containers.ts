@@ -97,7 +97,7 @@ export function registerContainers(router: Router<Handler>): void {
   });
   router.add('GET', '/containers/json', async (ctx, { engine }) => {
     const now = Date.now();
-    return engine.list(ctx.flag('all')).map((c) => ({
+    return (await engine.query(ctx.flag('all'), ctx.query.get('filters'))).map((c) => ({
       ...c,
       Status: containerStatus({ status: c.State, exitCode: c.StateDetail.ExitCode, startedAt: c.StateDetail.StartedAt, finishedAt: c.StateDetail.FinishedAt }, now),
     }));
