@@ -40,3 +40,19 @@ describe('container list filters (dockerd)', () => {
     expect(() => parseContainerFilters('nope')).toThrow('invalid filter');
   });
 });
+
+describe('network list filters (dockerd)', () => {
+  it('filters by name, id, label, driver, type and dangling; refuses unknown keys', async () => {
+    const { filterNetworks } = await import('../../src/engine/network-filters.js');
+    const n = (name: string, id: string, builtin: boolean, labels: Record<string, string> = {}) => ({ name, id: id.padEnd(64, '0'), builtin, labels, driver: builtin && name !== 'bridge' ? (name === 'none' ? 'null' : 'host') : 'bridge' }) as never;
+    const list = [n('bridge', 'b1', true), n('host', 'h1', true), n('front', 'f1', false, { env: 'prod' }), n('back', 'f2', false)];
+    const names = (f: object) => filterNetworks(list, JSON.stringify(f), (x) => x === 'back').map((x: { name: string }) => x.name);
+    expect(names({ name: ['ont'] })).toEqual(['front']);
+    expect(names({ id: ['f'] })).toEqual(['front', 'back']);
+    expect(names({ label: ['env=prod'] })).toEqual(['front']);
+    expect(names({ type: ['custom'] })).toEqual(['front', 'back']);
+    expect(names({ driver: ['host'] })).toEqual(['host']);
+    expect(names({ dangling: ['true'] })).toEqual(['front']);
+    expect(() => names({ colour: ['red'] })).toThrow("invalid filter 'colour'");
+  });
+});

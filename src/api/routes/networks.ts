@@ -6,6 +6,7 @@ import { ANSWERED } from '../http.js';
 import type { NetworkCreateBody } from '../../wire/api-types.js';
 import type { NetworkRecord } from '../../engine/services.js';
 import type { Engine } from '../../engine/engine.js';
+import { filterNetworks } from '../../engine/network-filters.js';
 
 export function networkView(n: NetworkRecord, engine: Engine) {
   const containers: Record<string, unknown> = {};
@@ -21,7 +22,8 @@ export function networkView(n: NetworkRecord, engine: Engine) {
 }
 
 export function registerNetworks(router: Router<Handler>): void {
-  router.add('GET', '/networks', async (_ctx, { network, engine }) => (await network.list()).map((n) => networkView(n, engine)));
+  router.add('GET', '/networks', async (ctx, { network, engine }) =>
+    filterNetworks(await network.list(), ctx.query.get('filters'), (name) => engine.networkEndpoints(name).length > 0).map((n) => networkView(n, engine)));
   router.add('GET', '/networks/{id}', async (ctx, { network, engine }) => networkView(await network.get(ctx.params.id!), engine));
   router.add('POST', '/networks/create', async (ctx, { network, engine }) => {
     const body = await ctx.body<NetworkCreateBody>();
