@@ -200,6 +200,11 @@ export class EngineClient {
     const res = await this.raw('GET', '/events', { query: { since: q.since, until: q.until, filters } });
     yield* jsonLines<Record<string, unknown>>(res);
   }
+  /** POST /images/{name}/tag: `target` as NAME[:TAG]. */
+  async tagImage(source: string, target: string): Promise<void> {
+    const m = /^(.*?)(?::([^:/]+))?$/.exec(target)!;
+    await this.json('POST', `/images/${source}/tag`, { query: { repo: m[1], tag: m[2] } });
+  }
   listImages() { return this.json<{ Id: string; RepoTags: string[]; Created: number; Size: number }[]>('GET', '/images/json'); }
   inspectImage(name: string) { return this.json<Record<string, unknown>>('GET', `/images/${name}/json`); }
   removeImage(name: string, force: boolean) { return this.json<({ Untagged: string } | { Deleted: string })[]>('DELETE', `/images/${name}`, { query: { force: force || undefined } }); }

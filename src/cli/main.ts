@@ -156,6 +156,8 @@ export function buildProgram(): Command {
   program.command('images').description('List images')
     .option('-q, --quiet', 'Only show image IDs').option('--no-trunc', "Don't truncate output")
     .action(act('images', lazy(img, (m) => (o: { quiet?: boolean; trunc?: boolean }) => m.imagesCommand({ quiet: o.quiet, noTrunc: o.trunc === false }))));
+  program.command('tag').description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE').argument('<source>').argument('<target>')
+    .action(act('tag', lazy(img, (m) => m.tagCommand)));
   program.command('rmi').description('Remove one or more images')
     .option('-f, --force', 'Force removal of the image').argument('<images...>')
     .action(act('rmi', lazy(img, (m) => m.rmiCommand)));

@@ -20,6 +20,8 @@ export interface ImageServiceLike {
   list(): Promise<ImageRecord[]>;
   remove(refOrId: string, opts?: { force?: boolean; inUse?: (id: string) => boolean }): Promise<{ untagged: string[]; deleted: string[] }>;
   layerDirs(image: ImageRecord): string[];
+  /** Adds `target` (name[:tag]) as a name of the image `source` refers to. */
+  tag(source: string, target: string): Promise<void>;
   /** Verifies credentials against the registry, then stores them (POST /auth). */
   login(server: string, creds: Credentials): Promise<void>;
   /** Forgets a stored login; resolves whether there was one. */

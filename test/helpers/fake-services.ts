@@ -38,6 +38,7 @@ export class FakeImages implements ImageServiceLike {
     return { untagged: [ref], deleted: [img.id] };
   }
   layerDirs() { return ['/nonexistent/layer']; }
+  async tag(source: string, target: string) { this.have.set(target, await this.get(source)); }
   logins = new Map<string, { username: string; password: string }>();
   async login(server: string, creds: { username: string; password: string }) {
     if (creds.password === 'wrong') throw new MinidockError('Unauthorized', `login to ${server} failed: incorrect username or password`, { status: 401 });

@@ -51,6 +51,15 @@ describe.skipIf(!isRoot)('services through the CLI (root)', () => {
     expect((await eng.cli(['info', '--format', '{{.OSType}}'])).stdout.trim()).toBe('linux');
   });
 
+  it('tag names an image anew; the new name runs and untags alone', async () => {
+    expect((await eng.cli(['tag', IMAGE, 'mytools:v1'])).exitCode).toBe(0);
+    expect((await eng.cli(['images'])).stdout).toMatch(/^mytools\s+v1\s/m);
+    const r = await eng.cli(['run', '--rm', 'mytools:v1', 'echo', 'tagged']);
+    expect(r.stdout.trim()).toBe('tagged');
+    expect((await eng.cli(['rmi', 'mytools:v1'])).stdout).toContain('Untagged: mytools:v1');
+    expect((await eng.cli(['images'])).stdout).toContain('127.0.0.1:5000/busybox');
+  });
+
   it('on-failure:2 restarts a crashing container twice with the back-off, then leaves it exited; always is ended by stop', async () => {
     const r = await eng.cli(['run', '-d', '--name', 'crash', '--restart', 'on-failure:2', IMAGE, 'sh', '-c', 'exit 7']);
     expect(r.exitCode, r.stderr).toBe(0);

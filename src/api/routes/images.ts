@@ -63,6 +63,16 @@ export function registerImages(router: Router<Handler>): void {
     res.end();
     return ANSWERED;
   });
+  router.add('POST', '/images/{name*}/tag', async (ctx, { images, engine }) => {
+    const repo = ctx.query.get('repo');
+    if (!repo) throw invalidArgument('repository name is required');
+    const tag = ctx.query.get('tag');
+    const target = tag ? `${repo}:${tag}` : repo;
+    await images.tag(ctx.params.name!, target);
+    engine.recordEvent('image', 'tag', ctx.params.name!, { name: target });
+    ctx.json(201, undefined);
+    return ANSWERED;
+  });
   router.add('GET', '/images/json', async (_ctx, { images }) => (await images.list()).map(imageSummary));
   router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
   router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {

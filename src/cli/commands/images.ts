@@ -27,6 +27,12 @@ export async function imagesCommand(opts: { quiet?: boolean; noTrunc?: boolean }
   return 0;
 }
 
+export async function tagCommand(source: string, target: string): Promise<number> {
+  const client = await connect();
+  await client.tagImage(source, target);
+  return 0;
+}
+
 export async function rmiCommand(refs: string[], opts: { force?: boolean }): Promise<number> {
   const client = await connect();
   return forEach(refs, async (ref) => {
