@@ -10,6 +10,8 @@ export const SUPPORTED = new Set<string>([
   'AttachStdin', 'AttachStdout', 'AttachStderr', 'ExposedPorts', 'Labels', 'StopSignal', 'StopTimeout',
   // Windows-only flag that Linux engines ignore by definition (docker does too).
   'ArgsEscaped',
+  // dockerode repeats ?name= in the body; create checks that both agree (createContainer)
+  'name',
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
   'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
   'HostConfig.RestartPolicy',

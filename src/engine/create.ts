@@ -129,6 +129,10 @@ export function parseSignal(sig: string | undefined, fallback = 'SIGKILL'): numb
 /** POST /containers/create. */
 export async function createContainer(core: EngineCore, body: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
   validateCreate(body);
+  const bodyName = (body as { name?: unknown }).name;
+  if (bodyName !== undefined && bodyName !== null && bodyName !== '' && bodyName !== name) {
+    throw invalidArgument(`the body's name (${String(bodyName)}) differs from the name query parameter (${name ?? 'none'})`);
+  }
   await checkSecurity(body.HostConfig ?? {});
   const { images, network, runtime } = core.services;
   const image = await images.get(body.Image);

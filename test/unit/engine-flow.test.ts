@@ -240,3 +240,11 @@ describe('restart policies', () => {
     await expect(engine.create({ Image: 'busybox', Cmd: ['true'], HostConfig: { RestartPolicy: { Name: 'sometimes' } } })).rejects.toThrow("invalid restart policy 'sometimes'");
   });
 });
+
+describe('create requests as clients send them', () => {
+  it('accepts dockerode\'s copy of ?name= in the body and refuses a different one', async () => {
+    const { Id } = await engine.create({ Image: 'busybox', Cmd: ['true'], name: 'dode' } as never, 'dode');
+    expect(engine.inspect(Id).Name).toBe('/dode');
+    await expect(engine.create({ Image: 'busybox', Cmd: ['true'], name: 'other' } as never, 'dode2')).rejects.toThrow("body's name (other) differs");
+  });
+});
