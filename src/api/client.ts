@@ -167,8 +167,8 @@ export class EngineClient {
     return this.hijack(`/containers/${encodeURIComponent(id)}/attach`, { query: { stream: true, stdin: q.stdin, stdout: q.stdout, stderr: q.stderr, detachKeys: q.detachKeys, logs: q.logs } });
   }
 
-  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string }) {
-    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps, since: q.since } });
+  logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }) {
+    return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps, since: q.since, until: q.until } });
   }
 
   // ------------------------------------------------------------ exec

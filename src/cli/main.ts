@@ -132,6 +132,7 @@ export function buildProgram(): Command {
   program.command('logs').description('Fetch the logs of a container')
     .option('-f, --follow', 'Follow log output').option('-n, --tail <n>', 'Number of lines to show from the end of the logs', 'all')
     .option('-t, --timestamps', 'Show timestamps').option('--since <time>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
+    .option('--until <time>', 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
     .argument('<container>')
     .action(act('logs', lazy(ctr, (m) => m.logsCommand)));
   program.command('inspect').description('Return low-level information on minidock objects')

@@ -11,12 +11,15 @@ export interface ContainerLogsOptions {
   timestamps?: boolean;
   /** docker's since: unix seconds, "seconds.nanos" allowed; undefined = from the start. */
   since?: string;
+  /** Same form as since: later lines are left out. */
+  until?: string;
   signal?: AbortSignal;
 }
 
 export function containerLogs(core: EngineCore, idOrName: string, opts: ContainerLogsOptions): { tty: boolean; entries: AsyncGenerator<LogEntry> } {
   const rec = core.store.find(idOrName);
   if (opts.since !== undefined) sinceToNs(opts.since); // refused before any output is sent
+  if (opts.until !== undefined) sinceToNs(opts.until);
   const entries = readLogs(core.etcPaths(rec.Id).log, {
     ...opts,
     stopped: () => core.store.maybe(rec.Id)?.State.Status !== 'running',

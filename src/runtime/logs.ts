@@ -112,6 +112,8 @@ function selectLines(lines: LogFrame[], opts: SelectOptions): LogFrame[] {
 }
 
 export interface ReadLogsOptions extends SelectOptions {
+  /** Same form as since; later lines are left out, and following ends once it has passed. */
+  until?: number | string;
   follow?: boolean;
   /** Keep the time of each line, formatted (formatTimestamp), in the result. */
   timestamps?: boolean;
@@ -129,6 +131,7 @@ const toEntry = (f: LogFrame, timestamps?: boolean): LogEntry =>
 /** Reads a stdio.log with docker's `logs` rules (see the top of this file). A missing file has no lines. */
 export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): AsyncGenerator<LogEntry> {
   const since = opts.since === undefined ? undefined : sinceToNs(opts.since);
+  const until = opts.until === undefined ? undefined : sinceToNs(opts.until);
   const lines = opts.tail !== undefined || !!opts.timestamps;
   let handle: fs.FileHandle;
   try {
@@ -151,7 +154,7 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
       rest = parsed.rest;
       return parsed.frames;
     };
-    const afterSince = (frames: LogFrame[]) => (since === undefined ? frames : frames.filter((f) => f.timeNs >= since));
+    const afterSince = (frames: LogFrame[]) => frames.filter((f) => (since === undefined || f.timeNs >= since) && (until === undefined || f.timeNs <= until));
     const first = await readMore();
     // What is in the file when reading starts is the existing log: its unterminated last lines count (for --tail too).
     const firstOut = lines ? [...splitter.push(first), ...splitter.flush()] : first;
@@ -164,6 +167,7 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
       const out = lines ? [...splitter.push(frames), ...(done ? splitter.flush() : [])] : frames;
       for (const f of afterSince(out)) yield toEntry(f, opts.timestamps);
       if (done) return; // one last read after the stop was seen, so nothing is lost
+      if (until !== undefined && BigInt(Date.now()) * 1_000_000n > until) return;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
   } finally {

@@ -184,3 +184,24 @@ describe('readLogs', () => {
     expect(out).toEqual(['x\n']);
   });
 });
+
+describe('logs --until', () => {
+  it('leaves out lines written after until, and since/until together bound the window', async () => {
+    const { encodeLogFrame, readLogs } = await import('../../src/runtime/logs.js');
+    const fsp = await import('node:fs/promises');
+    const osm = await import('node:os');
+    const pathm = await import('node:path');
+    const dir = await fsp.mkdtemp(pathm.join(osm.tmpdir(), 'D-until-'));
+    try {
+      const file = pathm.join(dir, 'stdio.log');
+      const s = 1_700_000_000n * 1_000_000_000n;
+      await fsp.writeFile(file, Buffer.concat([1n, 2n, 3n].map((k) => encodeLogFrame(1, s + k * 1_000_000_000n, Buffer.from(`l${k}\n`)))));
+      const read = async (o: object) => { let out = ''; for await (const e of readLogs(file, o)) out += e.data; return out; };
+      expect(await read({ until: '1700000002' })).toBe('l1\nl2\n');
+      expect(await read({ since: '1700000002', until: '1700000002.5' })).toBe('l2\n');
+      expect(await read({ until: '1700000002', follow: true, stopped: () => false, pollMs: 1 })).toBe('l1\nl2\n');
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

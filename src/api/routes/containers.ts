@@ -73,10 +73,12 @@ async function logs(ctx: Ctx, engine: Parameters<Handler>[1]['engine']) {
   const tail = tailRaw === 'all' || tailRaw === '' ? undefined : Number(tailRaw);
   if (Number.isNaN(tail)) throw invalidArgument(`invalid tail value: ${tailRaw}`);
   const sinceRaw = ctx.query.get('since') ?? '';
+  const untilRaw = ctx.query.get('until') ?? '';
   const timestamps = ctx.flag('timestamps');
   const abort = new AbortController();
   const { tty, entries } = engine.logs(ctx.params.id!, {
-    follow: ctx.flag('follow'), tail, timestamps, since: sinceRaw === '' || sinceRaw === '0' ? undefined : sinceRaw, signal: abort.signal,
+    follow: ctx.flag('follow'), tail, timestamps, since: sinceRaw === '' || sinceRaw === '0' ? undefined : sinceRaw,
+    until: untilRaw === '' || untilRaw === '0' ? undefined : untilRaw, signal: abort.signal,
   });
   const res = ctx.stream(tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
   res.once('close', () => abort.abort());

@@ -53,10 +53,11 @@ export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?
   return 0;
 }
 
-export async function logsCommand(id: string, opts: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string }): Promise<number> {
+export async function logsCommand(id: string, opts: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }): Promise<number> {
   const since = opts.since === undefined ? undefined : sinceParam(opts.since, Date.now());
+  const until = opts.until === undefined ? undefined : sinceParam(opts.until, Date.now());
   const client = await connect();
-  const res = await client.logs(id, { follow: opts.follow, tail: opts.tail, timestamps: opts.timestamps, since });
+  const res = await client.logs(id, { follow: opts.follow, tail: opts.tail, timestamps: opts.timestamps, since, until });
   const multiplexed = String(res.headers['content-type'] ?? '').includes('multiplexed');
   const decoder = new FrameDecoder();
   for await (const chunk of res) {
