@@ -4,6 +4,8 @@
 // Lifecycle: created → running → exited (→ running again) and → removing → gone.
 // Operations that change a container are serialised by its lock; the exit watcher takes the
 // same lock, so an exit is recorded only after start has saved "running".
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Paths } from '../state/paths.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import { EngineCore } from './core.js';
@@ -16,7 +18,9 @@ import { connectNetwork, disconnectNetwork, networkEndpoints } from './container
 import { reconcile } from './reconcile.js';
 import { containerLogs, type ContainerLogsOptions } from './logs.js';
 import { containerSummary, inspectContainer } from './inspect.js';
-import { filterContainers, parseContainerFilters } from './container-filters.js';
+import { filterContainers, labelMatches, parseContainerFilters, parseFilters } from './container-filters.js';
+import { sinceParam } from '../wire/since.js';
+import { sinceToNs } from '../runtime/logs.js';
 import { processSpec } from './process-spec.js';
 import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
@@ -25,6 +29,18 @@ import type { EngineEvent, EventQuery, EventType } from './events.js';
 import type { AttachStreamLike, ExecProcessLike, ProcessSecurity, Services } from './services.js';
 
 export type { WaitCondition, WaitResult };
+
+/** Bytes of the regular files under `dir` (a container's writable layer), links not followed. */
+async function treeSize(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await treeSize(p);
+    else if (e.isFile()) total += (await fs.lstat(p)).size;
+  }
+  return total;
+}
 
 export interface EngineOptions { log?: (line: string) => void }
 
@@ -74,6 +90,27 @@ export class Engine {
   inspect(ref: string) {
     const rec = this.core.store.find(ref);
     return inspectContainer(rec, this.core.etcPaths(rec.Id));
+  }
+
+  /** POST /containers/prune: every stopped container passing `label`/`label!`/`until`, as dockerd. */
+  async prune(rawFilters: string | null): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const f = parseFilters(rawFilters, ['label', 'label!', 'until']);
+    const until = f.until?.map((u) => Number(sinceToNs(sinceParam(u, Date.now())) / 1_000_000n));
+    const gone: string[] = [];
+    let reclaimed = 0;
+    for (const r of this.core.store.all()) {
+      if (r.State.Status !== 'exited' && r.State.Status !== 'created') continue;
+      const labels = r.Config.Labels ?? {};
+      if (f.label && !f.label.every((l) => labelMatches(labels, l))) continue;
+      if (f['label!'] && f['label!'].some((l) => labelMatches(labels, l))) continue;
+      if (until && !until.every((t) => Date.parse(r.Created) < t)) continue;
+      const size = await treeSize(path.join(this.core.store.dir(r.Id), 'upper'));
+      await this.remove(r.Id);
+      gone.push(r.Id);
+      reclaimed += size;
+    }
+    this.core.emitOther('container', 'prune', '', { reclaimed: String(reclaimed) });
+    return { ContainersDeleted: gone, SpaceReclaimed: reclaimed };
   }
 
   /** The full id of a container reference; throws docker's 404 when there is none. */

@@ -18,7 +18,8 @@ beforeEach(async () => {
   await engine.init();
 });
 afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+  // an exit being recorded may still be writing its record: retry ENOTEMPTY
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 20 });
 });
 
 const containerDirs = async () => fs.readdir(path.join(dir, 'root', 'containers'));
@@ -216,6 +217,7 @@ describe('restart policies', () => {
     }
     await until(() => !engine.inspect(Id).State.Restarting);
     expect(engine.inspect(Id)).toMatchObject({ RestartCount: 2, State: { Status: 'exited', ExitCode: 1, Restarting: false } });
+    await engine.remove(Id);
   });
 
   it('stop ends the loop and unless-stopped remembers it across an engine restart; always comes back', async () => {
@@ -246,5 +248,20 @@ describe('create requests as clients send them', () => {
     const { Id } = await engine.create({ Image: 'busybox', Cmd: ['true'], name: 'dode' } as never, 'dode');
     expect(engine.inspect(Id).Name).toBe('/dode');
     await expect(engine.create({ Image: 'busybox', Cmd: ['true'], name: 'other' } as never, 'dode2')).rejects.toThrow("body's name (other) differs");
+  });
+});
+
+describe('container prune', () => {
+  it('removes stopped containers that pass the label filters and keeps running ones', async () => {
+    const a = await engine.create({ Image: 'busybox', Cmd: ['true'], Labels: { job: 'x' } }, 'pa');
+    const b = await engine.create({ Image: 'busybox', Cmd: ['true'], Labels: { job: 'y' } }, 'pb');
+    const c = await engine.create({ Image: 'busybox', Cmd: ['sleep', '9'], Labels: { job: 'x' } }, 'pc');
+    await engine.start(c.Id);
+    await fs.writeFile(path.join(dir, 'root', 'containers', a.Id, 'upper', 'f'), '12345');
+    const out = await engine.prune(JSON.stringify({ label: ['job=x'] }));
+    expect(out).toEqual({ ContainersDeleted: [a.Id], SpaceReclaimed: 5 });
+    expect(engine.list(true).map((x) => x.Id).sort()).toEqual([b.Id, c.Id].sort());
+    await expect(engine.prune('{"colour":["x"]}')).rejects.toThrow("invalid filter 'colour'");
+    await engine.remove(c.Id, { force: true });
   });
 });

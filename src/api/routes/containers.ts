@@ -104,6 +104,7 @@ export function registerContainers(router: Router<Handler>): void {
       Status: containerStatus({ status: c.State, exitCode: c.StateDetail.ExitCode, startedAt: c.StateDetail.StartedAt, finishedAt: c.StateDetail.FinishedAt }, now),
     }));
   });
+  router.add('POST', '/containers/prune', async (ctx, { engine }) => engine.prune(ctx.query.get('filters')));
   router.add('GET', '/containers/{id}/json', async (ctx, { engine }) => engine.inspect(ctx.params.id!));
   router.add('POST', '/containers/{id}/start', async (ctx, { engine }) => { await engine.start(ctx.params.id!); return undefined; });
   router.add('POST', '/containers/{id}/stop', async (ctx, { engine }) => { await engine.stop(ctx.params.id!, ctx.int('t')); return undefined; });
