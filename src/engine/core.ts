@@ -40,6 +40,9 @@ export class EngineCore {
 
   forget(id: string): void { this.locks.delete(id); }
 
+  /** Resolves when the running container's exit has been recorded (exits.ts sets exitDone). */
+  async exited(id: string): Promise<void> { await this.exitDone.get(id); }
+
   etcPaths(id: string): EtcPaths {
     return {
       root: this.store.dir(id),

@@ -14,11 +14,6 @@ export function watchExit(core: EngineCore, id: string): void {
   core.exitDone.set(id, done);
 }
 
-/** Resolves when the running container's exit has been recorded. */
-export async function exited(core: EngineCore, id: string): Promise<void> {
-  await core.exitDone.get(id);
-}
-
 async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise<void> {
   let autoRemove = false;
   let code = status.exitCode;

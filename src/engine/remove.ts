@@ -2,14 +2,13 @@
 // and record go. Every teardown step runs; failures come back to the caller together.
 import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
-import { exited } from './exits.js';
 import { forgetRestarts } from './restarts.js';
 
 export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
   if (rec.State.Status === 'running') {
     if (!opts.force) assertTransition(rec, 'removing');
-    const done = exited(core, rec.Id);
+    const done = core.exited(rec.Id);
     try { core.services.runtime.kill(rec.State.Pid, 9); } catch { /* already gone */ }
     await done;
   }

@@ -3,7 +3,6 @@ import { invalidArgument } from '../errors.js';
 import type { EngineCore } from './core.js';
 import { parseSignal } from './create.js';
 import { notRunning } from './record.js';
-import { exited } from './exits.js';
 import { cancelRestart } from './restarts.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -25,7 +24,7 @@ export async function stopContainer(core: EngineCore, ref: string, timeoutSec?: 
   rec.State.ManuallyStopped = true;
   if (rec.State.Status !== 'running') { await core.store.save(rec); return; } // stopping a stopped container succeeds
   const t = timeoutSec ?? rec.Config.StopTimeout ?? 10;
-  const done = exited(core, rec.Id);
+  const done = core.exited(rec.Id);
   try {
     core.services.runtime.kill(rec.State.Pid, parseSignal(rec.Config.StopSignal, 'SIGTERM'));
   } catch { /* already gone: the exit watcher records it */ }
