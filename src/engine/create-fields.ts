@@ -12,6 +12,9 @@ export const SUPPORTED = new Set<string>([
   'ArgsEscaped',
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
   'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
+  // mounts (engine/mounts.ts, codec wire/mounts.ts: what it does not do is refused there by name)
+  'Volumes', 'HostConfig.Binds', 'HostConfig.Mounts', 'HostConfig.Tmpfs', 'HostConfig.VolumesFrom', 'HostConfig.VolumeDriver',
+  'HostConfig.ReadonlyRootfs',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',
 ]);
 

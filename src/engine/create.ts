@@ -8,6 +8,7 @@ import { refuseUnsupported } from './create-fields.js';
 import { newId, normaliseName, randomName } from './names.js';
 import { resolveCommand } from './process-spec.js';
 import { checkSecurity } from './security.js';
+import { createVolumes, decideMounts, removeCreated } from './mounts.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -93,6 +94,10 @@ export function newRecord(args: {
       CapDrop: body.HostConfig?.CapDrop ?? null,
       Privileged: !!body.HostConfig?.Privileged,
       SecurityOpt: body.HostConfig?.SecurityOpt ?? null,
+      ReadonlyRootfs: !!body.HostConfig?.ReadonlyRootfs,
+      Binds: body.HostConfig?.Binds ?? null,
+      Tmpfs: body.HostConfig?.Tmpfs ?? undefined,
+      VolumesFrom: body.HostConfig?.VolumesFrom ?? null,
     },
     Networks: networkRequests(body),
     Endpoints: {},
@@ -131,6 +136,8 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
   const mode = networkModeName(body.HostConfig?.NetworkMode);
   if (mode !== 'host' && mode !== 'none' && mode !== 'bridge') await network.get(mode);
   const userns = mode === 'host' || body.HostConfig?.UsernsMode === 'host' ? null : await runtime.defaultUserns();
+  // mounts are decided (and refused) before anything exists; volumes are made under the name lock
+  const mounts = decideMounts(core, body, image);
   const id = newId();
   const rec = await core.nameLock.run(async () => {
     let finalName: string;
@@ -143,6 +150,8 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
     }
     const rec = newRecord({ id, name: finalName, body, image, userns, now: new Date().toISOString() });
     const dir = core.store.dir(id);
+    const vols = await createVolumes(core, mounts);
+    rec.Mounts = vols.mounts;
     try {
       // The runtime locks the dir down (owner, mode) and owns upper/work at start.
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -150,6 +159,7 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
       await core.store.save(rec);
     } catch (err) {
       await core.store.delete(id);
+      await removeCreated(core, vols.created);
       throw err;
     }
     return rec;
