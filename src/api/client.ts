@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
 import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from '../wire/api-types.js';
+import type { VolumeInfo } from '../volume/types.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -143,7 +144,7 @@ export class EngineClient {
   async stop(id: string, t?: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/stop`, { query: { t } }); }
   async restart(id: string, t?: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/restart`, { query: { t } }); }
   async kill(id: string, signal?: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/kill`, { query: { signal } }); }
-  async remove(id: string, force = false): Promise<void> { await this.json('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: force || undefined } }); }
+  async remove(id: string, force = false, volumes = false): Promise<void> { await this.json('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: force || undefined, v: volumes || undefined } }); }
   async resize(id: string, h: number, w: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h, w } }); }
   listContainers(all: boolean) { return this.json<ContainerListItem[]>('GET', '/containers/json', { query: { all: all || undefined } }); }
   inspectContainer(id: string) { return this.json<Record<string, any>>('GET', `/containers/${encodeURIComponent(id)}/json`); }
@@ -214,6 +215,11 @@ export class EngineClient {
   inspectNetwork(id: string) { return this.json<Record<string, unknown>>('GET', `/networks/${encodeURIComponent(id)}`); }
   createNetwork(body: NetworkCreateBody) { return this.json<{ Id: string }>('POST', '/networks/create', { body }); }
   async removeNetwork(id: string): Promise<void> { await this.json('DELETE', `/networks/${encodeURIComponent(id)}`); }
+  listVolumes(filters?: Record<string, string[]>) { return this.json<{ Volumes: VolumeInfo[]; Warnings: string[] }>('GET', '/volumes', { query: { filters: filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined } }); }
+  inspectVolume(name: string) { return this.json<VolumeInfo>('GET', `/volumes/${encodeURIComponent(name)}`); }
+  createVolume(body: { Name?: string; Driver?: string; DriverOpts?: Record<string, string>; Labels?: Record<string, string> }) { return this.json<VolumeInfo>('POST', '/volumes/create', { body }); }
+  async removeVolume(name: string, force = false): Promise<void> { await this.json('DELETE', `/volumes/${encodeURIComponent(name)}`, { query: { force: force || undefined } }); }
+  pruneVolumes(filters?: Record<string, string[]>) { return this.json<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/volumes/prune', { query: { filters: filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined } }); }
   async connectNetwork(net: string, container: string, ip?: string, aliases?: string[]): Promise<void> {
     await this.json('POST', `/networks/${encodeURIComponent(net)}/connect`, { body: { Container: container, EndpointConfig: { IPAMConfig: ip ? { IPv4Address: ip } : undefined, Aliases: aliases } } });
   }

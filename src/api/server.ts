@@ -11,6 +11,7 @@ import { registerContainers } from './routes/containers.js';
 import { registerImages } from './routes/images.js';
 import { registerNetworks } from './routes/networks.js';
 import { registerExec } from './routes/exec.js';
+import { registerVolumes } from './routes/volumes.js';
 import { API_VERSION, MIN_API_VERSION, checkApiVersion } from './routes/system.js';
 
 export function buildRouter(): Router<Handler> {
@@ -20,6 +21,7 @@ export function buildRouter(): Router<Handler> {
   registerImages(router);
   registerNetworks(router);
   registerExec(router);
+  registerVolumes(router);
   return router;
 }
 

@@ -40,6 +40,11 @@ function addRunFlags(cmd: Command): Command {
     .option('--privileged', 'Give extended privileges to this container')
     .option('--restart <policy>', 'Restart policy to apply when a container exits')
     .option('--security-opt <opt>', 'Security Options', collect)
+    .option('-v, --volume <spec>', 'Bind mount a volume', collect)
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
+    .option('--tmpfs <tmpfs>', 'Mount a tmpfs directory', collect)
+    .option('--volumes-from <container>', 'Mount volumes from the specified container(s)', collect)
+    .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
     .option('--stop-timeout <seconds>', 'Timeout (in seconds) to stop a container')
     .option('--stop-signal <signal>', 'Signal to stop the container')
@@ -120,7 +125,8 @@ export function buildProgram(): Command {
     .option('-s, --signal <signal>', 'Signal to send to the container').argument('<containers...>')
     .action(act('kill', lazy(ctr, (m) => m.killCommand)));
   program.command('rm').description('Remove one or more containers')
-    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)').argument('<containers...>')
+    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-v, --volumes', 'Remove anonymous volumes associated with the container').argument('<containers...>')
     .action(act('rm', lazy(ctr, (m) => m.rmCommand)));
   program.command('wait').description('Block until one or more containers stop, then print their exit codes')
     .argument('<containers...>')
@@ -169,6 +175,25 @@ export function buildProgram(): Command {
   program.command('logout').description('Log out from a registry').argument('[server]')
     .action(act('logout', lazy(img, (m) => m.logoutCommand)));
 
+  const vol = () => import('./commands/volumes.js');
+  const volume = program.command('volume').description('Manage volumes');
+  volume.command('create').description('Create a volume').argument('[name]')
+    .option('--name <name>', 'Specify volume name').option('-d, --driver <driver>', 'Specify volume driver name')
+    .option('--label <label>', 'Set metadata for a volume', collect).option('-o, --opt <opt>', 'Set driver specific options', collect)
+    .action(act('volume create', lazy(vol, (m) => m.volumeCreate)));
+  volume.command('ls').alias('list').description('List volumes')
+    .option('-q, --quiet', 'Only display volume names').option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect)
+    .action(act('volume ls', lazy(vol, (m) => m.volumeLs)));
+  volume.command('inspect').description('Display detailed information on one or more volumes')
+    .option('-f, --format <template>', 'Format the output using a Go template subset').argument('<volumes...>')
+    .action(act('volume inspect', lazy(vol, (m) => m.volumeInspect)));
+  volume.command('rm').alias('remove').description('Remove one or more volumes')
+    .option('-f, --force', 'Force the removal of one or more volumes').argument('<volumes...>')
+    .action(act('volume rm', lazy(vol, (m) => m.volumeRm)));
+  volume.command('prune').description('Remove unused local volumes')
+    .option('-a, --all', 'Remove all unused volumes, not just anonymous ones').option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <filter>', 'Provide filter values (e.g. "label=<label>")', collect)
+    .action(act('volume prune', lazy(vol, (m) => m.volumePrune)));
   const network = program.command('network').description('Manage networks');
   network.command('create').description('Create a network')
     .addOption(new Option('-d, --driver <driver>', 'Driver to manage the Network').default('bridge'))

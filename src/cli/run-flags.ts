@@ -4,6 +4,7 @@ import { invalidArgument } from '../errors.js';
 import { parseRestartFlag } from '../wire/restart.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import { mappingsToBindings, parseExposeSpec, parsePortSpecs } from '../wire/ports.js';
+import { encodeMountFlag, encodeTmpfsFlags, encodeVolumeFlag } from '../wire/mounts.js';
 
 export interface RunFlags {
   detach?: boolean;
@@ -33,6 +34,14 @@ export interface RunFlags {
   restart?: string;
   /** As typed; `seccomp=FILE` is replaced by the file's JSON (the CLI reads it, as docker's does). */
   securityOpt?: string[];
+  /** -v/--volume, --mount, --tmpfs, --volumes-from, --read-only (codec: wire/mounts.ts) */
+  volume?: string[];
+  mount?: string[];
+  tmpfs?: string[];
+  volumesFrom?: string[];
+  readOnly?: boolean;
+  /** where `-v ./dir:/x` and `--mount source=./dir` are resolved (the CLI's cwd) */
+  cwd?: string;
 }
 
 /** `-e KEY=VAL` is kept; `-e KEY` takes the CLI's value or is dropped when unset (docker). */
@@ -77,6 +86,16 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
     if (f.ip) throw invalidArgument('user specified IP address is supported on user defined networks only');
     throw invalidArgument('network-scoped alias is supported only for containers in user defined networks');
   }
+  const cwd = f.cwd ?? '/';
+  const binds: string[] = [];
+  const volumes: Record<string, object> = {};
+  for (const v of f.volume ?? []) {
+    const e = encodeVolumeFlag(v, cwd);
+    if ('bind' in e) binds.push(e.bind);
+    else volumes[e.volume] = {};
+  }
+  const mounts = (f.mount ?? []).map((m) => encodeMountFlag(m, cwd));
+  const tmpfs = encodeTmpfsFlags(f.tmpfs ?? []);
   const attach = !f.detach;
   const body: CreateContainerBody = {
     Image: image,
@@ -97,7 +116,13 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
     Labels: labels,
     StopSignal: f.stopSignal,
     StopTimeout: stopTimeout ?? null,
+    Volumes: volumes,
     HostConfig: {
+      Binds: binds,
+      Mounts: mounts,
+      Tmpfs: tmpfs,
+      VolumesFrom: f.volumesFrom ?? null,
+      ReadonlyRootfs: !!f.readOnly,
       NetworkMode: network,
       PortBindings: bindings,
       PublishAllPorts: !!f.publishAll,

@@ -5,7 +5,10 @@ import { ImageService } from '../image/index.js';
 import { Runtime, resolveUser, defaultIdMapping, processRunning, AttachStream } from '../runtime/index.js';
 import { NetworkService, type NetworkServiceOptions } from '../network/index.js';
 import type { Paths } from '../state/paths.js';
-import type { AttachStreamLike, RuntimeLike, Services } from '../engine/services.js';
+import { readFileSync } from 'node:fs';
+import { idMappingFrom } from '../runtime/index.js';
+import { VolumeService, type InUse } from '../volume/index.js';
+import type { AttachStreamLike, RuntimeLike, Services, VolumeServiceLike } from '../engine/services.js';
 
 function adaptAttach(s: AttachStream): AttachStreamLike {
   return {
@@ -44,8 +47,17 @@ export function networkOptions(env: NodeJS.ProcessEnv): NetworkServiceOptions {
   return o;
 }
 
+/** The volume service, owned by the container root's host ids (the default user namespace's 0). */
+export function volumeService(paths: Paths, env: NodeJS.ProcessEnv): VolumeServiceLike {
+  const read = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return undefined; /* no subid file: the default range */ } };
+  const maps = idMappingFrom(env, read('/etc/subuid'), read('/etc/subgid'));
+  let inUse: InUse = () => [];
+  const svc = new VolumeService(paths, { owner: { uid: maps.uidMap[0]!.hostId, gid: maps.gidMap[0]!.hostId }, inUse: (n) => inUse(n) });
+  return Object.assign(svc, { setInUse: (fn: InUse) => { inUse = fn; } });
+}
+
 export function realServices(paths: Paths, env: NodeJS.ProcessEnv): Services & { networkService: NetworkService } {
   const images = new ImageService(paths); // reads MINIDOCK_INSECURE_REGISTRIES itself
   const networkService = new NetworkService(paths, networkOptions(env));
-  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, networkService };
+  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, volumes: volumeService(paths, env), networkService };
 }

@@ -9,6 +9,7 @@ import { newId, normaliseName, randomName } from './names.js';
 import { resolveCommand } from './process-spec.js';
 import { checkSecurity } from './security.js';
 import { checkRestartPolicy } from '../wire/restart.js';
+import { createVolumes, decideMounts, removeCreated } from './mounts.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -97,6 +98,10 @@ export function newRecord(args: {
       Privileged: !!body.HostConfig?.Privileged,
       SecurityOpt: body.HostConfig?.SecurityOpt ?? null,
       RestartPolicy: checkRestartPolicy(body.HostConfig?.RestartPolicy),
+      ReadonlyRootfs: !!body.HostConfig?.ReadonlyRootfs,
+      Binds: body.HostConfig?.Binds ?? null,
+      Tmpfs: body.HostConfig?.Tmpfs ?? undefined,
+      VolumesFrom: body.HostConfig?.VolumesFrom ?? null,
     },
     Networks: networkRequests(body),
     Endpoints: {},
@@ -139,6 +144,8 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
   const mode = networkModeName(body.HostConfig?.NetworkMode);
   if (mode !== 'host' && mode !== 'none' && mode !== 'bridge') await network.get(mode);
   const userns = mode === 'host' || body.HostConfig?.UsernsMode === 'host' ? null : await runtime.defaultUserns();
+  // mounts are decided (and refused) before anything exists; volumes are made under the name lock
+  const mounts = decideMounts(core, body, image);
   const id = newId();
   const rec = await core.nameLock.run(async () => {
     let finalName: string;
@@ -151,6 +158,8 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
     }
     const rec = newRecord({ id, name: finalName, body, image, userns, now: new Date().toISOString() });
     const dir = core.store.dir(id);
+    const vols = await createVolumes(core, mounts);
+    rec.Mounts = vols.mounts;
     try {
       // The runtime locks the dir down (owner, mode) and owns upper/work at start.
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -158,6 +167,7 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
       await core.store.save(rec);
     } catch (err) {
       await core.store.delete(id);
+      await removeCreated(core, vols.created);
       throw err;
     }
     return rec;

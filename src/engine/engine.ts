@@ -16,6 +16,9 @@ import { killContainer, restartContainer, stopContainer, waitContainer, type Wai
 import { removeContainer } from './remove.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { reconcile } from './reconcile.js';
+import { volumeUsers } from './mounts.js';
+import { createVolume, listVolumes, pruneVolumes, removeVolume } from './volumes.js';
+import type { VolumeCreateOptions } from '../volume/index.js';
 import { containerLogs, type ContainerLogsOptions } from './logs.js';
 import { containerSummary, inspectContainer } from './inspect.js';
 import { filterContainers, labelMatches, parseContainerFilters, parseFilters } from './container-filters.js';
@@ -52,10 +55,21 @@ export class Engine {
     this.core = new EngineCore(paths, services, opts.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)));
     this.hub = new AttachHub(this.core);
     this.core.startFn = (id) => this.start(id);
+    services.volumes.setInUse((name) => volumeUsers(this.core, name));
   }
 
   /** Settles the records against what runs (after an engine restart). */
-  init(): Promise<void> { return reconcile(this.core); }
+  async init(): Promise<void> {
+    const { swept, warnings } = await this.services.volumes.init();
+    for (const line of [...swept.map((p) => `volumes: removed ${p} (an unfinished create or remove)`), ...warnings]) this.core.log(line);
+    await reconcile(this.core);
+  }
+
+  createVolume(req: VolumeCreateOptions) { return createVolume(this.core, req); }
+  listVolumes(filters: Parameters<typeof listVolumes>[1]) { return listVolumes(this.core, filters); }
+  inspectVolume(name: string) { return this.services.volumes.inspect(name); }
+  removeVolume(name: string, force = false) { return removeVolume(this.core, name, force); }
+  pruneVolumes(filters: Parameters<typeof pruneVolumes>[1]) { return pruneVolumes(this.core, filters); }
 
   create(body: CreateContainerBody, name?: string) { return createContainer(this.core, body, name); }
   start(ref: string) { return startContainer(this.core, this.hub, ref); }
@@ -63,7 +77,7 @@ export class Engine {
   stop(ref: string, timeoutSec?: number) { return stopContainer(this.core, ref, timeoutSec); }
   restart(ref: string, timeoutSec?: number) { return restartContainer(this.core, ref, (id) => this.start(id), timeoutSec); }
   wait(ref: string, condition?: WaitCondition, signal?: AbortSignal) { return waitContainer(this.core, ref, condition, signal); }
-  remove(ref: string, opts?: { force?: boolean }) { return removeContainer(this.core, ref, opts); }
+  remove(ref: string, opts?: { force?: boolean; volumes?: boolean }) { return removeContainer(this.core, ref, opts); }
 
   list(all: boolean) {
     return this.core.store.all()
@@ -89,7 +103,7 @@ export class Engine {
 
   inspect(ref: string) {
     const rec = this.core.store.find(ref);
-    return inspectContainer(rec, this.core.etcPaths(rec.Id));
+    return inspectContainer(rec, this.core.etcPaths(rec.Id), (n) => this.services.volumes.dataDir(n));
   }
 
   /** POST /containers/prune: every stopped container passing `label`/`label!`/`until`, as dockerd. */

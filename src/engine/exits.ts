@@ -5,6 +5,7 @@ import type { EngineCore } from './core.js';
 import type { ExitStatus } from './services.js';
 import { removeContainer } from './remove.js';
 import { afterExit } from './restarts.js';
+import { releaseSteps } from './mounts.js';
 
 export function watchExit(core: EngineCore, id: string): void {
   const done = core.services.runtime.waitExit(id).then(
@@ -21,7 +22,7 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
   await core.lock(id).run(async () => {
     const rec = core.store.maybe(id);
     if (!rec || rec.State.Status !== 'running') return;
-    await core.teardownLogged(`network release of ${id} after its exit`, [() => core.services.network.releaseContainer(id)]);
+    await core.teardownLogged(`network release of ${id} after its exit`, [() => core.services.network.releaseContainer(id), ...releaseSteps(core, rec)]);
     rec.State = { ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: status.exitCode, Error: error, FinishedAt: status.finishedAt || new Date().toISOString() };
     autoRemove = rec.HostConfig.AutoRemove;
     const restarting = afterExit(core, rec);
@@ -34,5 +35,5 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
   });
   core.exitDone.delete(id);
   core.signals.emit(`exit:${id}`, code, error);
-  if (autoRemove) await removeContainer(core, id, { force: true }).catch((err) => core.log(`--rm of ${id}: ${(err as Error).message}`));
+  if (autoRemove) await removeContainer(core, id, { force: true, volumes: true }).catch((err) => core.log(`--rm of ${id}: ${(err as Error).message}`));
 }

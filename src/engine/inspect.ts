@@ -2,6 +2,7 @@
 // list summary (GET /containers/json). Pure.
 import type { ContainerRecord } from './record.js';
 import { portsMap } from './ports.js';
+import { inspectMounts } from './mounts.js';
 
 function networkSettings(rec: ContainerRecord) {
   const networks: Record<string, unknown> = {};
@@ -35,7 +36,7 @@ function networkSettings(rec: ContainerRecord) {
   };
 }
 
-export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log: string; hostname: string; hosts: string; resolv: string }) {
+export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log: string; hostname: string; hosts: string; resolv: string }, volumeDir: (name: string) => string = (n) => n) {
   const s = rec.State;
   return {
     Id: rec.Id,
@@ -64,7 +65,7 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
     RestartCount: rec.RestartCount,
     Driver: 'overlay2',
     Platform: 'linux',
-    Mounts: [],
+    Mounts: inspectMounts(rec, volumeDir),
     Config: {
       Hostname: rec.Config.Hostname,
       Domainname: '',
@@ -98,6 +99,10 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       CapDrop: rec.HostConfig.CapDrop ?? null,
       Privileged: !!rec.HostConfig.Privileged,
       SecurityOpt: rec.HostConfig.SecurityOpt ?? null,
+      Binds: rec.HostConfig.Binds ?? null,
+      Tmpfs: rec.HostConfig.Tmpfs,
+      VolumesFrom: rec.HostConfig.VolumesFrom ?? null,
+      ReadonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
     },
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: `${dirs.root}/upper`, WorkDir: `${dirs.root}/work` } },
     NetworkSettings: networkSettings(rec),

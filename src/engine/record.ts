@@ -3,6 +3,11 @@ import { MinidockError, conflict } from '../errors.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { Endpoint, PortMapping, UsernsMap } from './services.js';
+import type { MountSpec } from '../wire/mounts.js';
+
+/** A container's mount as decided at create: a volume's name is filled in (anonymous ones
+ * generated), `anonymous` marks what `rm -v` and --rm remove. */
+export type StoredMount = MountSpec & { anonymous?: boolean };
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
 
@@ -33,7 +38,7 @@ export interface ContainerRecord {
   ImageRef: string;       // as the user wrote it
   Config: CreateContainerBody & { Hostname: string; Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null };
   HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> &
-    Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt'> & {
+    Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt' | 'ReadonlyRootfs' | 'Binds' | 'Tmpfs' | 'VolumesFrom'> & {
     RestartPolicy?: RestartPolicy;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
@@ -43,6 +48,8 @@ export interface ContainerRecord {
   Endpoints: Record<string, Endpoint>;
   Ports: PortMapping[];
   Userns: UsernsMap | null;
+  /** The user's mounts, parents first (absent in records written before mounts existed). */
+  Mounts?: StoredMount[];
   State: ContainerState;
   RestartCount: number;
 }

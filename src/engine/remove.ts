@@ -3,8 +3,9 @@
 import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
 import { forgetRestarts } from './restarts.js';
+import { anonymousVolumeSteps } from './mounts.js';
 
-export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean } = {}): Promise<void> {
+export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
   if (rec.State.Status === 'running') {
     if (!opts.force) assertTransition(rec, 'removing');
@@ -24,6 +25,8 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
       await core.teardown(`removal of container ${cur.Id}`, [
         () => core.services.network.releaseContainer(cur.Id),
         () => core.store.delete(cur.Id),
+        // docker's `rm -v` (and --rm): the anonymous volumes, once the record no longer holds them
+        ...(opts.volumes ? anonymousVolumeSteps(core, cur) : []),
       ]);
     } finally {
       core.forget(cur.Id);

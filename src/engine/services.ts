@@ -3,12 +3,13 @@
 // src/daemon/wiring.ts plugs in the real services.
 import type { Readable, Writable } from 'node:stream';
 import type { Credentials, ImageRecord, PullEvent } from '../image/index.js';
-import type { ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer } from '../runtime/types.js';
+import type { ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer } from '../runtime/types.js';
 import type { ResolvedUser } from '../runtime/user.js';
 import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions } from '../network/index.js';
 import type { PortMapping } from '../wire/ports.js';
+import type { CopyUpResult, IdShift, InUse, PruneReport, VolumeCreateOptions, VolumeFilters, VolumeInfo, VolumeRecord } from '../volume/index.js';
 
-export type { Credentials, ImageRecord, PullEvent, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
+export type { Credentials, ImageRecord, PullEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
 export type { ResolvedUser, Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PortMapping };
 export type ImageConfig = ImageRecord['config'];
 export interface UsernsMap { uidMap: IdMapping[]; gidMap: IdMapping[] }
@@ -81,4 +82,23 @@ export interface NetworkServiceLike {
   resolvConf(networkName: string): string;
 }
 
-export interface Services { images: ImageServiceLike; runtime: RuntimeLike; network: NetworkServiceLike }
+/** docker's local volumes (src/volume/service.ts). */
+export interface VolumeServiceLike {
+  init(): Promise<{ swept: string[]; warnings: string[] }>;
+  create(req?: VolumeCreateOptions): Promise<VolumeRecord>;
+  get(name: string): Promise<VolumeRecord>;
+  list(filters?: VolumeFilters): Promise<VolumeRecord[]>;
+  inspect(name: string, opts?: { usage?: boolean }): Promise<VolumeInfo>;
+  info(rec: VolumeRecord, opts?: { usage?: boolean }): Promise<VolumeInfo>;
+  remove(name: string, opts?: { force?: boolean }): Promise<void>;
+  prune(filters?: VolumeFilters): Promise<PruneReport>;
+  /** The host path to bind (an option volume is mounted at its first user). */
+  mount(name: string, containerId: string): Promise<string>;
+  unmount(name: string, containerId: string): Promise<void>;
+  populate(name: string, layerDirsTopFirst: string[], containerPath: string, idShift: IdShift, containerId: string): Promise<CopyUpResult>;
+  dataDir(name: string): string;
+  /** The engine tells the service which containers reference a volume (in-use checks). */
+  setInUse(inUse: InUse): void;
+}
+
+export interface Services { images: ImageServiceLike; runtime: RuntimeLike; network: NetworkServiceLike; volumes: VolumeServiceLike }

@@ -15,6 +15,7 @@ import { assertTransition, type ContainerRecord } from './record.js';
 import type { AttachHub } from './attach-hub.js';
 import { watchExit } from './exits.js';
 import { connectAll } from './container-net.js';
+import { releaseSteps, startMounts } from './mounts.js';
 import type { ContainerSpec } from './services.js';
 
 // Networks are IPv4-only, so IPv6 is off inside the container, as Docker does.
@@ -58,8 +59,9 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   ]);
   const wanted = mode === 'host' || mode === 'none' ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
   const reserved = wanted.length ? await network.reservePorts(rec.Id, wanted) : [];
+  const { mounts } = await startMounts(core, rec, layerDirs);
   const spec: ContainerSpec = {
-    ...proc, maskedPaths, readonlyPaths,
+    ...proc, maskedPaths, readonlyPaths, mounts, readonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
     id: rec.Id, layerDirs, upperDir: path.join(files.root, 'upper'), workDir: path.join(files.root, 'work'),
     hostname, openStdin: !!rec.Config.OpenStdin,
     userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
@@ -85,7 +87,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
 
 /** Undo a failed start: nothing of the attempt is left (ports, rules, endpoints); --rm removes the record. */
 async function failStart(core: EngineCore, hub: AttachHub, rec: ContainerRecord, err: unknown): Promise<void> {
-  await core.teardownLogged(`undo of the failed start of ${rec.Id}`, [() => core.services.network.releaseContainer(rec.Id)]);
+  await core.teardownLogged(`undo of the failed start of ${rec.Id}`, [() => core.services.network.releaseContainer(rec.Id), ...releaseSteps(core, rec)]);
   hub.failPending(rec.Id, err);
   rec.State.Error = err instanceof Error ? err.message : String(err);
   rec.State.ExitCode = err instanceof MinidockError && err.exitCode !== 125 ? err.exitCode : 128;

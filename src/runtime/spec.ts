@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { InvalidSpec } from '../errors.js';
 import { capabilityNumber } from './security/capabilities.js';
-import type { ContainerSpec, ExecSpec, IdMapping, ProcessSpec } from './types.js';
+import type { ContainerMount, ContainerSpec, ExecSpec, IdMapping, ProcessSpec } from './types.js';
 
 /** uid/gid range the shim accepts (a kernel id is u32, -1 is "no change": keep to 31 bits). */
 export const MAX_ID = 2147483647;
@@ -70,6 +70,24 @@ function common(s: ProcessSpec, seccompFile: string | undefined): string {
   return out;
 }
 
+function mountLines(m: ContainerMount): string {
+  checkAbsolute('mount target', m.target);
+  if (m.target === '/') throw new InvalidSpec('mount target', m.target, "destination can't be '/'");
+  const rw = m.readOnly ? 'ro' : 'rw';
+  let kind: string;
+  if (m.type === 'bind') {
+    checkAbsolute('bind source', m.source);
+    kind = `bind ${rw}`;
+  } else if (m.type === 'tmpfs') {
+    const opts = m.options ?? '';
+    if (/\s/.test(opts)) throw new InvalidSpec('tmpfs options', opts, 'contains white space');
+    kind = `tmpfs ${rw} ${m.flags?.length ? m.flags.join(',') : '-'} ${opts || '-'}`;
+  } else {
+    throw new InvalidSpec('mount type', String((m as { type: unknown }).type), 'not bind or tmpfs');
+  }
+  return line('mount_kind', kind) + line('mount_src', m.type === 'tmpfs' ? 'tmpfs' : m.source) + line('mount_dst', m.target);
+}
+
 export function serializeRunSpec(spec: ContainerSpec): string {
   let out = '';
   for (const l of spec.layerDirs) out += line('layer', l);
@@ -86,6 +104,8 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   }
   for (const p of spec.maskedPaths) out += line('mask', checkAbsolute('masked path', p));
   for (const p of spec.readonlyPaths) out += line('readonly', checkAbsolute('read-only path', p));
+  if (spec.readonlyRootfs) out += line('readonly_root', 1);
+  for (const m of spec.mounts ?? []) out += mountLines(m);
   out += line('etc_hostname', spec.etcFiles.hostname) + line('etc_hosts', spec.etcFiles.hosts) + line('etc_resolv', spec.etcFiles.resolvConf);
   // The container's process must be able to reopen its stdio (e.g. nginx's
   // error.log -> /dev/stderr -> /proc/self/fd/2), so the pipes belong to its user, as in runc.

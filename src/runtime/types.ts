@@ -34,6 +34,19 @@ export interface ProcessSpec extends ProcessSecurity {
   tty: boolean;
 }
 
+/** One user mount for the shim. `options`: a tmpfs's kernel options in host ids (`size=64m,mode=1777,uid=100000,gid=100000`). */
+export interface ContainerMount {
+  type: 'bind' | 'tmpfs';
+  /** bind: absolute host path; tmpfs: 'tmpfs' */
+  source: string;
+  /** absolute container path */
+  target: string;
+  readOnly: boolean;
+  /** tmpfs: which of nosuid, nodev, noexec apply */
+  flags?: ('nosuid' | 'nodev' | 'noexec')[];
+  options?: string;
+}
+
 export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   id: string;
   /** Unpacked layer dirs, bottom first. */
@@ -49,6 +62,11 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   /** Namespaced sysctls in dotted form (`net.ipv6.conf.all.disable_ipv6`), written by the
    * container's process inside its namespaces after the network is set up (OCI linux.sysctl). */
   sysctls?: Record<string, string>;
+  /** The user's mounts, parents first (volumes are binds of their _data dir). Made by the
+   * shim right after the overlay root, targets resolved inside the root. */
+  mounts?: ContainerMount[];
+  /** --read-only: the overlay root mounted read-only (not /dev, /proc, /sys, the etc files, the mounts). */
+  readonlyRootfs?: boolean;
   /** Host paths bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   logPath: string;

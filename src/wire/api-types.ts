@@ -1,6 +1,8 @@
 // Docker Engine API shapes (the subset minidock speaks). Types only: shared by the CLI
 // (client side) and the engine (server side) at no runtime cost.
 
+import type { ApiMount } from './mounts.js';
+
 export interface PortBinding { HostIp?: string; HostPort?: string }
 
 export interface CreateContainerBody {
@@ -21,6 +23,8 @@ export interface CreateContainerBody {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** anonymous volumes (`-v /data`) */
+  Volumes?: Record<string, object> | null;
   HostConfig?: {
     NetworkMode?: string;
     PortBindings?: Record<string, PortBinding[] | null> | null;
@@ -33,6 +37,17 @@ export interface CreateContainerBody {
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
     /** `no-new-privileges[:true|false]`, `seccomp=unconfined` or `seccomp=<profile json>` */
     SecurityOpt?: string[] | null;
+    /** `-v`: `/host:/ctr[:mode]`, `name:/ctr[:mode]` (codec: wire/mounts.ts) */
+    Binds?: string[] | null;
+    /** `--mount` */
+    Mounts?: ApiMount[] | null;
+    /** `--tmpfs /run:size=64m` */
+    Tmpfs?: Record<string, string> | null;
+    /** `--volumes-from name[:ro|rw]` */
+    VolumesFrom?: string[] | null;
+    VolumeDriver?: string;
+    /** `--read-only` */
+    ReadonlyRootfs?: boolean;
   };
   NetworkingConfig?: {
     EndpointsConfig?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null } | null> | null;

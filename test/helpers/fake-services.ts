@@ -5,8 +5,9 @@ import { PassThrough } from 'node:stream';
 import { ImageNotFound, MinidockError } from '../../src/errors.js';
 import type {
   AttachStreamLike, ContainerSpec, Endpoint, EndpointRequest, ExitStatus, ImageRecord, ImageServiceLike, NetworkRecord,
-  NetworkServiceLike, PortMapping, RuntimeLike, Services, ExecProcessLike,
+  NetworkServiceLike, PortMapping, RuntimeLike, Services, ExecProcessLike, VolumeServiceLike,
 } from '../../src/engine/services.js';
+import { ANONYMOUS_LABEL, VolumeInUse, VolumeNotFound, type IdShift, type InUse, type PruneReport, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord } from '../../src/volume/index.js';
 
 export const BUSYBOX: ImageRecord = {
   id: 'sha256:' + 'b'.repeat(64), repoTags: ['busybox:latest'], repoDigests: [], created: '2024-01-01T00:00:00Z', size: 4_261_000,
@@ -193,6 +194,58 @@ export class FakeNetwork implements NetworkServiceLike {
   resolvConf() { return 'nameserver 198.18.0.1\n'; }
 }
 
-export function fakeServices(): Services & { images: FakeImages; runtime: FakeRuntime; network: FakeNetwork } {
-  return { images: new FakeImages(), runtime: new FakeRuntime(), network: new FakeNetwork() };
+/** In-memory volumes: records, in-use from the engine, mounted users, what was populated. */
+export class FakeVolumes implements VolumeServiceLike {
+  recs = new Map<string, VolumeRecord>();
+  mounted = new Map<string, Set<string>>();
+  populated: { name: string; target: string; container: string }[] = [];
+  private inUse: InUse = () => [];
+  private seq = 0;
+  setInUse(fn: InUse) { this.inUse = fn; }
+  async init() { return { swept: [], warnings: [] }; }
+  dataDir(name: string) { return `/fake/volumes/${name}/_data`; }
+  async get(name: string) {
+    const r = this.recs.get(name);
+    if (!r) throw new VolumeNotFound(name);
+    return r;
+  }
+  async create(req: VolumeCreateOptions = {}) {
+    const anonymous = !req.name;
+    const name = req.name || (++this.seq).toString(16).padStart(64, 'a');
+    const have = this.recs.get(name);
+    if (have) return have;
+    const rec: VolumeRecord = { name, driver: 'local', createdAt: '2024-01-01T00:00:00Z', labels: { ...(req.labels ?? {}), ...(anonymous ? { [ANONYMOUS_LABEL]: '' } : {}) }, options: req.driverOpts && Object.keys(req.driverOpts).length ? req.driverOpts : null };
+    this.recs.set(name, rec);
+    return rec;
+  }
+  async list() { return [...this.recs.values()]; }
+  async info(rec: VolumeRecord): Promise<VolumeInfo> {
+    return { Name: rec.name, Driver: 'local', Mountpoint: this.dataDir(rec.name), CreatedAt: rec.createdAt, Labels: rec.labels, Scope: 'local', Options: rec.options };
+  }
+  async inspect(name: string) { return this.info(await this.get(name)); }
+  async remove(name: string, opts: { force?: boolean } = {}) {
+    if (!this.recs.has(name)) { if (opts.force) return; throw new VolumeNotFound(name); }
+    const refs = this.inUse(name);
+    if (refs.length) throw new VolumeInUse(name, refs);
+    this.recs.delete(name);
+  }
+  async prune(): Promise<PruneReport> {
+    const gone = [...this.recs.values()].filter((r) => ANONYMOUS_LABEL in r.labels && !this.inUse(r.name).length).map((r) => r.name);
+    for (const n of gone) this.recs.delete(n);
+    return { VolumesDeleted: gone, SpaceReclaimed: 0 };
+  }
+  async mount(name: string, id: string) {
+    await this.get(name);
+    this.mounted.set(name, (this.mounted.get(name) ?? new Set()).add(id));
+    return this.dataDir(name);
+  }
+  async unmount(name: string, id: string) { this.mounted.get(name)?.delete(id); }
+  async populate(name: string, _layers: string[], target: string, _shift: IdShift, container: string) {
+    this.populated.push({ name, target, container });
+    return { copied: true, entries: 1, bytes: 0 };
+  }
+}
+
+export function fakeServices(): Services & { images: FakeImages; runtime: FakeRuntime; network: FakeNetwork; volumes: FakeVolumes } {
+  return { images: new FakeImages(), runtime: new FakeRuntime(), network: new FakeNetwork(), volumes: new FakeVolumes() };
 }

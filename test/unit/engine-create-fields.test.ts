@@ -28,15 +28,12 @@ describe('create fields', () => {
   });
 
   it.each([
-    [{ HostConfig: { Binds: ['/data:/data'] } }, 'HostConfig.Binds', '-v/--volume'],
     [{ HostConfig: { Memory: 6_000_000 } }, 'HostConfig.Memory', '--memory'],
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
     [{ HostConfig: { Dns: ['198.18.0.53'] } }, 'HostConfig.Dns', '--dns'],
     [{ HostConfig: { ExtraHosts: ['db:198.18.0.9'] } }, 'HostConfig.ExtraHosts', '--add-host'],
     [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, 'HostConfig.LogConfig', '--log-driver'],
     [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Healthcheck', '--health'],
-    [{ Volumes: { '/data': {} } }, 'Volumes', '-v/--volume'],
-    [{ HostConfig: { ReadonlyRootfs: true } }, 'HostConfig.ReadonlyRootfs', '--read-only'],
     [{ NetworkingConfig: { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::5' } } } } }, 'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv6Address', ''],
     [{ SomethingNew: 1 }, 'SomethingNew', ''],
   ])('refuses %j naming the field', (extra, field, flag) => {

@@ -119,3 +119,26 @@ describe('sysctls', () => {
     expect(valuesOf(serializeRunSpec({ ...spec, sysctls: { 'net.ipv6.conf.all.disable_ipv6': '1' } }), 'sysctl')).toEqual(['net/ipv6/conf/all/disable_ipv6 1']);
   });
 });
+
+describe('spec serializer: mounts', () => {
+  it('writes one mount_kind/mount_src/mount_dst triple per mount, in order, and readonly_root', () => {
+    const text = serializeRunSpec({ ...spec, readonlyRootfs: true, mounts: [
+      { type: 'bind', source: '/host dir', target: '/data', readOnly: true },
+      { type: 'tmpfs', source: 'tmpfs', target: '/t', readOnly: false, flags: ['nosuid', 'noexec'], options: 'mode=1777,uid=100000,gid=100000' },
+    ] });
+    expect(valuesOf(text, 'readonly_root')).toEqual(['1']);
+    expect(valuesOf(text, 'mount_kind')).toEqual(['bind ro', 'tmpfs rw nosuid,noexec mode=1777,uid=100000,gid=100000']);
+    expect(valuesOf(text, 'mount_src')).toEqual(['/host dir', 'tmpfs']);
+    expect(valuesOf(text, 'mount_dst')).toEqual(['/data', '/t']);
+  });
+
+  it('refuses a relative target or source, the root as target, and white space in tmpfs options', () => {
+    const bad = [
+      { type: 'bind' as const, source: '/x', target: 'rel', readOnly: false },
+      { type: 'bind' as const, source: 'rel', target: '/x', readOnly: false },
+      { type: 'bind' as const, source: '/x', target: '/', readOnly: false },
+      { type: 'tmpfs' as const, source: 'tmpfs', target: '/t', readOnly: false, options: 'size=1m mode=1' },
+    ];
+    for (const m of bad) expect(() => serializeRunSpec({ ...spec, mounts: [m] })).toThrow(InvalidSpec);
+  });
+});

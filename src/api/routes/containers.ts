@@ -135,5 +135,5 @@ export function registerContainers(router: Router<Handler>): void {
     return undefined;
   });
   router.add('GET', '/containers/{id}/logs', async (ctx, { engine }) => { await logs(ctx, engine); return ANSWERED; });
-  router.add('DELETE', '/containers/{id}', async (ctx, { engine }) => { await engine.remove(ctx.params.id!, { force: ctx.flag('force') }); return undefined; });
+  router.add('DELETE', '/containers/{id}', async (ctx, { engine }) => { await engine.remove(ctx.params.id!, { force: ctx.flag('force'), volumes: ctx.flag('v') }); return undefined; });
 }

@@ -25,9 +25,9 @@ export async function killCommand(ids: string[], opts: { signal?: string }): Pro
   return forEach(ids, async (id) => { await client.kill(id, opts.signal); process.stdout.write(`${id}\n`); });
 }
 
-export async function rmCommand(ids: string[], opts: { force?: boolean }): Promise<number> {
+export async function rmCommand(ids: string[], opts: { force?: boolean; volumes?: boolean }): Promise<number> {
   const client = await connect();
-  return forEach(ids, async (id) => { await client.remove(id, !!opts.force); process.stdout.write(`${id}\n`); });
+  return forEach(ids, async (id) => { await client.remove(id, !!opts.force, !!opts.volumes); process.stdout.write(`${id}\n`); });
 }
 
 export async function waitCommand(ids: string[]): Promise<number> {

@@ -26,6 +26,7 @@ function readSeccompFile(opt: string): string {
 async function createWithPull(client: EngineClient, image: string, command: string[], flags: RunFlags & { detachKeys?: string }): Promise<string> {
   const body = buildCreateBody(image, command, {
     ...flags,
+    cwd: process.cwd(),
     envFileContents: (flags as { envFile?: string[] }).envFile?.map((f) => fs.readFileSync(f, 'utf8')),
     securityOpt: flags.securityOpt?.map(readSeccompFile),
   }, process.env);

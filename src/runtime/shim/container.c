@@ -5,6 +5,16 @@
  * container's process C (child_main) mounts /proc, /sys, /dev, binds the etc files,
  * pivot_roots, masks and read-only-binds what the spec lists, drops its privileges
  * (security.c) and execs.
+ *
+ * The user's mounts (binds, volumes as binds of their _data, tmpfs) are made by helper M
+ * right after the overlay, as host root inside C's mount namespace, parents first: the
+ * source is opened with host root's view (container root need not reach it), the target
+ * is resolved inside the rootfs with RESOLVE_IN_ROOT (an image's or a container's symlink
+ * can never send a mount onto a host path) and missing directories (or the empty file for
+ * a file bind) are created inside the root, owned by the container's root. Binds are
+ * open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) clones made private, read-only recursively when
+ * asked, attached with move_mount. C then mounts /proc, /sys, /dev and the etc files as
+ * before and, with readonly_root, remounts / read-only after pivot_root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +35,9 @@
 static int rootfd = -1;
 
 /* Opens `rel` inside the rootfs with symlinks resolved inside it (an image cannot point
- * a mount target at the host), creating it as a dir or an empty file if missing. */
-static int open_in_root(const char *rel, int dir)
+ * a mount target at the host), creating it as a dir or an empty file if missing; what it
+ * creates is given to uid:gid unless they are -1. */
+static int open_in_root_as(const char *rel, int dir, long long uid, long long gid)
 {
 	char buf[4096];
 	if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) { errno = ENAMETOOLONG; return -1; }
@@ -54,6 +65,7 @@ static int open_in_root(const char *rel, int dir)
 			} else {
 				r = mkdirat(pfd, base, 0755);
 			}
+			if (r == 0 && uid >= 0 && fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) { close(pfd); return -1; }
 			close(pfd);
 			if (r < 0 && errno != EEXIST) return -1;
 		}
@@ -62,6 +74,8 @@ static int open_in_root(const char *rel, int dir)
 	}
 	return syscall(SYS_openat2, rootfd, buf, &how, sizeof(how));
 }
+
+static int open_in_root(const char *rel, int dir) { return open_in_root_as(rel, dir, -1, -1); }
 
 /* mount(2) onto a target inside the rootfs; the target is named through its fd. */
 static void mount_in_root(const char *src, const char *rel, const char *type, unsigned long flags, const char *data, int dir)
@@ -207,6 +221,9 @@ void child_main(struct spec *sp, struct child_fds *f)
 	mask_paths(sp);
 	if (sp->hostname && sethostname(sp->hostname, strlen(sp->hostname)) < 0) fail("sethostname %s", sp->hostname);
 	if (mkdir_p(sp->cwd) < 0) fail("create working directory %s", sp->cwd);
+	/* --read-only: only the root mount; /proc, /sys, /dev, the etc files and the user's
+	 * mounts are mounts of their own and keep their flags (docker's) */
+	if (sp->readonly_root && remount_ro("/") < 0) fail("remount / read-only");
 	if (sp->tty) {
 		int slave;
 		int m = open_pty(&slave);
@@ -227,6 +244,74 @@ void child_main(struct spec *sp, struct child_fds *f)
 	int e = exec_program(sp->arg.v, sp->env.v);
 	say(f->err_w, "execfail %d", e);
 	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* The host id a map gives container id 0 (the container's root); 0 without a userns. */
+static long long host_root(const struct strv *map)
+{
+	for (int i = 0; i < map->n; i++) {
+		unsigned long long cid, hid, size;
+		if (sscanf(map->v[i], "%llu %llu %llu", &cid, &hid, &size) == 3 && cid == 0) return (long long)hid;
+	}
+	return map->n ? -1 : 0;
+}
+
+static unsigned long tmpfs_flags(const char *list, const char *what)
+{
+	unsigned long fl = 0;
+	if (!strcmp(list, "-")) return 0;
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "nosuid")) fl |= MS_NOSUID;
+		else if (!strcmp(t, "nodev")) fl |= MS_NODEV;
+		else if (!strcmp(t, "noexec")) fl |= MS_NOEXEC;
+		else { errno = EINVAL; fail("mount %s: unknown flag %s", what, t); }
+	}
+	return fl;
+}
+
+/* Helper M, after the overlay: the user's mounts in spec order (parents first). */
+static void user_mounts(struct spec *sp)
+{
+	if (!sp->mount_kind.n) return;
+	long long ruid = host_root(&sp->uidmap), rgid = host_root(&sp->gidmap);
+	if (ruid < 0 || rgid < 0) { errno = EINVAL; fail("container root is not mapped"); }
+	rootfd = open(sp->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) fail("open rootfs %s", sp->rootfs);
+	for (int i = 0; i < sp->mount_kind.n; i++) {
+		const char *kind = sp->mount_kind.v[i], *src = sp->mount_src.v[i], *dst = sp->mount_dst.v[i];
+		char k[16], ro[4], flags[64], data[512];
+		int n = sscanf(kind, "%15s %3s %63s %511s", k, ro, flags, data);
+		int readonly = n >= 2 && !strcmp(ro, "ro");
+		if (n == 2 && !strcmp(k, "bind") && (readonly || !strcmp(ro, "rw"))) {
+			/* the source as host root sees it, in this (C's) mount namespace */
+			struct stat st;
+			if (stat(src, &st) < 0) fail("bind source path %s", src);
+			int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+			if (tree < 0) fail("open_tree %s", src);
+			struct mount_attr attr = { .attr_set = readonly ? MOUNT_ATTR_RDONLY : 0, .propagation = MS_PRIVATE };
+			if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) fail("set attributes of bind %s", src);
+			int t = open_in_root_as(dst + 1, S_ISDIR(st.st_mode), ruid, rgid);
+			if (t < 0) fail("open mount target %s", dst);
+			if (move_mount(tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) fail("bind %s on %s", src, dst);
+			close(t);
+			close(tree);
+		} else if (n == 4 && !strcmp(k, "tmpfs") && (readonly || !strcmp(ro, "rw"))) {
+			unsigned long fl = tmpfs_flags(flags, dst) | (readonly ? MS_RDONLY : 0);
+			int t = open_in_root_as(dst + 1, 1, ruid, rgid);
+			if (t < 0) fail("open mount target %s", dst);
+			char p[64];
+			snprintf(p, sizeof(p), "/proc/self/fd/%d", t);
+			if (mount("tmpfs", p, "tmpfs", fl, strcmp(data, "-") ? data : NULL) < 0) fail("mount tmpfs on %s (options %s)", dst, data);
+			close(t);
+		} else {
+			errno = EINVAL;
+			fail("mount %d: bad mount_kind %s", i, kind);
+		}
+	}
+	close(rootfd);
+	rootfd = -1;
 }
 
 /* Runs in helper M inside C's mount namespace: idmapped lower layers + overlay. */
@@ -276,4 +361,5 @@ void mount_rootfs(struct spec *sp, pid_t c)
 		snprintf(target, sizeof(target), "%d", i);
 		if (umount2(target, MNT_DETACH) < 0) fail("detach layer mount %s/%s", lower, target);
 	}
+	user_mounts(sp);
 }

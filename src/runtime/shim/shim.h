@@ -21,12 +21,12 @@ struct strv { char **v; int n; };
 enum spec_mode { SPEC_RUN = 1, SPEC_EXEC = 2 };
 
 struct spec {
-	struct strv layer, arg, env, uidmap, gidmap, sysctl, mask, readonly;
+	struct strv layer, arg, env, uidmap, gidmap, sysctl, mask, readonly, mount_kind, mount_src, mount_dst;
 	gid_t *groups;
 	int ngroups;
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
 	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock, *seccomp;
-	long long uid, gid, tty, in, pid, stdio_uid, stdio_gid, nnp;
+	long long uid, gid, tty, in, pid, stdio_uid, stdio_gid, nnp, readonly_root;
 	uint64_t cap_bounding, cap_permitted;
 };
 

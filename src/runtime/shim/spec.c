@@ -12,7 +12,13 @@
  *         log!, exit!, sock!, stdio_uid! and stdio_gid! (host ids that own the stdio pipes,
  *         -1 = unmapped), sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside
  *         the namespaces), mask (absolute path hidden under /dev/null or an empty read-only
- *         tmpfs, repeated), readonly (absolute path made read-only, repeated)
+ *         tmpfs, repeated), readonly (absolute path made read-only, repeated),
+ *         readonly_root (0|1: the overlay root read-only after pivot_root), and the user's
+ *         mounts as three parallel lists, one entry each per mount, parents first:
+ *         mount_kind (`bind ro|rw` or `tmpfs ro|rw <flags> <data>`, flags a comma list of
+ *         nosuid/nodev/noexec or `-`, data the tmpfs options in host ids or `-`),
+ *         mount_src (the host path of a bind; `tmpfs` for a tmpfs), mount_dst (absolute
+ *         container path)
  *   exec: pid! (1 to 2147483647)
  *   both: arg! (repeated), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
  *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), cap_bounding (capability number
@@ -67,6 +73,10 @@ static const struct key keys[] = {
 	{ "sysctl", K_LIST, RUN, 0, F(sysctl) },
 	{ "mask", K_ABSLIST, RUN, 0, F(mask) },
 	{ "readonly", K_ABSLIST, RUN, 0, F(readonly) },
+	{ "readonly_root", K_BOOL, RUN, 0, F(readonly_root) },
+	{ "mount_kind", K_LIST, RUN, 0, F(mount_kind) },
+	{ "mount_src", K_LIST, RUN, 0, F(mount_src) },
+	{ "mount_dst", K_ABSLIST, RUN, 0, F(mount_dst) },
 	{ "pid", K_PID, EXEC, 1, F(pid) },
 	{ "arg", K_LIST, BOTH, 1, F(arg) },
 	{ "env", K_LIST, BOTH, 0, F(env) },
@@ -237,5 +247,6 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp)
 	for (unsigned i = 0; i < NKEYS; i++)
 		if (keys[i].required && (keys[i].modes & mode) && !seen[i]) bad("missing key %s", keys[i].name);
 	if (!!sp->uidmap.n != !!sp->gidmap.n) bad("uidmap and gidmap go together");
+	if (sp->mount_kind.n != sp->mount_src.n || sp->mount_kind.n != sp->mount_dst.n) bad("mount_kind, mount_src and mount_dst go together (one each per mount)");
 	if (sp->cap_permitted & ~sp->cap_bounding) bad("cap_permitted is not a subset of cap_bounding");
 }

@@ -1,0 +1,35 @@
+// /volumes/*: list (filters), create, inspect, remove (?force), prune (filters), as the Engine API.
+import { invalidArgument } from '../../errors.js';
+import type { Router } from '../router.js';
+import type { Handler } from './deps.js';
+import { ANSWERED, type Ctx } from '../http.js';
+
+type ApiFilters = Record<string, string[] | Record<string, boolean>>;
+
+function filtersOf(ctx: Ctx): ApiFilters | undefined {
+  const raw = ctx.query.get('filters');
+  if (!raw) return undefined;
+  let v: unknown;
+  try { v = JSON.parse(raw); } catch { throw invalidArgument(`invalid filters: ${raw}`); }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidArgument(`invalid filters: ${raw}`);
+  return v as ApiFilters;
+}
+
+interface VolumeCreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }
+
+export function registerVolumes(router: Router<Handler>): void {
+  router.add('GET', '/volumes', async (ctx, { engine }) => engine.listVolumes(filtersOf(ctx)));
+  router.add('POST', '/volumes/create', async (ctx, { engine }) => {
+    const body = (await ctx.body<VolumeCreateBody>()) ?? {};
+    if (typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('request body must be a json object');
+    const info = await engine.createVolume({ name: body.Name ?? '', driver: body.Driver, driverOpts: body.DriverOpts, labels: body.Labels });
+    ctx.json(201, info);
+    return ANSWERED;
+  });
+  router.add('POST', '/volumes/prune', async (ctx, { engine }) => engine.pruneVolumes(filtersOf(ctx)));
+  router.add('GET', '/volumes/{name}', async (ctx, { engine }) => engine.inspectVolume(ctx.params.name!));
+  router.add('DELETE', '/volumes/{name}', async (ctx, { engine }) => {
+    await engine.removeVolume(ctx.params.name!, ctx.flag('force'));
+    return undefined;
+  });
+}

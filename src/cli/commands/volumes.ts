@@ -1,0 +1,85 @@
+// volume create|ls|inspect|rm|prune, worded as docker's.
+import { connect } from '../connect.js';
+import { humanSize, table } from '../format.js';
+import { renderTemplate } from '../template.js';
+import { forEach } from '../output.js';
+import { invalidArgument } from '../../errors.js';
+
+const keyValues = (list: string[] | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const l of list ?? []) { const i = l.indexOf('='); out[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1); }
+  return out;
+};
+
+/** `-f key=value` flags as the API's filters map. */
+function filterMap(list: string[] | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of list ?? []) {
+    const i = f.indexOf('=');
+    if (i <= 0) throw invalidArgument(`bad format of filter (expected name=value): ${f}`);
+    (out[f.slice(0, i)] ??= []).push(f.slice(i + 1));
+  }
+  return out;
+}
+
+export async function volumeCreate(name: string | undefined, opts: { name?: string; driver?: string; label?: string[]; opt?: string[] }): Promise<number> {
+  if (name && opts.name && name !== opts.name) throw invalidArgument(`conflicting options: either specify --name or provide positional arg, not both`);
+  const client = await connect();
+  const out = await client.createVolume({ Name: name ?? opts.name ?? '', Driver: opts.driver ?? 'local', DriverOpts: keyValues(opts.opt), Labels: keyValues(opts.label) });
+  process.stdout.write(`${out.Name}\n`);
+  return 0;
+}
+
+export async function volumeLs(opts: { quiet?: boolean; filter?: string[] }): Promise<number> {
+  const client = await connect();
+  const list = (await client.listVolumes(filterMap(opts.filter))).Volumes.sort((a, b) => a.Name.localeCompare(b.Name));
+  if (opts.quiet) {
+    for (const v of list) process.stdout.write(`${v.Name}\n`);
+    return 0;
+  }
+  process.stdout.write(table([['DRIVER', 'VOLUME NAME'], ...list.map((v) => [v.Driver, v.Name])]));
+  return 0;
+}
+
+export async function volumeInspect(names: string[], opts: { format?: string }): Promise<number> {
+  const client = await connect();
+  const out: unknown[] = [];
+  let code = 0;
+  for (const n of names) {
+    try { out.push(await client.inspectVolume(n)); } catch (err) { process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`); code = 1; }
+  }
+  if (opts.format !== undefined) for (const o of out) process.stdout.write(renderTemplate(opts.format, o) + '\n');
+  else process.stdout.write(JSON.stringify(out, null, 4) + '\n');
+  return code;
+}
+
+export async function volumeRm(names: string[], opts: { force?: boolean }): Promise<number> {
+  const client = await connect();
+  return forEach(names, async (n) => { await client.removeVolume(n, !!opts.force); process.stdout.write(`${n}\n`); });
+}
+
+async function confirm(question: string): Promise<boolean> {
+  process.stdout.write(`${question} [y/N] `);
+  const answer = await new Promise<string>((resolve) => {
+    let buf = '';
+    const done = () => { process.stdin.pause(); resolve(buf.split('\n')[0] ?? ''); };
+    process.stdin.on('data', (d: Buffer) => { buf += d.toString(); if (buf.includes('\n')) done(); });
+    process.stdin.once('end', done);
+  });
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+export async function volumePrune(opts: { force?: boolean; all?: boolean; filter?: string[] }): Promise<number> {
+  const filters = filterMap(opts.filter);
+  if (opts.all) filters.all = ['true'];
+  if (!opts.force) {
+    const what = opts.all ? 'all local volumes' : 'anonymous local volumes';
+    if (!(await confirm(`WARNING! This will remove ${what} not used by at least one container.\nAre you sure you want to continue?`))) return 0;
+  }
+  const client = await connect();
+  const out = await client.pruneVolumes(filters);
+  const deleted = out.VolumesDeleted ?? [];
+  if (deleted.length) process.stdout.write(`Deleted Volumes:\n${deleted.map((n) => `${n}\n`).join('')}\n`);
+  process.stdout.write(`Total reclaimed space: ${humanSize(out.SpaceReclaimed)}\n`);
+  return 0;
+}
