@@ -6,7 +6,10 @@ import { MinidockError, SubnetOverlap } from '../errors.js';
 /** A range in use, and a human name for error messages ("route 10.0.0.0/8 dev eth0"). */
 export interface UsedRange { cidr: Cidr; what: string }
 
-export const DEFAULT_BRIDGE_SUBNET = '172.17.0.0/16';
+/** docker0's subnet. dockerd creates docker0 there without looking at other bridges (seen on
+ * this host: both bridges on 172.17.0.0/16, neither reachable), so minidock never takes it, even
+ * while docker0 is absent: docker may be installed or started later. */
+export const DOCKER0_SUBNET = '172.17.0.0/16';
 
 /** Candidate subnets in order: 172.17-31.0.0/16, then 192.168.0.0/20 steps. */
 export function* candidateSubnets(): Generator<string> {
@@ -18,13 +21,10 @@ export function firstOverlap(cidr: Cidr, used: readonly UsedRange[]): UsedRange 
   return used.find((u) => overlaps(cidr, u.cidr));
 }
 
-/**
- * Picks the first free candidate. `defaultBridge` starts the search at 172.17.0.0/16;
- * user networks start at 172.18.0.0/16 like Docker.
- */
-export function pickSubnet(used: readonly UsedRange[], opts: { defaultBridge?: boolean } = {}): string {
+/** Picks the first free candidate after docker0's subnet (the default bridge included). */
+export function pickSubnet(used: readonly UsedRange[]): string {
   for (const candidate of candidateSubnets()) {
-    if (!opts.defaultBridge && candidate === DEFAULT_BRIDGE_SUBNET) continue;
+    if (candidate === DOCKER0_SUBNET) continue;
     if (!firstOverlap(parseCidr(candidate), used)) return candidate;
   }
   throw new MinidockError('PoolExhausted', 'could not find an available, non-overlapping ipv4 address pool among the defaults to assign to the network', { status: 409 });

@@ -35,13 +35,13 @@ export class NetworkStore {
 
   /**
    * Creates the builtin networks that are missing. The default bridge takes `defaultSubnet`
-   * or the first free pool subnet from 172.17.0.0/16 on (`used` is only probed then).
+   * or the first free pool subnet (never docker0's; `used` is only probed then).
    */
   async ensureBuiltins(o: { defaultBridge: string; defaultSubnet?: string; used: () => Promise<UsedRange[]> }): Promise<void> {
     if (!this.byName(BUILTIN.bridge)) {
       const used = await o.used();
       if (o.defaultSubnet) checkSubnet(o.defaultSubnet, used);
-      const subnet = o.defaultSubnet ?? pickSubnet(used, { defaultBridge: true });
+      const subnet = o.defaultSubnet ?? pickSubnet(used);
       await this.save(newRecord({ name: BUILTIN.bridge, driver: 'bridge', bridge: o.defaultBridge, subnet, gateway: defaultGateway(subnet), internal: false, builtin: true }));
     }
     if (!this.byName(BUILTIN.host)) await this.save(newRecord({ name: BUILTIN.host, driver: 'host', internal: false, builtin: true }));
