@@ -5,7 +5,8 @@ import { ImageService } from '../image/index.js';
 import { Runtime, resolveUser, defaultIdMapping, processRunning, AttachStream } from '../runtime/index.js';
 import { NetworkService, type NetworkServiceOptions } from '../network/index.js';
 import type { Paths } from '../state/paths.js';
-import type { AttachStreamLike, RuntimeLike, Services } from '../engine/services.js';
+import { Cgroups, type CgroupLayout } from '../runtime/cgroups/index.js';
+import type { AttachStreamLike, CgroupServiceLike, RuntimeLike, Services } from '../engine/services.js';
 
 function adaptAttach(s: AttachStream): AttachStreamLike {
   return {
@@ -44,8 +45,22 @@ export function networkOptions(env: NodeJS.ProcessEnv): NetworkServiceOptions {
   return o;
 }
 
+/** Cgroups.detect() once (MINIDOCK_CGROUP_PARENT picks the parent); a failure is retried on the next use. */
+export function cgroupService(env: NodeJS.ProcessEnv): CgroupServiceLike {
+  let detected: Promise<CgroupLayout> | undefined;
+  return {
+    layout: () => {
+      if (!detected) {
+        detected = Cgroups.detect({}, env);
+        detected.catch(() => { detected = undefined; });
+      }
+      return detected;
+    },
+  };
+}
+
 export function realServices(paths: Paths, env: NodeJS.ProcessEnv): Services & { networkService: NetworkService } {
   const images = new ImageService(paths); // reads MINIDOCK_INSECURE_REGISTRIES itself
   const networkService = new NetworkService(paths, networkOptions(env));
-  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, networkService };
+  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, cgroups: cgroupService(env), networkService };
 }

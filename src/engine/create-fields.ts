@@ -12,6 +12,8 @@ export const SUPPORTED = new Set<string>([
   'ArgsEscaped',
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
   'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
+  'HostConfig.Memory', 'HostConfig.MemorySwap', 'HostConfig.MemoryReservation', 'HostConfig.NanoCpus', 'HostConfig.CpuShares',
+  'HostConfig.CpusetCpus', 'HostConfig.PidsLimit', 'HostConfig.OomKillDisable',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',
 ]);
 
@@ -21,7 +23,6 @@ const DEFAULTS: Record<string, (v: unknown) => boolean> = {
   // The default logger: minidock's own log file plays docker's json-file.
   'HostConfig.LogConfig': (v) => isZero(v) || (isObj(v) && (v.Type === '' || v.Type === 'json-file') && isZero(v.Config)),
   'HostConfig.MemorySwappiness': (v) => isZero(v) || v === -1,
-  'HostConfig.PidsLimit': (v) => isZero(v) || v === -1,
   'HostConfig.OomScoreAdj': isZero,
   'HostConfig.Isolation': (v) => isZero(v) || v === 'default',
   'HostConfig.IpcMode': (v) => isZero(v) || v === 'private',

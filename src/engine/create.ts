@@ -8,6 +8,7 @@ import { refuseUnsupported } from './create-fields.js';
 import { newId, normaliseName, randomName } from './names.js';
 import { resolveCommand } from './process-spec.js';
 import { checkSecurity } from './security.js';
+import { checkResources, resourceConfig } from './resources.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -93,6 +94,7 @@ export function newRecord(args: {
       CapDrop: body.HostConfig?.CapDrop ?? null,
       Privileged: !!body.HostConfig?.Privileged,
       SecurityOpt: body.HostConfig?.SecurityOpt ?? null,
+      ...resourceConfig(body.HostConfig),
     },
     Networks: networkRequests(body),
     Endpoints: {},
@@ -126,6 +128,7 @@ export function parseSignal(sig: string | undefined, fallback = 'SIGKILL'): numb
 export async function createContainer(core: EngineCore, body: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
   validateCreate(body);
   await checkSecurity(body.HostConfig ?? {});
+  const warnings = await checkResources(core, resourceConfig(body.HostConfig));
   const { images, network, runtime } = core.services;
   const image = await images.get(body.Image);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
@@ -155,5 +158,5 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
     return rec;
   });
   core.emit(rec, 'create');
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: warnings };
 }

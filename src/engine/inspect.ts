@@ -2,6 +2,7 @@
 // list summary (GET /containers/json). Pure.
 import type { ContainerRecord } from './record.js';
 import { portsMap } from './ports.js';
+import { resourceConfig } from './resources.js';
 
 function networkSettings(rec: ContainerRecord) {
   const networks: Record<string, unknown> = {};
@@ -43,9 +44,9 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
     Path: rec.Path,
     Args: rec.Args,
     State: {
-      Status: s.Status,
+      Status: s.Status === 'running' && s.Paused ? 'paused' : s.Status,
       Running: s.Status === 'running',
-      Paused: false,
+      Paused: s.Status === 'running' && !!s.Paused,
       Restarting: false,
       OOMKilled: s.OOMKilled,
       Dead: false,
@@ -91,6 +92,8 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       PublishAllPorts: rec.HostConfig.PublishAllPorts,
       AutoRemove: rec.HostConfig.AutoRemove,
       UsernsMode: rec.HostConfig.UsernsMode,
+      // docker's zero values for records made before these fields existed
+      ...resourceConfig(rec.HostConfig),
     },
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: `${dirs.root}/upper`, WorkDir: `${dirs.root}/work` } },
     NetworkSettings: networkSettings(rec),
@@ -120,7 +123,7 @@ export function containerSummary(rec: ContainerRecord) {
     Created: Math.floor(Date.parse(rec.Created) / 1000),
     Ports: rec.State.Status === 'running' ? [...ports, ...exposedOnly] : [],
     Labels: rec.Config.Labels ?? {},
-    State: rec.State.Status,
+    State: rec.State.Status === 'running' && rec.State.Paused ? 'paused' : rec.State.Status,
     // Status wording depends on "now", so the CLI computes it; the API still fills it for other clients.
     StateDetail: { ExitCode: rec.State.ExitCode, StartedAt: rec.State.StartedAt, FinishedAt: rec.State.FinishedAt },
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },

@@ -2,6 +2,7 @@
 import { MinidockError, conflict } from '../errors.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { Endpoint, PortMapping, UsernsMap } from './services.js';
+import type { ResourceConfig } from './resources.js';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
 
@@ -14,6 +15,8 @@ export interface ContainerState {
   StartedAt: string;   // Go zero time until first start, like docker
   FinishedAt: string;
   OOMKilled: boolean;
+  /** Frozen by pause (Status stays 'running', as docker's State.Running). Absent in older records. */
+  Paused?: boolean;
 }
 
 export interface NetworkRequest { ip?: string; aliases: string[] }
@@ -30,7 +33,7 @@ export interface ContainerRecord {
   HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> &
     Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt'> & {
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
-  };
+  } & Partial<ResourceConfig>;
   /** Networks to join, in order (the first is eth0). */
   Networks: Record<string, NetworkRequest>;
   /** Live endpoints while running (kept after exit for inspect, cleared on next start). */

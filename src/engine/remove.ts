@@ -3,6 +3,8 @@
 import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
 import { exited } from './exits.js';
+import { destroyCgroup } from './resources.js';
+import { thawAfterSignal } from './pause.js';
 
 export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
@@ -10,6 +12,7 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     if (!opts.force) assertTransition(rec, 'removing');
     const done = exited(core, rec.Id);
     try { core.services.runtime.kill(rec.State.Pid, 9); } catch { /* already gone */ }
+    await thawAfterSignal(core, rec);
     await done;
   }
   await core.lock(rec.Id).run(async () => {
@@ -21,6 +24,7 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     try {
       await core.teardown(`removal of container ${cur.Id}`, [
         () => core.services.network.releaseContainer(cur.Id),
+        () => destroyCgroup(core, cur),
         () => core.store.delete(cur.Id),
       ]);
     } finally {

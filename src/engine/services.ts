@@ -7,8 +7,10 @@ import type { ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec
 import type { ResolvedUser } from '../runtime/user.js';
 import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions } from '../network/index.js';
 import type { PortMapping } from '../wire/ports.js';
+import type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats } from '../runtime/cgroups/index.js';
 
 export type { Credentials, ImageRecord, PullEvent, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
+export type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats };
 export type { ResolvedUser, Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PortMapping };
 export type ImageConfig = ImageRecord['config'];
 export interface UsernsMap { uidMap: IdMapping[]; gidMap: IdMapping[] }
@@ -79,4 +81,9 @@ export interface NetworkServiceLike {
   resolvConf(networkName: string): string;
 }
 
-export interface Services { images: ImageServiceLike; runtime: RuntimeLike; network: NetworkServiceLike }
+/** The host's container cgroups: the layout is detected once, on first use. */
+export interface CgroupServiceLike {
+  layout(): Promise<CgroupLayout>;
+}
+
+export interface Services { images: ImageServiceLike; runtime: RuntimeLike; network: NetworkServiceLike; cgroups: CgroupServiceLike }
