@@ -29,7 +29,7 @@ describe('create fields', () => {
 
   it.each([
     [{ HostConfig: { Binds: ['/data:/data'] } }, 'HostConfig.Binds', '-v/--volume'],
-    [{ HostConfig: { Memory: 6_000_000 } }, 'HostConfig.Memory', '--memory'],
+    [{ HostConfig: { CpuQuota: 50_000 } }, 'HostConfig.CpuQuota', '--cpu-quota'],
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
     [{ HostConfig: { RestartPolicy: { Name: 'always' } } }, 'HostConfig.RestartPolicy', '--restart'],
     [{ HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } } }, 'HostConfig.RestartPolicy', '--restart'],
