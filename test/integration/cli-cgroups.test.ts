@@ -55,31 +55,20 @@ describe.skipIf(!isRoot)('cgroups through the cli (root)', () => {
     expect(r.stderr).toMatch(/can't fork|Resource temporarily unavailable|fork/i);
   }, 60_000);
 
-  it('--cpus 0.2 caps a busy loop', async () => {
+  it('--cpus 0.2 caps a busy loop (stats CPU %: 20% of one CPU, uncapped it would be ~100%)', async () => {
     const id = await runD(['--cpus', '0.2', IMAGE, 'sh', '-c', 'while :; do :; done']);
-    await sleep(500);
-    const usage = async () => Number((await eng.cli(['exec', id, 'cat', '/proc/self/stat'])).exitCode === 0 ? 0 : 0);
-    void usage;
-    const a = await readCpuUsage(id);
-    const t0 = Date.now();
-    await sleep(3000);
-    const b = await readCpuUsage(id);
-    const cpuSeconds = (b - a) / 1e9;
-    const wall = (Date.now() - t0) / 1000;
-    // 0.2 CPU: generous bound (an uncapped loop would use close to 1 CPU)
-    expect(cpuSeconds / wall).toBeLessThan(0.4);
-    expect(cpuSeconds).toBeGreaterThan(0);
+    await sleep(1000);
+    const cpu = async () => {
+      const r = await eng.cli(['stats', '--no-stream', id]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return Number(/\s(\d+\.\d\d)%/.exec(r.stdout.split('\n')[1] ?? '')?.[1]);
+    };
+    const samples = [await cpu(), await cpu(), await cpu()];
+    const avg = samples.reduce((x, y) => x + y, 0) / samples.length;
+    // generous bound: the quota is 20ms per 100ms period
+    expect(avg).toBeLessThan(40);
+    expect(avg).toBeGreaterThan(2);
   }, 60_000);
-
-  async function readCpuUsage(id: string): Promise<number> {
-    // through the API's stats (one-shot): cpu_stats.cpu_usage.total_usage in ns
-    const r = await eng.cli(['stats', '--no-stream', id]);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const fs = await import('node:fs/promises');
-    const full = await inspect(id, '{{.Id}}');
-    const parent = eng.env.MINIDOCK_CGROUP_PARENT!;
-    return Number((await fs.readFile(`/sys/fs/cgroup/cpuacct/${parent}/${full}/cpuacct.usage`, 'utf8')).trim());
-  }
 
   it('pause stops a counter, unpause resumes it; ps and inspect show paused', async () => {
     const id = await runD([IMAGE, 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done']);
