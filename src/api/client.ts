@@ -4,8 +4,9 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
-import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody } from '../wire/api-types.js';
+import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody } from '../wire/api-types.js';
 import type { VolumeInfo } from '../volume/types.js';
+import type { ContainerStats } from '../runtime/cgroups/types.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -147,6 +148,12 @@ export class EngineClient {
   async remove(id: string, force = false, volumes = false): Promise<void> { await this.json('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: force || undefined, v: volumes || undefined } }); }
   async resize(id: string, h: number, w: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h, w } }); }
   listContainers(all: boolean) { return this.json<ContainerListItem[]>('GET', '/containers/json', { query: { all: all || undefined } }); }
+  /** One stats document (stream=false: dockerd samples twice, a second apart, for precpu_stats). */
+  stats(id: string) { return this.json<ContainerStats>('GET', `/containers/${encodeURIComponent(id)}/stats`, { query: { stream: false } }); }
+  top(id: string) { return this.json<{ Titles: string[]; Processes: string[][] }>('GET', `/containers/${encodeURIComponent(id)}/top`); }
+  async pause(id: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/pause`); }
+  async unpause(id: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/unpause`); }
+  update(id: string, body: UpdateBody) { return this.json<{ Warnings: string[] | null }>('POST', `/containers/${encodeURIComponent(id)}/update`, { body }); }
   inspectContainer(id: string) { return this.json<Record<string, any>>('GET', `/containers/${encodeURIComponent(id)}/json`); }
 
   /**

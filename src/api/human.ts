@@ -46,6 +46,7 @@ export function containerStatus(s: { status: string; exitCode: number; startedAt
   const since = (iso?: string) => humanDuration(Math.max(0, now - Date.parse(iso ?? '')));
   switch (s.status) {
     case 'running': return `Up ${since(s.startedAt)}`;
+    case 'paused': return `Up ${since(s.startedAt)} (Paused)`;
     case 'exited': return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
     case 'restarting': return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
     case 'created': return 'Created';

@@ -13,8 +13,21 @@ function act(name: string, fn: Action) {
   return (...args: unknown[]) => runAction(name, () => fn(...args));
 }
 
-function addRunFlags(cmd: Command): Command {
+/** The resource flags of run/create and update (docker's units: 6m, 1g, ...). */
+function addResourceFlags(cmd: Command): Command {
   return cmd
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+    .option('--memory-reservation <bytes>', 'Memory soft limit')
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+    .option('--cpuset-cpus <list>', 'CPUs in which to allow execution (0-3, 0,1)')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)');
+}
+
+function addRunFlags(cmd: Command): Command {
+  return addResourceFlags(cmd)
+    .option('--oom-kill-disable', 'Disable OOM Killer')
     .helpOption('--help', 'Print usage')
     .option('-d, --detach', 'Run container in background and print container ID')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
@@ -156,6 +169,22 @@ export function buildProgram(): Command {
     .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
     .argument('<container>').argument('<command...>').passThroughOptions()
     .action(act('exec', lazy(ctr, (m) => (id: string, command: string[], o: any) => m.execCommand(id, command, o))));
+
+  const res = () => import('./commands/resources.js');
+  program.command('stats').description('Display a live stream of container(s) resource usage statistics')
+    .option('-a, --all', 'Show all containers (default shows just running)').option('--no-stream', 'Disable streaming stats and only pull the first result')
+    .option('--no-trunc', 'Do not truncate output').argument('[containers...]')
+    .action(act('stats', lazy(res, (m) => (ids: string[], o: { all?: boolean; stream?: boolean; trunc?: boolean }) => m.statsCommand(ids, { all: o.all, stream: o.stream, noTrunc: o.trunc === false }))));
+  program.command('top').description('Display the running processes of a container')
+    .argument('<container>').argument('[ps_options...]')
+    .action(act('top', lazy(res, (m) => (id: string, psArgs: string[]) => m.topCommand(id, psArgs))));
+  program.command('pause').description('Pause all processes within one or more containers').argument('<containers...>')
+    .action(act('pause', lazy(res, (m) => m.pauseCommand)));
+  program.command('unpause').description('Unpause all processes within one or more containers').argument('<containers...>')
+    .action(act('unpause', lazy(res, (m) => m.unpauseCommand)));
+  addResourceFlags(program.command('update').description('Update configuration of one or more containers'))
+    .argument('<containers...>')
+    .action(act('update', lazy(res, (m) => m.updateCommand)));
 
   program.command('pull').description('Download an image from a registry')
     .option('-q, --quiet', 'Suppress verbose output').argument('<image>')

@@ -42,6 +42,50 @@ export interface RunFlags {
   readOnly?: boolean;
   /** where `-v ./dir:/x` and `--mount source=./dir` are resolved (the CLI's cwd) */
   cwd?: string;
+  memory?: string;
+  memorySwap?: string;
+  memoryReservation?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpusetCpus?: string;
+  pidsLimit?: string;
+  oomKillDisable?: boolean;
+}
+
+/** The resource flags shared by run/create and update. */
+export type ResourceFlags = Pick<RunFlags, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'cpusetCpus' | 'pidsLimit' | 'oomKillDisable'>;
+
+const RAM_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/** go-units RAMInBytes: "6m", "1g", "512k", "1.5GB", "100" (bytes); binary multiples, as docker's flags. */
+export function ramInBytes(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$/i.exec(value.trim()) ?? /^(\d+(?:\.\d+)?)\s*(b)$/i.exec(value.trim());
+  if (!m) throw invalidArgument(`invalid argument "${value}" for "${flag}" flag: invalid size: '${value}'`);
+  return Math.trunc(Number(m[1]) * RAM_UNITS[m[2]!.toLowerCase()]!);
+}
+
+function intFlag(flag: string, value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw invalidArgument(`invalid argument "${value}" for "${flag}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
+  return Number(value);
+}
+
+/** HostConfig's resource fields from the flags given (flags not given are left out). */
+export function resourceFields(f: ResourceFlags): NonNullable<CreateContainerBody['HostConfig']> {
+  const out: NonNullable<CreateContainerBody['HostConfig']> = {};
+  if (f.memory !== undefined) out.Memory = ramInBytes('--memory', f.memory);
+  // docker: --memory-swap -1 is unlimited swap
+  if (f.memorySwap !== undefined) out.MemorySwap = f.memorySwap.trim() === '-1' ? -1 : ramInBytes('--memory-swap', f.memorySwap);
+  if (f.memoryReservation !== undefined) out.MemoryReservation = ramInBytes('--memory-reservation', f.memoryReservation);
+  if (f.cpus !== undefined) {
+    const n = Number(f.cpus);
+    if (f.cpus.trim() === '' || !Number.isFinite(n)) throw invalidArgument(`invalid argument "${f.cpus}" for "--cpus" flag: failed to parse ${f.cpus} as a rational number`);
+    out.NanoCpus = Math.round(n * 1e9);
+  }
+  if (f.cpuShares !== undefined) out.CpuShares = intFlag('--cpu-shares', f.cpuShares);
+  if (f.cpusetCpus !== undefined) out.CpusetCpus = f.cpusetCpus;
+  if (f.pidsLimit !== undefined) out.PidsLimit = intFlag('--pids-limit', f.pidsLimit);
+  if (f.oomKillDisable) out.OomKillDisable = true;
+  return out;
 }
 
 /** `-e KEY=VAL` is kept; `-e KEY` takes the CLI's value or is dropped when unset (docker). */
@@ -133,6 +177,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
       Privileged: !!f.privileged,
       SecurityOpt: f.securityOpt ?? null,
       RestartPolicy: f.restart === undefined ? { Name: 'no', MaximumRetryCount: 0 } : parseRestartFlag(f.restart),
+      ...resourceFields(f),
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };

@@ -1,14 +1,14 @@
-// Plugs the real image, runtime and network services into the engine's interfaces
+// Plugs the real image, runtime, network, volume and cgroup services into the engine's interfaces
 // (src/engine/services.ts). The image and network services fit as they are; the runtime's
 // attach stream and helpers are adapted here.
 import { ImageService } from '../image/index.js';
-import { Runtime, resolveUser, defaultIdMapping, processRunning, AttachStream } from '../runtime/index.js';
+import { Runtime, resolveUser, defaultIdMapping, idMappingFrom, processRunning, AttachStream } from '../runtime/index.js';
 import { NetworkService, type NetworkServiceOptions } from '../network/index.js';
 import type { Paths } from '../state/paths.js';
 import { readFileSync } from 'node:fs';
-import { idMappingFrom } from '../runtime/index.js';
 import { VolumeService, type InUse } from '../volume/index.js';
-import type { AttachStreamLike, RuntimeLike, Services, VolumeServiceLike } from '../engine/services.js';
+import { Cgroups, type CgroupLayout } from '../runtime/cgroups/index.js';
+import type { AttachStreamLike, CgroupServiceLike, RuntimeLike, Services, VolumeServiceLike } from '../engine/services.js';
 
 function adaptAttach(s: AttachStream): AttachStreamLike {
   return {
@@ -56,8 +56,22 @@ export function volumeService(paths: Paths, env: NodeJS.ProcessEnv): VolumeServi
   return Object.assign(svc, { setInUse: (fn: InUse) => { inUse = fn; } });
 }
 
+/** Cgroups.detect() once (MINIDOCK_CGROUP_PARENT picks the parent); a failure is retried on the next use. */
+export function cgroupService(env: NodeJS.ProcessEnv): CgroupServiceLike {
+  let detected: Promise<CgroupLayout> | undefined;
+  return {
+    layout: () => {
+      if (!detected) {
+        detected = Cgroups.detect({}, env);
+        detected.catch(() => { detected = undefined; });
+      }
+      return detected;
+    },
+  };
+}
+
 export function realServices(paths: Paths, env: NodeJS.ProcessEnv): Services & { networkService: NetworkService } {
   const images = new ImageService(paths); // reads MINIDOCK_INSECURE_REGISTRIES itself
   const networkService = new NetworkService(paths, networkOptions(env));
-  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, volumes: volumeService(paths, env), networkService };
+  return { images, runtime: runtimeAdapter(new Runtime(paths), env), network: networkService, volumes: volumeService(paths, env), cgroups: cgroupService(env), networkService };
 }

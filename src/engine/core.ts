@@ -9,7 +9,7 @@ import type { Paths } from '../state/paths.js';
 import { ContainerStore } from './store.js';
 import { EventLog, type EventType } from './events.js';
 import type { ContainerRecord } from './record.js';
-import type { Services } from './services.js';
+import type { ContainerCgroup, Services } from './services.js';
 
 export interface EtcPaths { root: string; log: string; hostname: string; hosts: string; resolv: string; exit: string }
 
@@ -21,6 +21,8 @@ export class EngineCore {
   readonly nameLock = new Mutex();
   /** Resolves when a running container's exit has been recorded. */
   readonly exitDone = new Map<string, Promise<void>>();
+  /** The cgroup of each running container (resources.ts creates, re-opens and destroys them). */
+  readonly cgroups = new Map<string, ContainerCgroup>();
   private readonly locks = new Map<string, Mutex>();
   /** Restarts waiting for their back-off, and each container's last delay (restarts.ts). */
   readonly restarts = new Map<string, { timer?: NodeJS.Timeout; delayMs: number; skipNext?: boolean }>();

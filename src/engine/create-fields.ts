@@ -18,6 +18,8 @@ export const SUPPORTED = new Set<string>([
   // mounts (engine/mounts.ts, codec wire/mounts.ts: what it does not do is refused there by name)
   'Volumes', 'HostConfig.Binds', 'HostConfig.Mounts', 'HostConfig.Tmpfs', 'HostConfig.VolumesFrom', 'HostConfig.VolumeDriver',
   'HostConfig.ReadonlyRootfs',
+  'HostConfig.Memory', 'HostConfig.MemorySwap', 'HostConfig.MemoryReservation', 'HostConfig.NanoCpus', 'HostConfig.CpuShares',
+  'HostConfig.CpusetCpus', 'HostConfig.PidsLimit', 'HostConfig.OomKillDisable',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',
 ]);
 
@@ -26,7 +28,6 @@ const DEFAULTS: Record<string, (v: unknown) => boolean> = {
   // The default logger: minidock's own log file plays docker's json-file.
   'HostConfig.LogConfig': (v) => isZero(v) || (isObj(v) && (v.Type === '' || v.Type === 'json-file') && isZero(v.Config)),
   'HostConfig.MemorySwappiness': (v) => isZero(v) || v === -1,
-  'HostConfig.PidsLimit': (v) => isZero(v) || v === -1,
   'HostConfig.OomScoreAdj': isZero,
   'HostConfig.Isolation': (v) => isZero(v) || v === 'default',
   'HostConfig.IpcMode': (v) => isZero(v) || v === 'private',

@@ -10,6 +10,7 @@ import { resolveCommand } from './process-spec.js';
 import { checkSecurity } from './security.js';
 import { checkRestartPolicy } from '../wire/restart.js';
 import { createVolumes, decideMounts, removeCreated } from './mounts.js';
+import { checkResources, resourceConfig } from './resources.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -102,6 +103,7 @@ export function newRecord(args: {
       Binds: body.HostConfig?.Binds ?? null,
       Tmpfs: body.HostConfig?.Tmpfs ?? undefined,
       VolumesFrom: body.HostConfig?.VolumesFrom ?? null,
+      ...resourceConfig(body.HostConfig),
     },
     Networks: networkRequests(body),
     Endpoints: {},
@@ -139,6 +141,7 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
     throw invalidArgument(`the body's name (${String(bodyName)}) differs from the name query parameter (${name ?? 'none'})`);
   }
   await checkSecurity(body.HostConfig ?? {});
+  const warnings = await checkResources(core, resourceConfig(body.HostConfig));
   const { images, network, runtime } = core.services;
   const image = await images.get(body.Image);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
@@ -173,5 +176,5 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
     return rec;
   });
   core.emit(rec, 'create');
-  return { Id: id, Warnings: [] };
+  return { Id: id, Warnings: warnings };
 }

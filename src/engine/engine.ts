@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Paths } from '../state/paths.js';
-import type { CreateContainerBody } from '../wire/api-types.js';
+import type { CreateContainerBody, UpdateBody } from '../wire/api-types.js';
 import { EngineCore } from './core.js';
 import { AttachHub } from './attach-hub.js';
 import { createContainer } from './create.js';
@@ -28,8 +28,13 @@ import { processSpec } from './process-spec.js';
 import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
 import { createHash } from 'node:crypto';
+import { pauseContainer, unpauseContainer } from './pause.js';
+import { updateContainer } from './update.js';
+import { containerStats } from './stats.js';
+import { containerTop } from './top.js';
+import { cgroupOf } from './resources.js';
 import type { EngineEvent, EventQuery, EventType } from './events.js';
-import type { AttachStreamLike, ExecProcessLike, ProcessSecurity, Services } from './services.js';
+import type { AttachStreamLike, ContainerStats, ExecProcessLike, ProcessSecurity, Services } from './services.js';
 
 export type { WaitCondition, WaitResult };
 
@@ -78,6 +83,12 @@ export class Engine {
   restart(ref: string, timeoutSec?: number) { return restartContainer(this.core, ref, (id) => this.start(id), timeoutSec); }
   wait(ref: string, condition?: WaitCondition, signal?: AbortSignal) { return waitContainer(this.core, ref, condition, signal); }
   remove(ref: string, opts?: { force?: boolean; volumes?: boolean }) { return removeContainer(this.core, ref, opts); }
+  pause(ref: string) { return pauseContainer(this.core, ref); }
+  unpause(ref: string) { return unpauseContainer(this.core, ref); }
+  update(ref: string, body: UpdateBody) { return updateContainer(this.core, ref, body); }
+  /** One stats sample; pass the previous one of a stream for precpu_stats. */
+  stats(ref: string, prev?: ContainerStats) { return containerStats(this.core, ref, prev); }
+  top(ref: string) { return containerTop(this.core, ref); }
 
   list(all: boolean) {
     return this.core.store.all()
@@ -167,7 +178,18 @@ export class Engine {
       args: o.cmd, env: [...rec.Config.Env, ...o.env], workingDir: o.workingDir || rec.Config.WorkingDir,
       user: o.user || rec.Config.User, hostname: rec.Config.Hostname, tty: o.tty,
     }, security);
-    return runtime.exec(rec.Id, rec.State.Pid, spec);
+    const proc = await runtime.exec(rec.Id, rec.State.Pid, spec);
+    // An exec joins the container's namespaces through setns, not its cgroup: it is moved in
+    // here, once the shim reports it started. Its limits and stats apply from then on; a child
+    // it forks in the instant before the move stays outside (the exec shim would have to hold
+    // the process before exec, as the container's shim does, to close that window).
+    try {
+      await (await cgroupOf(this.core, rec)).addProcess(proc.pid);
+    } catch (err) {
+      // deliberate: an exec that already exited cannot be moved; anything else is logged
+      this.core.log(`exec ${proc.pid} of ${rec.Id} not moved into its cgroup: ${(err as Error).message}`);
+    }
+    return proc;
   }
 
   /** Containers by state (GET /info). */

@@ -3,9 +3,11 @@
 // removes it.
 import type { EngineCore } from './core.js';
 import type { ExitStatus } from './services.js';
+import type { ContainerRecord } from './record.js';
 import { removeContainer } from './remove.js';
 import { afterExit } from './restarts.js';
 import { releaseSteps } from './mounts.js';
+import { cgroupOf, destroyCgroup } from './resources.js';
 
 export function watchExit(core: EngineCore, id: string): void {
   const done = core.services.runtime.waitExit(id).then(
@@ -22,18 +24,38 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
   await core.lock(id).run(async () => {
     const rec = core.store.maybe(id);
     if (!rec || rec.State.Status !== 'running') return;
-    await core.teardownLogged(`network release of ${id} after its exit`, [() => core.services.network.releaseContainer(id), ...releaseSteps(core, rec)]);
-    rec.State = { ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: status.exitCode, Error: error, FinishedAt: status.finishedAt || new Date().toISOString() };
+    const oom = await oomKilled(core, rec);
+    await core.teardownLogged(`network, mounts and cgroup release of ${id} after its exit`, [
+      () => core.services.network.releaseContainer(id),
+      ...releaseSteps(core, rec),
+      () => destroyCgroup(core, rec),
+    ]);
+    // docker: a container the OOM killer ended exited 137 (SIGKILL) with State.OOMKilled
+    rec.State = {
+      ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: oom ? 137 : status.exitCode, Error: error,
+      FinishedAt: status.finishedAt || new Date().toISOString(), OOMKilled: oom, Paused: false,
+    };
     autoRemove = rec.HostConfig.AutoRemove;
     const restarting = afterExit(core, rec);
     // --rm: remove() below saves the record ('removing') first; a crash before that leaves
     // 'running' with a dead pid on disk, which reconcile settles and removes the same way.
     if (!autoRemove) await core.store.save(rec);
     code = rec.State.ExitCode;
+    if (oom) core.emit(rec, 'oom');
     core.emit(rec, 'die', { exitCode: String(code) });
     if (restarting) core.log(`container ${id} exited with ${code}: restarting in ${core.restarts.get(id)?.delayMs} ms (policy ${rec.HostConfig.RestartPolicy?.Name})`);
   });
   core.exitDone.delete(id);
   core.signals.emit(`exit:${id}`, code, error);
   if (autoRemove) await removeContainer(core, id, { force: true, volumes: true }).catch((err) => core.log(`--rm of ${id}: ${(err as Error).message}`));
+}
+
+/** Whether the kernel's OOM killer ended a process of the container (read before its cgroup goes). */
+export async function oomKilled(core: EngineCore, rec: ContainerRecord): Promise<boolean> {
+  try {
+    return await (await cgroupOf(core, rec)).oomKilled();
+  } catch (err) {
+    core.log(`oom state of ${rec.Id}: ${(err as Error).message}`);
+    return false;
+  }
 }

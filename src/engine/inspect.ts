@@ -3,6 +3,7 @@
 import type { ContainerRecord } from './record.js';
 import { portsMap } from './ports.js';
 import { inspectMounts } from './mounts.js';
+import { resourceConfig } from './resources.js';
 
 function networkSettings(rec: ContainerRecord) {
   const networks: Record<string, unknown> = {};
@@ -44,9 +45,9 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
     Path: rec.Path,
     Args: rec.Args,
     State: {
-      Status: s.Restarting ? 'restarting' : s.Status,
+      Status: s.Restarting ? 'restarting' : s.Status === 'running' && s.Paused ? 'paused' : s.Status,
       Running: s.Status === 'running',
-      Paused: false,
+      Paused: s.Status === 'running' && !!s.Paused,
       Restarting: !!s.Restarting,
       OOMKilled: s.OOMKilled,
       Dead: false,
@@ -103,6 +104,8 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       Tmpfs: rec.HostConfig.Tmpfs,
       VolumesFrom: rec.HostConfig.VolumesFrom ?? null,
       ReadonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
+      // docker's zero values for records made before these fields existed
+      ...resourceConfig(rec.HostConfig),
     },
     GraphDriver: { Name: 'overlay2', Data: { UpperDir: `${dirs.root}/upper`, WorkDir: `${dirs.root}/work` } },
     NetworkSettings: networkSettings(rec),
@@ -132,7 +135,7 @@ export function containerSummary(rec: ContainerRecord) {
     Created: Math.floor(Date.parse(rec.Created) / 1000),
     Ports: rec.State.Status === 'running' ? [...ports, ...exposedOnly] : [],
     Labels: rec.Config.Labels ?? {},
-    State: rec.State.Restarting ? 'restarting' : rec.State.Status,
+    State: rec.State.Restarting ? 'restarting' : rec.State.Status === 'running' && rec.State.Paused ? 'paused' : rec.State.Status,
     // Status wording depends on "now", so the CLI computes it; the API still fills it for other clients.
     StateDetail: { ExitCode: rec.State.ExitCode, StartedAt: rec.State.StartedAt, FinishedAt: rec.State.FinishedAt },
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },

@@ -4,7 +4,8 @@
 // the record) is ended with its container: a container has one shim, known and owned, or none.
 import type { EngineCore } from './core.js';
 import type { ContainerRecord } from './record.js';
-import { watchExit } from './exits.js';
+import { oomKilled, watchExit } from './exits.js';
+import { cgroupOf, destroyCgroup } from './resources.js';
 import { removeContainer } from './remove.js';
 import { startWithEngine } from './restarts.js';
 
@@ -26,12 +27,15 @@ export async function reconcile(core: EngineCore): Promise<void> {
     if (rec.State.Status === 'removing') {
       await core.teardownLogged(`removal of ${rec.Id} interrupted by an engine restart`, [
         () => network.releaseContainer(rec.Id),
+        () => destroyCgroup(core, rec),
         () => core.store.delete(rec.Id),
       ]);
       continue;
     }
     if (rec.State.Status !== 'running') continue;
     if (alive(rec)) {
+      // its cgroup handle again, with the recorded limits (update, stats, top, pause need it)
+      await cgroupOf(core, rec);
       watchExit(core, rec.Id);
       continue;
     }
@@ -39,10 +43,14 @@ export async function reconcile(core: EngineCore): Promise<void> {
       core.log(`exit status of ${rec.Id}: ${(err as Error).message}`);
       return undefined;
     });
-    await core.teardownLogged(`network release of ${rec.Id}, which died while the engine was down`, [() => network.releaseContainer(rec.Id)]);
+    const oom = await oomKilled(core, rec);
+    await core.teardownLogged(`network release and cgroup removal of ${rec.Id}, which died while the engine was down`, [
+      () => network.releaseContainer(rec.Id),
+      () => destroyCgroup(core, rec),
+    ]);
     rec.State = {
-      ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0,
-      ExitCode: status?.exitCode ?? 255,
+      ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, OOMKilled: oom, Paused: false,
+      ExitCode: oom ? 137 : status?.exitCode ?? 255,
       Error: status ? status.error ?? '' : 'container died while the engine was down',
       FinishedAt: status?.finishedAt ?? new Date().toISOString(),
     };

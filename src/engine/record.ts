@@ -8,6 +8,7 @@ import type { MountSpec } from '../wire/mounts.js';
 /** A container's mount as decided at create: a volume's name is filled in (anonymous ones
  * generated), `anonymous` marks what `rm -v` and --rm remove. */
 export type StoredMount = MountSpec & { anonymous?: boolean };
+import type { ResourceConfig } from './resources.js';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
 
@@ -24,6 +25,8 @@ export interface ContainerState {
   Restarting?: boolean;
   /** Stopped by `stop` (docker's HasBeenManuallyStopped): unless-stopped stays down. */
   ManuallyStopped?: boolean;
+  /** Frozen by pause (Status stays 'running', as docker's State.Running). Absent in older records. */
+  Paused?: boolean;
 }
 
 export interface NetworkRequest { ip?: string; aliases: string[] }
@@ -41,7 +44,7 @@ export interface ContainerRecord {
     Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt' | 'ReadonlyRootfs' | 'Binds' | 'Tmpfs' | 'VolumesFrom'> & {
     RestartPolicy?: RestartPolicy;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
-  };
+  } & Partial<ResourceConfig>;
   /** Networks to join, in order (the first is eth0). */
   Networks: Record<string, NetworkRequest>;
   /** Live endpoints while running (kept after exit for inspect, cleared on next start). */

@@ -4,6 +4,8 @@ import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
 import { forgetRestarts } from './restarts.js';
 import { anonymousVolumeSteps } from './mounts.js';
+import { destroyCgroup } from './resources.js';
+import { thawAfterSignal } from './pause.js';
 
 export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
@@ -11,6 +13,7 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     if (!opts.force) assertTransition(rec, 'removing');
     const done = core.exited(rec.Id);
     try { core.services.runtime.kill(rec.State.Pid, 9); } catch { /* already gone */ }
+    await thawAfterSignal(core, rec);
     await done;
   }
   await core.lock(rec.Id).run(async () => {
@@ -24,6 +27,7 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     try {
       await core.teardown(`removal of container ${cur.Id}`, [
         () => core.services.network.releaseContainer(cur.Id),
+        () => destroyCgroup(core, cur),
         () => core.store.delete(cur.Id),
         // docker's `rm -v` (and --rm): the anonymous volumes, once the record no longer holds them
         ...(opts.volumes ? anonymousVolumeSteps(core, cur) : []),

@@ -10,6 +10,9 @@ import type { PortMapping } from '../wire/ports.js';
 import type { CopyUpResult, IdShift, InUse, PruneReport, VolumeCreateOptions, VolumeFilters, VolumeInfo, VolumeRecord } from '../volume/index.js';
 
 export type { Credentials, ImageRecord, PullEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
+import type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats } from '../runtime/cgroups/index.js';
+
+export type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats };
 export type { ResolvedUser, Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PortMapping };
 export type ImageConfig = ImageRecord['config'];
 export interface UsernsMap { uidMap: IdMapping[]; gidMap: IdMapping[] }
@@ -101,4 +104,9 @@ export interface VolumeServiceLike {
   setInUse(inUse: InUse): void;
 }
 
-export interface Services { images: ImageServiceLike; runtime: RuntimeLike; network: NetworkServiceLike; volumes: VolumeServiceLike }
+/** The host's container cgroups: the layout is detected once, on first use. */
+export interface CgroupServiceLike {
+  layout(): Promise<CgroupLayout>;
+}
+
+export interface Services { images: ImageServiceLike; runtime: RuntimeLike; network: NetworkServiceLike; volumes: VolumeServiceLike; cgroups: CgroupServiceLike }

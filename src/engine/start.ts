@@ -16,6 +16,7 @@ import type { AttachHub } from './attach-hub.js';
 import { watchExit } from './exits.js';
 import { connectAll } from './container-net.js';
 import { releaseSteps, startMounts } from './mounts.js';
+import { createCgroup, destroyCgroup } from './resources.js';
 import type { ContainerSpec } from './services.js';
 
 // Networks are IPv4-only, so IPv6 is off inside the container, as Docker does.
@@ -73,11 +74,15 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const orphan = runtime.liveShim(rec.Id);
   if (orphan !== undefined) await runtime.killShim(orphan);
   let endpoints: ContainerRecord['Endpoints'] = {};
+  // The cgroup exists, limits applied, before the process runs: the shim holds its child
+  // before exec, which joins the cgroup first (its children follow).
+  const cgroup = await createCgroup(core, rec);
   const started = await runtime.start(spec, async (pid) => {
+    await cgroup.addProcess(pid);
     if (mode !== 'host') endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
     await hub.bindPending(rec.Id);
   });
-  rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false };
+  rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false, Paused: false };
   rec.Endpoints = endpoints;
   rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
   await core.store.save(rec);
@@ -87,7 +92,11 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
 
 /** Undo a failed start: nothing of the attempt is left (ports, rules, endpoints); --rm removes the record. */
 async function failStart(core: EngineCore, hub: AttachHub, rec: ContainerRecord, err: unknown): Promise<void> {
-  await core.teardownLogged(`undo of the failed start of ${rec.Id}`, [() => core.services.network.releaseContainer(rec.Id), ...releaseSteps(core, rec)]);
+  await core.teardownLogged(`undo of the failed start of ${rec.Id}`, [
+    () => core.services.network.releaseContainer(rec.Id),
+    ...releaseSteps(core, rec),
+    () => destroyCgroup(core, rec),
+  ]);
   hub.failPending(rec.Id, err);
   rec.State.Error = err instanceof Error ? err.message : String(err);
   rec.State.ExitCode = err instanceof MinidockError && err.exitCode !== 125 ? err.exitCode : 128;

@@ -4,6 +4,7 @@ import type { EngineCore } from './core.js';
 import { parseSignal } from './create.js';
 import { notRunning } from './record.js';
 import { cancelRestart } from './restarts.js';
+import { thawAfterSignal } from './pause.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult { StatusCode: number; Error?: { Message: string } }
@@ -15,6 +16,7 @@ export async function killContainer(core: EngineCore, ref: string, signal?: stri
   cancelRestart(core, rec); // docker: a killed container is not restarted by its policy
   core.services.runtime.kill(rec.State.Pid, sig);
   core.emit(rec, 'kill', { signal: String(sig) });
+  await thawAfterSignal(core, rec);
 }
 
 export async function stopContainer(core: EngineCore, ref: string, timeoutSec?: number): Promise<void> {
@@ -28,6 +30,7 @@ export async function stopContainer(core: EngineCore, ref: string, timeoutSec?: 
   try {
     core.services.runtime.kill(rec.State.Pid, parseSignal(rec.Config.StopSignal, 'SIGTERM'));
   } catch { /* already gone: the exit watcher records it */ }
+  await thawAfterSignal(core, rec);
   if (t >= 0) {
     const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), t * 1000).unref())]);
     if (timedOut && core.store.maybe(rec.Id)?.State.Status === 'running') {

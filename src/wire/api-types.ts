@@ -48,10 +48,31 @@ export interface CreateContainerBody {
     VolumeDriver?: string;
     /** `--read-only` */
     ReadonlyRootfs?: boolean;
-  };
+  } & ResourcesBody;
   NetworkingConfig?: {
     EndpointsConfig?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null } | null> | null;
   };
+}
+
+/** The resource fields of HostConfig (create) and of POST /containers/{id}/update. */
+export interface ResourcesBody {
+  /** bytes; 0 = unlimited */
+  Memory?: number;
+  /** memory + swap, bytes; -1 = unlimited */
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  /** CPUs × 1e9 */
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpusetCpus?: string;
+  /** 0 or -1 = unlimited */
+  PidsLimit?: number | null;
+  OomKillDisable?: boolean | null;
+}
+
+/** POST /containers/{id}/update. */
+export interface UpdateBody extends ResourcesBody {
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
 }
 
 export interface ExecCreateBody {

@@ -39,6 +39,8 @@ export class TestEngine {
       MINIDOCK_BRIDGE: this.bridge,
       MINIDOCK_BRIDGE_SUBNET: `10.${r()}.${r()}.0/24`,
       MINIDOCK_NFT_TABLE: this.table,
+      // container cgroups under a parent of this engine's own (removed by destroy)
+      MINIDOCK_CGROUP_PARENT: `minidock-t${suffix}`,
     };
   }
 
@@ -162,9 +164,29 @@ export class TestEngine {
       try { process.kill(pid, 'SIGKILL'); errors.push(`shim ${pid} was still running`); } catch { /* gone: good */ }
     }
     for (const m of (await this.leftovers()).mounts) errors.push(`mount left: ${m}`);
+    errors.push(...(await removeCgroups(this.env.MINIDOCK_CGROUP_PARENT!)));
     await fs.rm(this.dir, { recursive: true, force: true });
     return errors;
   }
+}
+
+/** Container cgroups left under this engine's parent are errors (and are removed), then the parent goes. */
+export async function removeCgroups(parent: string): Promise<string[]> {
+  const errors: string[] = [];
+  const { Cgroups } = await import('../../src/runtime/cgroups/index.js');
+  const layout = await Cgroups.detect({ parent });
+  const left = new Set<string>();
+  for (const ctrl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    const dir = path.join('/sys/fs/cgroup', ctrl, parent);
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) if (e.isDirectory()) left.add(e.name);
+  }
+  for (const id of left) {
+    errors.push(`cgroup left: ${parent}/${id}`);
+    await layout.open(id, {}).destroy().catch((e) => errors.push(String(e)));
+  }
+  await layout.removeParent().catch((e) => errors.push(String(e)));
+  return errors;
 }
 
 async function findShimPids(runDir: string): Promise<number[]> {

@@ -6,8 +6,11 @@ import { ImageNotFound, MinidockError } from '../../src/errors.js';
 import type {
   AttachStreamLike, ContainerSpec, Endpoint, EndpointRequest, ExitStatus, ImageRecord, ImageServiceLike, NetworkRecord,
   NetworkServiceLike, PortMapping, RuntimeLike, Services, ExecProcessLike, VolumeServiceLike,
+  CgroupLayout, CgroupLimits, CgroupServiceLike, ContainerCgroup,
 } from '../../src/engine/services.js';
 import { ANONYMOUS_LABEL, VolumeInUse, VolumeNotFound, type IdShift, type InUse, type PruneReport, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord } from '../../src/volume/index.js';
+import type { CgroupCapabilities, CgroupStats, ValidatedLimits } from '../../src/runtime/cgroups/index.js';
+import { validateLimits } from '../../src/runtime/cgroups/index.js';
 
 export const BUSYBOX: ImageRecord = {
   id: 'sha256:' + 'b'.repeat(64), repoTags: ['busybox:latest'], repoDigests: [], created: '2024-01-01T00:00:00Z', size: 4_261_000,
@@ -246,6 +249,60 @@ export class FakeVolumes implements VolumeServiceLike {
   }
 }
 
-export function fakeServices(): Services & { images: FakeImages; runtime: FakeRuntime; network: FakeNetwork; volumes: FakeVolumes } {
-  return { images: new FakeImages(), runtime: new FakeRuntime(), network: new FakeNetwork(), volumes: new FakeVolumes() };
+/** One container's cgroup in memory: what was applied, who joined, frozen or not. */
+export class FakeCgroup implements ContainerCgroup {
+  readonly version = 1 as const;
+  readonly paths: string[];
+  readonly warnings: string[] = [];
+  procs: number[] = [];
+  frozen = false;
+  destroyed = false;
+  /** Set by a test: the kernel's OOM killer struck. */
+  oom = false;
+  constructor(readonly id: string, public limits: CgroupLimits, private readonly owner: FakeCgroups) { this.paths = [`/fake/cgroup/${id}`]; }
+  async addProcess(pid: number) { this.procs.push(pid); }
+  async update(l: CgroupLimits): Promise<ValidatedLimits> {
+    const checked = await this.owner.validate({ ...this.limits, ...l });
+    this.limits = checked.limits;
+    return checked;
+  }
+  async freeze() { this.frozen = true; }
+  async thaw() { this.frozen = false; }
+  async oomKilled() { return this.oom; }
+  async stats(): Promise<CgroupStats> {
+    return {
+      cpu_stats: { cpu_usage: { total_usage: 5e8, usage_in_kernelmode: 1e8, usage_in_usermode: 4e8 }, system_cpu_usage: 1e12, online_cpus: 2, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } },
+      memory_stats: { usage: 4 << 20, limit: this.limits.memory ?? 8 << 30, stats: { total_inactive_file: 1 << 20 } },
+      pids_stats: { current: this.procs.length, limit: this.limits.pidsLimit },
+      blkio_stats: { io_service_bytes_recursive: [], io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
+      num_procs: 0,
+    };
+  }
+  async pids() { return [...this.procs]; }
+  async destroy() { this.destroyed = true; this.owner.live.delete(this.id); }
+}
+
+/** The host's cgroups in memory, with the real module's docker validation over fixed capabilities. */
+export class FakeCgroups implements CgroupLayout, CgroupServiceLike {
+  readonly version = 1 as const;
+  readonly parent = 'minidock-fake';
+  caps: CgroupCapabilities = { version: 1, numCpus: 2, onlineCpus: '0-1', swap: true, oomKillDisable: true };
+  live = new Map<string, FakeCgroup>();
+  created: string[] = [];
+  async layout() { return this; }
+  async capabilities() { return this.caps; }
+  async validate(l: CgroupLimits) { return validateLimits(l, this.caps); }
+  async create(id: string, l: CgroupLimits) {
+    const checked = await this.validate(l);
+    const cg = new FakeCgroup(id, checked.limits, this);
+    this.live.set(id, cg);
+    this.created.push(id);
+    return cg;
+  }
+  open(id: string, l: CgroupLimits) { return this.live.get(id) ?? new FakeCgroup(id, l, this); }
+  async removeParent() {}
+}
+
+export function fakeServices(): Services & { images: FakeImages; runtime: FakeRuntime; network: FakeNetwork; volumes: FakeVolumes; cgroups: FakeCgroups } {
+  return { images: new FakeImages(), runtime: new FakeRuntime(), network: new FakeNetwork(), volumes: new FakeVolumes(), cgroups: new FakeCgroups() };
 }

@@ -28,7 +28,7 @@ describe('create fields', () => {
   });
 
   it.each([
-    [{ HostConfig: { Memory: 6_000_000 } }, 'HostConfig.Memory', '--memory'],
+    [{ HostConfig: { CpuQuota: 50_000 } }, 'HostConfig.CpuQuota', '--cpu-quota'],
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
     [{ HostConfig: { Dns: ['198.18.0.53'] } }, 'HostConfig.Dns', '--dns'],
     [{ HostConfig: { ExtraHosts: ['db:198.18.0.9'] } }, 'HostConfig.ExtraHosts', '--add-host'],

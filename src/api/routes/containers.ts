@@ -1,14 +1,15 @@
-// /containers/*: create, start, stop, restart, kill, wait, attach, resize, json, logs, delete.
+// /containers/*: create, start, stop, restart, kill, wait, attach, resize, json, logs, delete,
+// stats, top, pause, unpause, update.
 import { invalidArgument, withPrefix } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED, type Ctx } from '../http.js';
-import type { CreateContainerBody } from '../../wire/api-types.js';
+import type { CreateContainerBody, UpdateBody } from '../../wire/api-types.js';
 import type { WaitCondition } from '../../engine/engine.js';
 import { containerStatus } from '../human.js';
 import { encodeFrame } from '../../wire/stdcopy.js';
 import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
-import type { AttachStreamLike } from '../../engine/services.js';
+import type { AttachStreamLike, ContainerStats } from '../../engine/services.js';
 
 function stdcopyOrRaw(tty: boolean, stream: 1 | 2, data: Buffer): Buffer {
   return tty ? data : encodeFrame(stream, data);
@@ -89,6 +90,48 @@ async function logs(ctx: Ctx, engine: Parameters<Handler>[1]['engine']) {
   res.end();
 }
 
+/** dockerd's sampling interval for a stats stream (and between the two samples of stream=false). */
+const STATS_INTERVAL_MS = 1000;
+
+const delay = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+});
+
+/** GET /containers/{id}/stats: stream (default) one document a second; stream=false one document,
+ *  with precpu_stats from a sample a second earlier unless one-shot=true (dockerd's behaviour). */
+async function stats(ctx: Ctx, engine: Parameters<Handler>[1]['engine']) {
+  const streamRaw = ctx.query.get('stream');
+  const stream = streamRaw === null || streamRaw === '' ? true : ctx.flag('stream');
+  const oneShot = ctx.flag('one-shot');
+  if (oneShot && stream) throw invalidArgument('cannot have stream=true and one-shot=true');
+  const id = engine.resolve(ctx.params.id!);
+  const abort = new AbortController();
+  ctx.req.socket.once('close', () => abort.abort());
+  let prev: ContainerStats | undefined;
+  if (!stream) {
+    if (!oneShot && engine.isRunning(id)) {
+      prev = await engine.stats(id);
+      await delay(STATS_INTERVAL_MS, abort.signal);
+    }
+    return engine.stats(id, prev);
+  }
+  const res = ctx.stream('application/json');
+  try {
+    while (!abort.signal.aborted) {
+      prev = await engine.stats(id, prev);
+      res.write(`${JSON.stringify(prev)}\n`);
+      if (!engine.isRunning(id)) break;
+      await delay(STATS_INTERVAL_MS, abort.signal);
+    }
+    res.end();
+  } catch (err) {
+    // headers are gone: the stream just ends (the container went away mid-stream)
+    res.destroy(err as Error);
+  }
+  return ANSWERED;
+}
+
 export function registerContainers(router: Router<Handler>): void {
   router.add('POST', '/containers/create', async (ctx, { engine }) => {
     const body = await ctx.body<CreateContainerBody>();
@@ -135,5 +178,17 @@ export function registerContainers(router: Router<Handler>): void {
     return undefined;
   });
   router.add('GET', '/containers/{id}/logs', async (ctx, { engine }) => { await logs(ctx, engine); return ANSWERED; });
+  router.add('GET', '/containers/{id}/stats', async (ctx, { engine }) => stats(ctx, engine));
+  router.add('GET', '/containers/{id}/top', async (ctx, { engine }) => {
+    const psArgs = ctx.query.get('ps_args') ?? '';
+    if (psArgs !== '') throw invalidArgument(`minidock does not support ps_args (${psArgs}) yet: top always shows ps -ef's columns`);
+    return engine.top(ctx.params.id!);
+  });
+  router.add('POST', '/containers/{id}/pause', async (ctx, { engine }) => { await engine.pause(ctx.params.id!); return undefined; });
+  router.add('POST', '/containers/{id}/unpause', async (ctx, { engine }) => { await engine.unpause(ctx.params.id!); return undefined; });
+  router.add('POST', '/containers/{id}/update', async (ctx, { engine }) => {
+    const body = await ctx.body<UpdateBody>();
+    return engine.update(ctx.params.id!, body ?? {});
+  });
   router.add('DELETE', '/containers/{id}', async (ctx, { engine }) => { await engine.remove(ctx.params.id!, { force: ctx.flag('force'), volumes: ctx.flag('v') }); return undefined; });
 }
