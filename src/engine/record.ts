@@ -8,7 +8,6 @@ import type { MountSpec } from '../wire/mounts.js';
 /** A container's mount as decided at create: a volume's name is filled in (anonymous ones
  * generated), `anonymous` marks what `rm -v` and --rm remove. */
 export type StoredMount = MountSpec & { anonymous?: boolean };
-import type { ResourceConfig } from './resources.js';
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
 
@@ -55,6 +54,19 @@ export interface ContainerRecord {
   Mounts?: StoredMount[];
   State: ContainerState;
   RestartCount: number;
+}
+
+/** The resource fields as the record keeps them (docker's zero values when unset). */
+export interface ResourceConfig {
+  Memory: number;
+  MemorySwap: number;
+  MemoryReservation: number;
+  NanoCpus: number;
+  CpuShares: number;
+  CpusetCpus: string;
+  /** null = unset, as docker's inspect shows it */
+  PidsLimit: number | null;
+  OomKillDisable: boolean | null;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

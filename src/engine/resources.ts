@@ -7,24 +7,14 @@
 import { invalidArgument } from '../errors.js';
 import type { ResourcesBody, UpdateBody } from '../wire/api-types.js';
 import type { EngineCore } from './core.js';
-import type { ContainerRecord } from './record.js';
+import type { ContainerRecord, ResourceConfig } from './record.js';
+
+export type { ResourceConfig };
 import type { CgroupLimits, ContainerCgroup } from './services.js';
 
 /** The HostConfig fields this file owns, in docker's order. */
 export const RESOURCE_FIELDS = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpusetCpus', 'PidsLimit', 'OomKillDisable'] as const;
 
-/** The resource fields as the record keeps them (docker's zero values when unset). */
-export interface ResourceConfig {
-  Memory: number;
-  MemorySwap: number;
-  MemoryReservation: number;
-  NanoCpus: number;
-  CpuShares: number;
-  CpusetCpus: string;
-  /** null = unset, as docker's inspect shows it */
-  PidsLimit: number | null;
-  OomKillDisable: boolean | null;
-}
 
 function int(body: ResourcesBody, key: 'Memory' | 'MemorySwap' | 'MemoryReservation' | 'NanoCpus' | 'CpuShares'): number | undefined {
   const v = body[key];
