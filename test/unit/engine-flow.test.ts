@@ -204,9 +204,13 @@ describe('teardown', () => {
 });
 
 describe('restart policies', () => {
-  const until = async (cond: () => boolean) => { for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); };
+  // polls (up to 20 s on a loaded machine) and says so when the condition never came
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cond()).toBe(true);
+  };
 
-  it('on-failure:2 restarts a failing container twice with the back-off, then leaves it exited', async () => {
+  it('on-failure:2 restarts a failing container twice with the back-off, then leaves it exited', { timeout: 60_000 }, async () => {
     const { Id } = await engine.create({ Image: 'busybox', Cmd: ['false'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }, 'flaky');
     await engine.start(Id);
     for (let n = 0; n < 3; n++) {
