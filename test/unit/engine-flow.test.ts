@@ -214,12 +214,12 @@ describe('restart policies', () => {
     const { Id } = await engine.create({ Image: 'busybox', Cmd: ['false'], HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }, 'flaky');
     await engine.start(Id);
     for (let n = 0; n < 3; n++) {
-      await until(() => svc.runtime.live.has(Id));
+      await until(() => svc.runtime.live.has(Id) && engine.inspect(Id).RestartCount === n);
       svc.runtime.end(Id, 1);
-      await until(() => !svc.runtime.live.has(Id) && engine.inspect(Id).State.Status !== 'running');
-      if (n < 2) await until(() => svc.runtime.live.has(Id));
+      if (n < 2) await until(() => engine.inspect(Id).RestartCount === n + 1);
     }
-    await until(() => !engine.inspect(Id).State.Restarting);
+    await until(() => engine.inspect(Id).State.Status === 'exited' && !engine.inspect(Id).State.Restarting);
+    await new Promise((r) => setTimeout(r, 300)); // no third restart comes
     expect(engine.inspect(Id)).toMatchObject({ RestartCount: 2, State: { Status: 'exited', ExitCode: 1, Restarting: false } });
     await engine.remove(Id);
   });
