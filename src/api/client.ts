@@ -167,7 +167,7 @@ export class EngineClient {
       if (!text) throw new MinidockError('Internal', `wait for ${id} ended without a status`);
       return JSON.parse(text) as { StatusCode: number; Error?: { Message: string } };
     });
-    result.catch(() => undefined);
+    result.catch(() => undefined); // observed by the caller through `result`; this only keeps it from being unhandled
     return { registered: res.then(() => undefined), result };
   }
 

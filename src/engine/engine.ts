@@ -41,7 +41,7 @@ export type { WaitCondition, WaitResult };
 /** Bytes of the regular files under `dir` (a container's writable layer), links not followed. */
 async function treeSize(dir: string): Promise<number> {
   let total = 0;
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []); // no writable layer yet: nothing to reclaim
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) total += await treeSize(p);
@@ -102,6 +102,7 @@ export class Engine {
     const f = parseContainerFilters(rawFilters);
     const ancestorIds = new Map<string, string[]>();
     for (const a of f.ancestor ?? []) {
+      // an ancestor the engine does not have matches by name only (dockerd does the same)
       const img = await this.services.images.get(a).catch(() => undefined);
       ancestorIds.set(a, img ? [img.id] : []);
     }

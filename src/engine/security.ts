@@ -94,7 +94,7 @@ export async function containerSecurity(cfg: SecurityConfig): Promise<ContainerS
   if (!rules) {
     rules = seccompRules(profile, { arch: hostSeccompArch(), capabilities });
     compiled.set(key, rules);
-    rules.catch(() => compiled.delete(key));
+    rules.catch(() => compiled.delete(key)); // a failed compile is not cached; the caller gets its error
     if (compiled.size > 64) compiled.delete(compiled.keys().next().value!);
   }
   return {

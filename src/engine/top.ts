@@ -73,7 +73,7 @@ export async function containerTop(core: EngineCore, ref: string): Promise<{ Tit
   const pids = await (await cgroupOf(core, rec)).pids();
   const procStat = await fs.readFile('/proc/stat', 'utf8');
   const bootTime = Number(/^btime (\d+)/m.exec(procStat)?.[1] ?? 0) * 1000;
-  const users = parsePasswd(await fs.readFile('/etc/passwd', 'utf8').catch(() => ''));
+  const users = parsePasswd(await fs.readFile('/etc/passwd', 'utf8').catch(() => '')); // no names: top shows uids
   const now = Date.now();
   const rows: string[][] = [];
   for (const pid of [...pids].sort((a, b) => a - b)) {

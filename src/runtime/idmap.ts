@@ -30,6 +30,6 @@ export function idMappingFrom(env: NodeJS.ProcessEnv, subuid?: string, subgid?: 
 }
 
 export async function defaultIdMapping(env: NodeJS.ProcessEnv = process.env): Promise<{ uidMap: IdMapping[]; gidMap: IdMapping[] }> {
-  const read = (f: string) => fs.readFile(f, 'utf8').catch(() => undefined);
+  const read = (f: string) => fs.readFile(f, 'utf8').catch(() => undefined); // no /etc/subuid: the default range
   return idMappingFrom(env, await read('/etc/subuid'), await read('/etc/subgid'));
 }

@@ -108,7 +108,7 @@ export class Runtime {
         }
       })();
       this.bpf.set(key, p);
-      p.catch(() => this.bpf.delete(key));
+      p.catch(() => this.bpf.delete(key)); // a failed compile is not cached; the caller gets its error
     }
     return p;
   }
@@ -180,6 +180,7 @@ export class Runtime {
     // The shim goes on until it has reaped the container and written its log and exit.json
     // into the container's dir: wait for that, so that removing the dir (--rm) cannot race
     // the shim's last writes and hide this error behind ENOTEMPTY.
+    // the start's own error (below) is what the caller must see, whether or not this wait ends in time
     await withTimeout(this.waitExit(spec.id), SHIM_TIMEOUT_MS, `wait for container ${spec.id} to end`).catch(() => undefined);
     const errno = parseExecFail(reply ?? '');
     if (errno !== undefined) throw execFailureError(spec.args[0], errno);
