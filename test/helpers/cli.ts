@@ -198,3 +198,25 @@ async function findShimPids(runDir: string): Promise<number[]> {
   }
   return out;
 }
+
+/**
+ * The usual start of a CLI integration test: the local registry, dist/ built, a throwaway
+ * engine running with `images` pulled. An engine that fails half-way is destroyed first.
+ */
+export async function engineWithImages(images: string[]): Promise<TestEngine> {
+  const { ensureTestRegistry } = await import('./registry.js');
+  await ensureTestRegistry();
+  await buildDist();
+  const eng = await TestEngine.create();
+  try {
+    await eng.start();
+    for (const image of images) {
+      const pull = await eng.cli(['pull', image], { timeoutMs: 120_000 });
+      if (pull.exitCode !== 0) throw new Error(`pull ${image} into the test engine: ${pull.stderr.trim()}`);
+    }
+  } catch (err) {
+    await eng.destroy();
+    throw err;
+  }
+  return eng;
+}

@@ -1,8 +1,7 @@
 // Resource limits end to end (issue 9): bin/minidock → API → engine → cgroups on this host.
 // Root only; one throwaway engine with its own cgroup parent, removed in afterAll.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestEngine, buildDist, isRoot } from '../helpers/cli.js';
-import { ensureTestRegistry } from '../helpers/registry.js';
+import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,12 +11,7 @@ describe.skipIf(!isRoot)('cgroups through the cli (root)', () => {
   const started: string[] = [];
 
   beforeAll(async () => {
-    await ensureTestRegistry();
-    await buildDist();
-    eng = await TestEngine.create();
-    await eng.start();
-    const pull = await eng.cli(['pull', IMAGE], { timeoutMs: 120_000 });
-    expect(pull.exitCode, pull.stderr).toBe(0);
+    eng = await engineWithImages([IMAGE]);
   }, 300_000);
 
   afterEach(async () => {

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
-import { TestEngine, buildDist, isRoot } from '../helpers/cli.js';
-import { ensureTestRegistry } from '../helpers/registry.js';
+import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
 
@@ -49,12 +48,7 @@ describe.skipIf(!isRoot)('cli: published port ranges (root)', () => {
   let listener: net.Server | undefined;
 
   beforeAll(async () => {
-    await ensureTestRegistry();
-    await buildDist();
-    eng = await TestEngine.create();
-    await eng.start();
-    const pull = await eng.cli(['pull', IMAGE], { timeoutMs: 120_000 });
-    expect(pull.exitCode, pull.stderr).toBe(0);
+    eng = await engineWithImages([IMAGE]);
   }, 300_000);
 
   afterAll(async () => {

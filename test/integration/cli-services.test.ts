@@ -3,8 +3,7 @@
 // stop ending the loop), and the hardening flags as /proc/self/status shows them.
 // Root only; own throwaway engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestEngine, buildDist, isRoot } from '../helpers/cli.js';
-import { ensureTestRegistry } from '../helpers/registry.js';
+import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,12 +12,7 @@ describe.skipIf(!isRoot)('services through the CLI (root)', () => {
   let eng: TestEngine;
 
   beforeAll(async () => {
-    await ensureTestRegistry();
-    await buildDist();
-    eng = await TestEngine.create();
-    await eng.start();
-    const pull = await eng.cli(['pull', IMAGE], { timeoutMs: 120_000 });
-    expect(pull.exitCode, pull.stderr).toBe(0);
+    eng = await engineWithImages([IMAGE]);
   }, 300_000);
 
   afterAll(async () => {

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TestEngine, buildDist, isRoot } from '../helpers/cli.js';
-import { ensureTestRegistry } from '../helpers/registry.js';
+import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
 import { defaultIdMapping } from '../../src/runtime/idmap.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
@@ -16,12 +15,7 @@ describe.skipIf(!isRoot)('volumes through the cli (root)', () => {
   let rootUid: number;
 
   beforeAll(async () => {
-    await ensureTestRegistry();
-    await buildDist();
-    eng = await TestEngine.create();
-    await eng.start();
-    const pull = await eng.cli(['pull', IMAGE], { timeoutMs: 120_000 });
-    expect(pull.exitCode, pull.stderr).toBe(0);
+    eng = await engineWithImages([IMAGE]);
     host = await fs.mkdtemp(path.join(os.tmpdir(), 'mdvol-'));
     await fs.chmod(host, 0o755);
     rootUid = (await defaultIdMapping({ ...process.env, ...eng.env })).uidMap[0]!.hostId;
