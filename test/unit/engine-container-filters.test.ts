@@ -56,3 +56,19 @@ describe('network list filters (dockerd)', () => {
     expect(() => names({ colour: ['red'] })).toThrow("invalid filter 'colour'");
   });
 });
+
+describe('image list filters (dockerd)', () => {
+  it('filters by reference pattern, label and dangling; refuses unknown keys', async () => {
+    const { filterImages } = await import('../../src/engine/image-filters.js');
+    const img = (id: string, tags: string[], labels: Record<string, string> = {}, created = '2026-01-01T00:00:00Z') => ({ id, repoTags: tags, repoDigests: [], created, size: 1, architecture: 'amd64', os: 'linux', config: { Labels: labels }, layers: [] }) as never;
+    const list = [img('sha256:a', ['127.0.0.1:5000/nginx:latest']), img('sha256:b', ['127.0.0.1:5000/busybox:latest', 'mytools:v1'], { tier: 'x' }), img('sha256:c', [])];
+    const ids = (f: object) => filterImages(list, JSON.stringify(f)).map((i: { id: string }) => i.id);
+    expect(ids({ reference: ['127.0.0.1:5000/busybox'] })).toEqual(['sha256:b']);
+    expect(ids({ reference: ['127.0.0.1:5000/busybox:latest'] })).toEqual(['sha256:b']);
+    expect(ids({ reference: ['127.0.0.1:5000/*'] })).toEqual(['sha256:a', 'sha256:b']);
+    expect(ids({ reference: ['mytools:*'] })).toEqual(['sha256:b']);
+    expect(ids({ label: ['tier=x'] })).toEqual(['sha256:b']);
+    expect(ids({ dangling: ['true'] })).toEqual(['sha256:c']);
+    expect(() => ids({ colour: ['x'] })).toThrow("invalid filter 'colour'");
+  });
+});

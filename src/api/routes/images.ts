@@ -1,5 +1,6 @@
 // /images/*: pull (streamed JSON progress), list, inspect, remove.
 import { invalidArgument, toErrorBody } from '../../errors.js';
+import { filterImages } from '../../engine/image-filters.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
@@ -73,7 +74,7 @@ export function registerImages(router: Router<Handler>): void {
     ctx.json(201, undefined);
     return ANSWERED;
   });
-  router.add('GET', '/images/json', async (_ctx, { images }) => (await images.list()).map(imageSummary));
+  router.add('GET', '/images/json', async (ctx, { images }) => filterImages(await images.list(), ctx.query.get('filters')).map(imageSummary));
   router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
   router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {
     const out = await images.remove(ctx.params.name!, { force: ctx.flag('force'), inUse: (id) => engine.imageInUse(id) });

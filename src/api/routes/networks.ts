@@ -45,12 +45,14 @@ export function registerNetworks(router: Router<Handler>): void {
     const body = await ctx.body<{ Container?: string; EndpointConfig?: { IPAMConfig?: { IPv4Address?: string }; Aliases?: string[] } }>();
     if (!body?.Container) throw invalidArgument('container is required');
     await engine.connectNetwork(ctx.params.id!, body.Container, { ip: body.EndpointConfig?.IPAMConfig?.IPv4Address, aliases: body.EndpointConfig?.Aliases ?? [] });
-    return undefined;
+    ctx.json(200, undefined); // dockerd answers 200, not 204 (dockerode checks)
+    return ANSWERED;
   });
   router.add('POST', '/networks/{id}/disconnect', async (ctx, { engine }) => {
     const body = await ctx.body<{ Container?: string; Force?: boolean }>();
     if (!body?.Container) throw invalidArgument('container is required');
     await engine.disconnectNetwork(ctx.params.id!, body.Container);
-    return undefined;
+    ctx.json(200, undefined); // dockerd answers 200, not 204
+    return ANSWERED;
   });
 }
