@@ -196,7 +196,10 @@ export class Engine {
   /** Containers by state (GET /info). */
   counts(): { total: number; running: number; paused: number } {
     const all = this.core.store.all();
-    return { total: all.length, running: all.filter((r) => r.State.Status === 'running').length, paused: 0 };
+    const live = all.filter((r) => r.State.Status === 'running');
+    // docker counts a paused container as paused, not running
+    const paused = live.filter((r) => r.State.Paused).length;
+    return { total: all.length, running: live.length - paused, paused };
   }
 
   /** A stable id of this engine's state (dockerd's ID in /info): derived from its root path. */

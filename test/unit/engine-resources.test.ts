@@ -97,6 +97,7 @@ describe('pause, unpause, update', () => {
     await expect(engine.pause(Id)).rejects.toThrow(`Container ${Id} is not running`);
     await engine.start(Id);
     await engine.pause(Id);
+    expect(engine.counts()).toMatchObject({ running: 0, paused: 1 }); // /info counts it as paused, not running
     expect(svc.cgroups.live.get(Id)!.frozen).toBe(true);
     expect(engine.inspect(Id).State).toMatchObject({ Status: 'paused', Paused: true, Running: true });
     expect(engine.list(false)[0]!.State).toBe('paused');
