@@ -3,42 +3,11 @@
 // next one, a full range is a clear PortInUse error; inspect/ps/port show the chosen port and
 // an httpd in each container answers on it from 127.0.0.1. Root only; own throwaway engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import http from 'node:http';
 import net from 'node:net';
 import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
+import { freeRange, get, portFree } from '../helpers/http.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
-
-/** Whether nothing listens on 0.0.0.0:port (tcp) right now. */
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ host: '0.0.0.0', port, exclusive: true }, () => s.close(() => resolve(true)));
-  });
-}
-
-/** Four consecutive free ports below the ephemeral range (32768+), so no outgoing connection holds one. */
-async function freeRange(): Promise<number> {
-  for (let base = 28150; base < 32000; base += 50) {
-    const ok = await Promise.all([0, 1, 2, 3].map((i) => portFree(base + i)));
-    if (ok.every(Boolean)) return base;
-  }
-  throw new Error('no free port range found for the test');
-}
-
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port} timed out`)));
-    req.on('error', reject);
-  });
-}
 
 /** An httpd serving `name` at / on port 80 inside the container. */
 const httpd = (name: string) => ['sh', '-c', `mkdir -p /www && echo hello-${name} > /www/index.html && exec httpd -f -p 80 -h /www`];
@@ -58,7 +27,7 @@ describe.skipIf(!isRoot)('cli: published port ranges (root)', () => {
   }, 120_000);
 
   it('takes the first free port of a range per container, skips a port a host program holds, refuses a full range', async () => {
-    const base = await freeRange();
+    const base = await freeRange(4);
     const range = `${base}-${base + 3}`;
     // A host program on 127.0.0.1:base: the engine cannot bind 0.0.0.0:base, so base is skipped.
     listener = net.createServer((s) => s.end('host-program'));
