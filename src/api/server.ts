@@ -47,7 +47,11 @@ async function dispatch(router: Router<Handler>, deps: ApiDeps, req: http.Incomi
 
 export interface ApiServer { close(): Promise<void>; socketPath: string }
 
-export async function listen(socketPath: string, deps: ApiDeps): Promise<ApiServer> {
+/**
+ * Serves the API on `socketPath`, created here (mode 0660), or on an already listening socket
+ * handed over by systemd (`activatedFd`), which systemd owns: it is neither made nor removed here.
+ */
+export async function listen(socketPath: string, deps: ApiDeps, activatedFd?: number): Promise<ApiServer> {
   const router = buildRouter();
   const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => void dispatch(router, deps, req, res));
   server.on('upgrade', (req, socket, head) => void dispatch(router, deps, req, undefined, { socket, head }));
@@ -55,14 +59,18 @@ export async function listen(socketPath: string, deps: ApiDeps): Promise<ApiServ
   // server.close() open: they are tracked here and destroyed at close.
   const sockets = new Set<Duplex>();
   server.on('connection', (s) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
-  await fs.mkdir(path.dirname(socketPath), { recursive: true });
-  // A socket file left by a dead engine would make listen fail with EADDRINUSE.
-  await fs.rm(socketPath, { force: true });
+  if (activatedFd === undefined) {
+    await fs.mkdir(path.dirname(socketPath), { recursive: true });
+    // A socket file left by a dead engine would make listen fail with EADDRINUSE.
+    await fs.rm(socketPath, { force: true });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socketPath, () => { server.off('error', reject); resolve(); });
+    const done = () => { server.off('error', reject); resolve(); };
+    if (activatedFd === undefined) server.listen(socketPath, done);
+    else server.listen({ fd: activatedFd }, done);
   });
-  await fs.chmod(socketPath, 0o660);
+  if (activatedFd === undefined) await fs.chmod(socketPath, 0o660);
   return {
     socketPath,
     close: async () => {
@@ -70,7 +78,7 @@ export async function listen(socketPath: string, deps: ApiDeps): Promise<ApiServ
       server.closeAllConnections();
       for (const s of sockets) s.destroy();
       await closed;
-      await fs.rm(socketPath, { force: true });
+      if (activatedFd === undefined) await fs.rm(socketPath, { force: true });
     },
   };
 }

@@ -12,11 +12,13 @@ import { version } from '../version.js';
 import { acquireLock } from './lock.js';
 import { realServices } from './wiring.js';
 import { tuneHeap } from './heap.js';
+import { activatedSocket } from './activation.js';
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   tuneHeap();
+  const activated = activatedSocket(env);
   const paths = defaultPaths(env);
   await fs.mkdir(paths.run, { recursive: true, mode: 0o711 });
   // Containers' remapped roots must traverse the state dir to their bind-mounted etc files.
@@ -37,8 +39,8 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<n
     version: version(),
     log,
     debug: !!env.MINIDOCK_DEBUG,
-  });
-  log(`minidock engine ${version()} listening on unix://${api.socketPath} (pid ${process.pid})`);
+  }, activated);
+  log(`minidock engine ${version()} listening on unix://${api.socketPath}${activated === undefined ? '' : ' (socket-activated)'} (pid ${process.pid})`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
