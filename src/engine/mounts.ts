@@ -160,6 +160,14 @@ export function releaseSteps(core: EngineCore, rec: ContainerRecord): (() => Pro
   return (rec.Mounts ?? []).filter((m) => m.type === 'volume').map((m) => () => releaseVolume(core, rec.Id, (m as { name: string }).name));
 }
 
+/**
+ * After an engine restart, a running container's option volumes (still mounted on the host) are
+ * its again: the volume service counts it as a user, so no other container's stop unmounts them.
+ */
+export async function reclaimVolumes(core: EngineCore, rec: ContainerRecord): Promise<void> {
+  for (const m of rec.Mounts ?? []) if (m.type === 'volume') await core.services.volumes.mount(m.name, rec.Id);
+}
+
 /** Steps that remove a removed container's anonymous volumes (`rm -v`, --rm); named ones stay. */
 export function anonymousVolumeSteps(core: EngineCore, rec: ContainerRecord): (() => Promise<void>)[] {
   return (rec.Mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous).map((m) => async () => {

@@ -6,6 +6,7 @@ import type { EngineCore } from './core.js';
 import type { ContainerRecord } from './record.js';
 import { oomKilled, watchExit } from './exits.js';
 import { cgroupOf, destroyCgroup } from './resources.js';
+import { reclaimVolumes, releaseSteps } from './mounts.js';
 import { removeContainer } from './remove.js';
 import { startWithEngine } from './restarts.js';
 
@@ -36,6 +37,7 @@ export async function reconcile(core: EngineCore): Promise<void> {
     if (alive(rec)) {
       // its cgroup handle again, with the recorded limits (update, stats, top, pause need it)
       await cgroupOf(core, rec);
+      await reclaimVolumes(core, rec).catch((err) => core.log(`volumes of ${rec.Id}, running across the engine restart: ${(err as Error).message}`));
       watchExit(core, rec.Id);
       continue;
     }
@@ -44,8 +46,9 @@ export async function reconcile(core: EngineCore): Promise<void> {
       return undefined;
     });
     const oom = await oomKilled(core, rec);
-    await core.teardownLogged(`network release and cgroup removal of ${rec.Id}, which died while the engine was down`, [
+    await core.teardownLogged(`network, volume and cgroup release of ${rec.Id}, which died while the engine was down`, [
       () => network.releaseContainer(rec.Id),
+      ...releaseSteps(core, rec),
       () => destroyCgroup(core, rec),
     ]);
     rec.State = {

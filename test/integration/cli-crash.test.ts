@@ -120,6 +120,30 @@ describe.skipIf(!isRoot)('engine crash and host reboot (root)', () => {
     }
   }, 300_000);
 
+  it('an option volume stays mounted for a container running across an engine crash and is unmounted for one that died meanwhile', async () => {
+    expect((await eng.cli(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=4m', 'crashvol'])).exitCode).toBe(0);
+    const data = (await eng.cli(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'crashvol'])).stdout.trim();
+    const mounted = async () => (await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((l) => l.split(' ')[4] === data);
+    for (const n of ['va', 'vb']) expect((await eng.cli(['run', '-d', '--name', n, '-v', 'crashvol:/v', IMAGE, 'sleep', '1000'])).exitCode).toBe(0);
+    expect(await mounted()).toBe(true);
+
+    await eng.stop('SIGKILL');
+    await eng.start();
+    expect((await eng.cli(['stop', '-t', '0', 'vb'])).exitCode).toBe(0);
+    expect(await mounted()).toBe(true); // va still uses it
+
+    await eng.stop('SIGKILL');
+    const shims = await shimPids(eng);
+    const vaId = (await fs.readdir(path.join(eng.env.MINIDOCK_RUN!, 'containers'))).find((id) => [...shims.values()].includes(id));
+    expect(vaId).toBeDefined();
+    await killAll([...shims.keys()]);
+    await killAll(await containerPids(eng)); // va dies while no engine watches
+    await eng.start();
+    expect(await mounted()).toBe(false);
+    expect((await eng.cli(['rm', '-f', 'va', 'vb'])).exitCode).toBe(0);
+    expect((await eng.cli(['volume', 'rm', 'crashvol'])).exitCode).toBe(0);
+  }, 300_000);
+
   it('after a reboot the engine brings back `always` with its published port and DNS name; unless-stopped stopped and `no` stay down', async () => {
     const port = await freeRange(1, 28650);
     expect((await eng.cli(['network', 'create', 'rbnet'])).exitCode).toBe(0);
