@@ -173,8 +173,9 @@ export function buildProgram(): Command {
   const res = () => import('./commands/resources.js');
   program.command('stats').description('Display a live stream of container(s) resource usage statistics')
     .option('-a, --all', 'Show all containers (default shows just running)').option('--no-stream', 'Disable streaming stats and only pull the first result')
-    .option('--no-trunc', 'Do not truncate output').argument('[containers...]')
-    .action(act('stats', lazy(res, (m) => (ids: string[], o: { all?: boolean; stream?: boolean; trunc?: boolean }) => m.statsCommand(ids, { all: o.all, stream: o.stream, noTrunc: o.trunc === false }))));
+    .option('--no-trunc', 'Do not truncate output').option('--format <string>', 'Format output using a custom template: \'table\', \'table TEMPLATE\' or a Go template')
+    .argument('[containers...]')
+    .action(act('stats', lazy(res, (m) => (ids: string[], o: { all?: boolean; stream?: boolean; trunc?: boolean; format?: string }) => m.statsCommand(ids, { all: o.all, stream: o.stream, noTrunc: o.trunc === false, format: o.format }))));
   program.command('top').description('Display the running processes of a container')
     .argument('<container>').argument('[ps_options...]')
     .action(act('top', lazy(res, (m) => (id: string, psArgs: string[]) => m.topCommand(id, psArgs))));

@@ -59,3 +59,14 @@ export function statsRow(s: ContainerStats, noTrunc = false): string[] {
     String(s.pids_stats.current ?? 0),
   ];
 }
+
+/** The fields docker's `stats --format` offers, from one row, and their table headers. */
+export const STATS_FIELDS: Record<string, string> = {
+  Container: 'CONTAINER', ID: 'CONTAINER ID', Name: 'NAME', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %', NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS',
+};
+
+export function statsFields(row: string[], asked: string): Record<string, string> {
+  const [ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs] = row as [string, string, string, string, string, string, string, string];
+  return { Container: asked, ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs };
+}

@@ -29,9 +29,12 @@ export function resourceConfig(body: ResourcesBody | undefined): ResourceConfig 
   if (b.CpusetCpus != null && typeof b.CpusetCpus !== 'string') throw invalidArgument('invalid HostConfig.CpusetCpus: must be a string');
   if (b.PidsLimit != null && (typeof b.PidsLimit !== 'number' || !Number.isSafeInteger(b.PidsLimit))) throw invalidArgument(`invalid HostConfig.PidsLimit: ${JSON.stringify(b.PidsLimit)} is not an integer`);
   if (b.OomKillDisable != null && typeof b.OomKillDisable !== 'boolean') throw invalidArgument('invalid HostConfig.OomKillDisable: must be a boolean');
+  const memory = int(b, 'Memory') ?? 0;
+  const swap = int(b, 'MemorySwap') ?? 0;
   return {
-    Memory: int(b, 'Memory') ?? 0,
-    MemorySwap: int(b, 'MemorySwap') ?? 0,
+    Memory: memory,
+    // docker: a memory limit without --memory-swap allows as much swap again (memory + swap = 2 × memory)
+    MemorySwap: memory > 0 && swap === 0 ? memory * 2 : swap,
     MemoryReservation: int(b, 'MemoryReservation') ?? 0,
     NanoCpus: int(b, 'NanoCpus') ?? 0,
     CpuShares: int(b, 'CpuShares') ?? 0,
@@ -77,6 +80,8 @@ export function updateFields(body: UpdateBody): Partial<ResourceConfig> {
     }
     if ((RESOURCE_FIELDS as readonly string[]).includes(key)) {
       if (value === null || value === undefined) continue;
+      // update keeps the swap limit unless given (create's 2 × memory default is not re-applied)
+      if (key === 'MemorySwap') { if (value !== 0) out.MemorySwap = value as number; continue; }
       (out as Record<string, unknown>)[key] = full[key as keyof ResourceConfig];
       continue;
     }

@@ -85,6 +85,41 @@ export const scenarios: Scenario[] = [
     setup: [cli('up', ['run', '-d', '--name', '{n:sec}', IMG, 'sleep', '600'])],
   },
   {
+    id: 'restart-policy',
+    title: 'restart policies: on-failure:N counts and gives up, unless-stopped stays stopped, --rm conflicts',
+    setup: [
+      cli('crasher', ['run', '-d', '--name', '{n:rs}', '--restart', 'on-failure:2', IMG, 'sh', '-c', 'exit 3'], { waitMs: 4000 }),
+      cli('unless-stopped', ['run', '-d', '--name', '{n:us}', '--restart', 'unless-stopped', IMG, 'sleep', '600']),
+    ],
+    steps: [
+      cli('on-failure:2 gave up', ['inspect', '-f', '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}', '{n:rs}'], { expect: { stdout: /^2 exited 3 on-failure 2$/ } }),
+      cli('stop unless-stopped', ['stop', '-t', '0', '{n:us}'], { compare: ['exit'], waitMs: 1500 }),
+      cli('stays stopped', ['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', '{n:us}'], { expect: { stdout: /^exited 0$/ } }),
+      cli('--rm with --restart', ['run', '--rm', '--restart', 'always', IMG, 'true'], { ...exitOnly, compare: ['exit'], expect: { exit: 125 } }),
+      cli('bad policy', ['run', '--rm', '--restart', 'sometimes', IMG, 'true'], { ...exitOnly, compare: ['exit'], expect: { exit: 125 } }),
+    ],
+  },
+  {
+    id: 'resources',
+    title: 'cgroup limits: what inspect, update and stats report; OOM kill and pids limit as the container meets them',
+    setup: [
+      cli('limited', ['run', '-d', '--name', '{n:lim}', '-m', '64m', '--cpus', '0.5', '--cpu-shares', '512', '--cpuset-cpus', '0', '--pids-limit', '100', IMG, 'sleep', '600']),
+    ],
+    steps: [
+      cli('inspect limits', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}} {{.HostConfig.PidsLimit}}', '{n:lim}'], { expect: { stdout: /^67108864 / } }),
+      cli('stats limit', ['stats', '--no-stream', '--format', '{{.MemUsage}}', '{n:lim}'], {
+        compare: ['exit', 'outcome'], outcome: (r) => r.stdout.split('/')[1]?.trim() ?? `no limit in: ${r.stdout}`, expect: { outcome: '64MiB' },
+      }),
+      cli('update', ['update', '-m', '32m', '--memory-swap', '64m', '{n:lim}'], { compare: ['exit'], expect: { exit: 0 } }),
+      cli('inspect after update', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}', '{n:lim}'], { expect: { stdout: /^33554432 67108864$/ } }),
+      cli('OOM kill', ['run', '--name', '{n:oom}', '-m', '8m', '--memory-swap', '8m', IMG, 'tail', '/dev/zero'], { ...exitOnly, compare: ['exit'], expect: { exit: 137 } }),
+      cli('OOMKilled', ['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', '{n:oom}'], { expect: { stdout: /^true 137$/ } }),
+      cli('pids limit', ['run', '--rm', '--pids-limit', '4', IMG, 'sh', '-c', 'for i in 1 2 3 4 5 6; do sleep 2 & done; wait'], {
+        compare: ['outcome'], outcome: (r) => (/can't fork|Resource temporarily unavailable/.test(r.stderr) ? 'fork refused' : `forked: ${r.exit} ${r.stderr}`), expect: { outcome: 'fork refused' },
+      }),
+    ],
+  },
+  {
     id: 'logs',
     title: 'logs keeps stdout and stderr apart',
     setup: [cli('start', ['run', '-d', '--name', '{n:lg}', IMG, 'sh', '-c', 'echo out1; echo err1 >&2; echo out2'], { waitMs: 1500 })],

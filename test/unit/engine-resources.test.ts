@@ -49,10 +49,10 @@ describe('create: resource fields', () => {
   it('stores the values, shows them in inspect, creates the cgroup before exec with the init inside', async () => {
     const { Id } = await engine.create({ Image: 'busybox', HostConfig: { Memory: 16 * MiB, NanoCpus: 5e8, CpuShares: 512, CpusetCpus: '0', PidsLimit: 5, OomKillDisable: true } });
     const hc = engine.inspect(Id).HostConfig;
-    expect(hc).toMatchObject({ Memory: 16 * MiB, MemorySwap: 0, MemoryReservation: 0, NanoCpus: 5e8, CpuShares: 512, CpusetCpus: '0', PidsLimit: 5, OomKillDisable: true });
+    expect(hc).toMatchObject({ Memory: 16 * MiB, MemorySwap: 32 * MiB, MemoryReservation: 0, NanoCpus: 5e8, CpuShares: 512, CpusetCpus: '0', PidsLimit: 5, OomKillDisable: true }); // docker: swap defaults to memory again
     await engine.start(Id);
     const cg = svc.cgroups.live.get(Id)!;
-    expect(cg.limits).toMatchObject({ memory: 16 * MiB, nanoCpus: 5e8, cpuShares: 512, cpusetCpus: '0', pidsLimit: 5, oomKillDisable: true });
+    expect(cg.limits).toMatchObject({ memory: 16 * MiB, memorySwap: 32 * MiB, nanoCpus: 5e8, cpuShares: 512, cpusetCpus: '0', pidsLimit: 5, oomKillDisable: true });
     expect(cg.procs).toEqual([engine.inspect(Id).State.Pid]);
   });
 
