@@ -23,8 +23,13 @@ export class AttachHub {
       s.onEnd(() => { set.delete(s); if (!set.size) this.active.delete(rec.Id); });
       return s;
     };
-    if (rec.State.Status === 'running') return track(await this.core.services.runtime.attach(rec.Id));
+    if (rec.State.Status === 'running') {
+      const s = track(await this.core.services.runtime.attach(rec.Id));
+      this.core.emit(rec, 'attach');
+      return s;
+    }
     if (rec.State.Status !== 'created' && rec.State.Status !== 'exited') throw notRunning(rec);
+    this.core.emit(rec, 'attach'); // docker: when the client is attached, before the start it waits for
     return new Promise<AttachStreamLike>((resolve, reject) => {
       const set = this.pending.get(rec.Id) ?? new Set<PendingAttach>();
       this.pending.set(rec.Id, set);

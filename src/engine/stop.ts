@@ -27,14 +27,19 @@ export async function stopContainer(core: EngineCore, ref: string, timeoutSec?: 
   if (rec.State.Status !== 'running') { await core.store.save(rec); return; } // stopping a stopped container succeeds
   const t = timeoutSec ?? rec.Config.StopTimeout ?? 10;
   const done = core.exited(rec.Id);
+  const stopSignal = parseSignal(rec.Config.StopSignal, 'SIGTERM');
   try {
-    core.services.runtime.kill(rec.State.Pid, parseSignal(rec.Config.StopSignal, 'SIGTERM'));
+    core.services.runtime.kill(rec.State.Pid, stopSignal);
+    core.emit(rec, 'kill', { signal: String(stopSignal) }); // docker: stop reports its signals as kill events
   } catch { /* already gone: the exit watcher records it */ }
   await thawAfterSignal(core, rec);
   if (t >= 0) {
     const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), t * 1000).unref())]);
     if (timedOut && core.store.maybe(rec.Id)?.State.Status === 'running') {
-      try { core.services.runtime.kill(rec.State.Pid, 9); } catch { /* raced with exit */ }
+      try {
+        core.services.runtime.kill(rec.State.Pid, 9);
+        core.emit(rec, 'kill', { signal: '9' });
+      } catch { /* raced with exit */ }
     }
   }
   await done;

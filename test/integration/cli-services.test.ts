@@ -29,8 +29,8 @@ describe.skipIf(!isRoot)('services through the CLI (root)', () => {
     const ev = await eng.cli(['events', '--since', since, '--until', until, '--filter', 'container=ev1']);
     expect(ev.exitCode, ev.stderr).toBe(0);
     const lines = ev.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['container create', 'container start', 'container die', 'container destroy']);
-    expect(lines[2]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z container die [0-9a-f]{64} \(exitCode=3, image=127\.0\.0\.1:5000\/busybox:latest, name=ev1\)$/);
+    expect(lines.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['container create', 'container attach', 'container start', 'container die', 'container destroy']);
+    expect(lines[3]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z container die [0-9a-f]{64} \(exitCode=3, image=127\.0\.0\.1:5000\/busybox:latest, name=ev1\)$/);
     const json = await eng.cli(['events', '--since', since, '--until', until, '--filter', 'event=die', '--format', '{{json .}}']);
     const dies = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(dies.map((d) => d.Actor.Attributes.name)).toEqual(['ev1', 'ev2']);

@@ -100,6 +100,21 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    id: 'events',
+    title: 'events of a container\'s life, filtered by container, in docker\'s order and fields',
+    setup: [
+      cli('run', ['run', '--name', '{n:ev}', IMG, 'sh', '-c', 'exit 3'], { compare: ['exit'] }),
+      cli('run -d', ['run', '-d', '--name', '{n:evd}', IMG, 'sleep', '600']),
+      cli('stop', ['stop', '-t', '1', '{n:evd}']),
+      cli('rm', ['rm', '{n:ev}', '{n:evd}'], { waitMs: 3000 }),
+    ],
+    steps: [
+      cli('attached run', ['events', '--since', '5m', '--until', '1s', '--filter', 'container={n:ev}', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.exitCode}}'], { expect: { stdout: /container die 3/ } }),
+      cli('detached, stopped', ['events', '--since', '5m', '--until', '1s', '--filter', 'container={n:evd}', '--filter', 'event=die', '--filter', 'event=stop', '--filter', 'event=kill', '--format', '{{.Action}} {{.Actor.Attributes.signal}}{{.Actor.Attributes.exitCode}}'], { expect: { stdout: /die/ } }),
+      cli('json', ['events', '--since', '5m', '--until', '1s', '--filter', 'container={n:ev}', '--filter', 'event=create', '--format', '{{json .Actor.Attributes}}'], { expect: { stdout: /"name":"ev"/ } }),
+    ],
+  },
+  {
     id: 'resources',
     title: 'cgroup limits: what inspect, update and stats report; OOM kill and pids limit as the container meets them',
     setup: [
