@@ -4,9 +4,8 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
-import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody } from '../wire/api-types.js';
-import type { VolumeInfo } from '../volume/types.js';
-import type { ContainerStats } from '../runtime/cgroups/types.js';
+import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody, VolumeInfo } from '../wire/api-types.js';
+import type { ContainerStats } from '../wire/stats.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;

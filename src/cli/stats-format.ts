@@ -1,7 +1,7 @@
 // docker CLI's `stats` columns and formulas (cli/command/container/stats_helpers.go), pure:
 // CPU % from the cpu and system deltas × online CPUs, memory without the page cache,
 // NET I/O and BLOCK I/O summed, sizes in go-units' wording.
-import type { ContainerStats } from '../runtime/cgroups/types.js';
+import type { ContainerStats } from '../wire/stats.js';
 import { formatG, humanSize } from '../api/human.js';
 
 export const STATS_HEADER = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];

@@ -11,18 +11,7 @@ export interface VolumeRecord {
   options: Record<string, string> | null;
 }
 
-/** The Engine API's Volume object (GET /volumes, /volumes/{name}, POST /volumes/create). */
-export interface VolumeInfo {
-  Name: string;
-  Driver: string;
-  Mountpoint: string;
-  CreatedAt: string;
-  Labels: Record<string, string>;
-  Scope: 'local';
-  Options: Record<string, string> | null;
-  /** only where asked (docker's /system/df); Size -1 when it cannot be measured (a mounted option volume) */
-  UsageData?: { Size: number; RefCount: number } | null;
-}
+export type { VolumeInfo } from '../wire/api-types.js';
 
 export interface VolumeCreateOptions {
   /** '' or undefined: an anonymous volume with a generated 64-hex name */

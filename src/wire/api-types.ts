@@ -96,3 +96,16 @@ export interface NetworkCreateBody {
   Labels?: Record<string, string>;
   IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
 }
+
+/** The Engine API's Volume object (GET /volumes, /volumes/{name}, POST /volumes/create; moby api/types/volume). */
+export interface VolumeInfo {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  CreatedAt: string;
+  Labels: Record<string, string>;
+  Scope: 'local';
+  Options: Record<string, string> | null;
+  /** only where asked (docker's /system/df); Size -1 when it cannot be measured (a mounted option volume) */
+  UsageData?: { Size: number; RefCount: number } | null;
+}
