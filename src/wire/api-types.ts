@@ -48,6 +48,19 @@ export interface CreateContainerBody {
     VolumeDriver?: string;
     /** `--read-only` */
     ReadonlyRootfs?: boolean;
+    /** `--pid`: '' | host | container:NAME|ID */
+    PidMode?: string;
+    /** `--ipc`: '' | private | shareable | host | none | container:NAME|ID */
+    IpcMode?: string;
+    /** `--uts`: '' | host */
+    UTSMode?: string;
+    /** `--init` */
+    Init?: boolean | null;
+    /** `--add-host`: `name:ip` (ip may be `host-gateway`) */
+    ExtraHosts?: string[] | null;
+    Dns?: string[] | null;
+    DnsSearch?: string[] | null;
+    DnsOptions?: string[] | null;
   } & ResourcesBody;
   NetworkingConfig?: {
     EndpointsConfig?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null } | null> | null;
