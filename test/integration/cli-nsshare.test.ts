@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
@@ -107,6 +109,15 @@ describe.skipIf(!isRoot)('cli: shared namespaces and run options (root)', () => 
     expect((await eng.cli(['run', '--rm', '--ipc', 'none', IMAGE, 'test', '-d', '/dev/shm/.'])).exitCode).not.toBe(0);
   }, 120_000);
 
+  it('--uts host, --ipc host and --pid host (with --userns=host) keep the host\'s namespaces', async () => {
+    const link = (ns: string) => fs.readlink(`/proc/self/ns/${ns}`);
+    expect(await ok(['run', '--rm', '--uts', 'host', IMAGE, 'hostname'])).toBe(`${os.hostname()}\n`);
+    expect(await ok(['run', '--rm', '--ipc', 'host', IMAGE, 'readlink', '/proc/self/ns/ipc'])).toBe(`${await link('ipc')}\n`);
+    expect(await ok(['run', '--rm', '--pid', 'host', '--userns', 'host', IMAGE, 'readlink', '/proc/self/ns/pid'])).toBe(`${await link('pid')}\n`);
+    // the private default is a namespace of the container's own
+    expect(await ok(['run', '--rm', IMAGE, 'readlink', '/proc/self/ns/ipc'])).not.toBe(`${await link('ipc')}\n`);
+  }, 120_000);
+
   it('refuses what docker refuses with container: networks (one line, exit 125, nothing created)', async () => {
     const before = await ok(['ps', '-aq']);
     const cases: [string[], string][] = [
@@ -158,6 +169,7 @@ describe.skipIf(!isRoot)('cli: shared namespaces and run options (root)', () => 
     const ps = await stat('reaped');
     expect(ps).not.toMatch(/^Z/m);
     expect(await ok(['exec', 'reaped', 'cat', '/proc/1/comm'])).toBe('docker-init\n');
+    expect(await ok(['exec', 'reaped', 'ps', '-o', 'pid,args'])).toMatch(/^\s*1\s+\/sbin\/docker-init -- sh -c/m);
     expect(await ok(['exec', 'reaped', 'sh', '-c', 'cat /proc/$(cat /proc/1/task/1/children | cut -d" " -f1)/comm'])).toBe('sleep\n');
     // sleep as PID 1 ignores SIGTERM (killed after the timeout: 137); under init it gets it (143)
     await ok(['stop', '-t', '5', 'reaped']);

@@ -139,9 +139,12 @@ static void setup_dev(struct spec *sp)
 	} else {
 		mount_in_root("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 1);
 	}
-	/* an mqueue mount shows the mounter's IPC namespace; the host's needs host privileges, so it is bound */
-	if (sp->host_ipc) mount_in_root("/dev/mqueue", "dev/mqueue", NULL, MS_BIND | MS_REC, NULL, 1);
-	else mount_in_root("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
+	/* an mqueue mount shows the mounter's IPC namespace; the host's needs host privileges, so
+	 * the host's own mount is bound, when the host has one */
+	struct stat mq;
+	if (sp->host_ipc) {
+		if (stat("/dev/mqueue", &mq) == 0 && S_ISDIR(mq.st_mode)) mount_in_root("/dev/mqueue", "dev/mqueue", NULL, MS_BIND | MS_REC, NULL, 1);
+	} else mount_in_root("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
 	int dfd = open_in_root("dev", 1);
 	int real = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(dfd);
@@ -201,7 +204,7 @@ static void mask_paths(struct spec *sp)
  * without a handler), every process that ends is reaped, and when the command ends PID 1
  * exits with its status (128+signal when a signal ended it), which ends the container.
  * Returns in the child, which goes on to exec the command. */
-static void run_init(int err_w)
+static void run_init(struct spec *sp, int err_w)
 {
 	sigset_t all, old;
 	sigfillset(&all);
@@ -216,8 +219,19 @@ static void run_init(int err_w)
 	/* the shim learns that exec worked when the last copy of err_w closes: not this one */
 	close(err_w);
 	syscall(SYS_close_range, 3, ~0U, 0);
-	/* the name docker's init has in ps (/sbin/docker-init, tini) */
+	/* what docker's init shows in ps (`/sbin/docker-init -- cmd args`), not the shim's host
+	 * path and spec file: the command line is rewritten in place, cut to the room it has */
 	prctl(PR_SET_NAME, "docker-init");
+	memset(md_args, 0, md_args_len);
+	size_t at = 0;
+	const char *head[2] = { "/sbin/docker-init", "--" };
+	for (int i = 0; i < 2 + sp->arg.n; i++) {
+		const char *a = i < 2 ? head[i] : sp->arg.v[i - 2];
+		size_t n = strlen(a);
+		if (at + n + 1 > md_args_len) break;
+		memcpy(md_args + at, a, n);
+		at += n + 1;
+	}
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -292,7 +306,7 @@ void child_main(struct spec *sp, struct child_fds *f)
 	/* everything but stdio closes at exec; err_w closing tells the shim exec worked */
 	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
 	md_seccomp_late(sp, f->seccomp);
-	if (sp->init) run_init(f->err_w);
+	if (sp->init) run_init(sp, f->err_w);
 	int e = exec_program(sp->arg.v, sp->env.v);
 	say(f->err_w, "execfail %d", e);
 	_exit(e == ENOENT ? 127 : 126);

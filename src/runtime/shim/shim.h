@@ -37,6 +37,9 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp);
 /* ---------- helpers (util.c) ---------- */
 
 extern int report_fd; /* where `error ...` lines go */
+/* The shim's command line (argv strings, contiguous; main.c): --init's PID 1 rewrites it. */
+extern char *md_args;
+extern size_t md_args_len;
 void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports "error <what>: <strerror(errno)>" on report_fd and exits 1. */
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
