@@ -179,6 +179,9 @@ describe.skipIf(!isRoot)('cli: shared namespaces and run options (root)', () => 
     // the command's exit code is the container's
     const r = await eng.cli(['run', '--rm', '--init', IMAGE, 'sh', '-c', 'exit 7']);
     expect(r.exitCode).toBe(7);
+    // with a tty (the command gets the terminal's foreground group) the status is the command's too
+    const t = await eng.cli(['run', '--rm', '-t', '--init', IMAGE, 'sh', '-c', 'exit 3']);
+    expect(t.exitCode, t.stderr).toBe(3);
     const nf = await eng.cli(['run', '--rm', '--init', IMAGE, 'nosuchcmd']);
     expect(nf.exitCode).toBe(127);
     await ok(['rm', 'reaped', 'zombie']);

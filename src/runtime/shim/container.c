@@ -212,6 +212,11 @@ static void run_init(struct spec *sp, int err_w)
 	pid_t cmd = fork();
 	if (cmd < 0) fail("fork the command under init");
 	if (cmd == 0) {
+		/* as tini: the command gets a process group of its own, the terminal's foreground
+		 * one with a tty (SIGTTOU is still blocked here), so a ^C reaches it once, not
+		 * also through the init */
+		setpgid(0, 0);
+		if (sp->tty && tcsetpgrp(0, getpid()) < 0) { /* no terminal after all: nothing to hand over */ }
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		return;
