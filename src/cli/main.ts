@@ -69,6 +69,7 @@ function addRunFlags(cmd: Command): Command {
     .option('--dns <ip>', 'Set custom DNS servers', collect)
     .option('--dns-search <domain>', 'Set custom DNS search domains', collect)
     .option('--dns-option <option>', 'Set DNS options', collect)
+    .option('--mac-address <mac>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions();

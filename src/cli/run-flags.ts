@@ -59,6 +59,7 @@ export interface RunFlags {
   dns?: string[];
   dnsSearch?: string[];
   dnsOption?: string[];
+  macAddress?: string;
 }
 
 /** The resource flags shared by run/create and update. */
@@ -169,6 +170,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
     Labels: labels,
     StopSignal: f.stopSignal,
     StopTimeout: stopTimeout ?? null,
+    ...(f.macAddress ? { MacAddress: f.macAddress } : {}),
     Volumes: volumes,
     HostConfig: {
       Binds: binds,

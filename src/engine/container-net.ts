@@ -22,6 +22,8 @@ export async function connectAll(core: EngineCore, rec: ContainerRecord, pid: nu
     endpoints[net] = await network.connect(net, {
       containerId: rec.Id, containerName: rec.Name.slice(1), pid, ifName: `eth${i++}`,
       ip: req.ip, aliases: [...req.aliases, rec.Id.slice(0, 12)], ports: i === 1 ? ports : [],
+      // docker: --mac-address is the first network's
+      ...(i === 1 && rec.Config.MacAddress ? { mac: rec.Config.MacAddress.toLowerCase().replace(/-/g, ':') } : {}),
     });
   }
   await writeHosts(core, rec, hostname, Object.values(endpoints));

@@ -20,7 +20,7 @@ export const SUPPORTED = new Set<string>([
   'HostConfig.ReadonlyRootfs',
   // namespace modes (engine/namespaces.ts), --init, /etc/hosts and resolv.conf options
   'HostConfig.PidMode', 'HostConfig.IpcMode', 'HostConfig.UTSMode', 'HostConfig.Init', 'HostConfig.ExtraHosts',
-  'HostConfig.Dns', 'HostConfig.DnsSearch', 'HostConfig.DnsOptions',
+  'HostConfig.Dns', 'HostConfig.DnsSearch', 'HostConfig.DnsOptions', 'MacAddress',
   'HostConfig.Memory', 'HostConfig.MemorySwap', 'HostConfig.MemoryReservation', 'HostConfig.NanoCpus', 'HostConfig.CpuShares',
   'HostConfig.CpusetCpus', 'HostConfig.PidsLimit', 'HostConfig.OomKillDisable',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',

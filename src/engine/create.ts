@@ -49,8 +49,16 @@ export function validateCreate(body: CreateContainerBody): void {
   for (const d of hc.Dns ?? []) if (!isIP(d)) throw invalidArgument(`invalid argument "${d}" for "--dns" flag: ${d} is not an ip address`);
   // The embedded DNS server of a user network forwards to the host's resolvers for every
   // container: a per-container upstream (docker's ExtDNS) is not there yet.
+  if (body.MacAddress !== undefined && body.MacAddress !== '') checkMac(body.MacAddress, mode);
   const userNet = mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined;
   if (userNet && hc.Dns?.length) throw invalidArgument(`minidock does not support HostConfig.Dns (--dns) on a user-defined network (${mode}) yet: refusing to create a container without it`);
+}
+
+/** --mac-address: docker's parse (net.ParseMAC, 48-bit), a unicast address, and an interface to give it to. */
+function checkMac(mac: string, mode: string): void {
+  if (!/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(mac)) throw invalidArgument(`invalid MAC address: ${mac}`);
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw invalidArgument(`invalid MAC address: ${mac} is a multicast address`);
+  if (mode === 'host' || mode === 'none') throw invalidArgument('conflicting options: mac-address and the network mode');
 }
 
 export function networkRequests(body: CreateContainerBody): Record<string, NetworkRequest> {

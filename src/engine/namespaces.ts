@@ -26,6 +26,7 @@ export function checkNamespaceModes(body: CreateContainerBody, usernsEnabled: bo
     if (body.Hostname) throw invalidArgument('conflicting options: hostname and the network mode');
     if (hc.Dns?.length || hc.DnsSearch?.length || hc.DnsOptions?.length) throw invalidArgument('conflicting options: dns and the network mode');
     if (hc.ExtraHosts?.length) throw invalidArgument('conflicting options: custom host-to-IP mapping and the network mode');
+    if (body.MacAddress) throw invalidArgument('conflicting options: mac-address and the network mode');
     if (Object.keys(hc.PortBindings ?? {}).length || hc.PublishAllPorts) throw invalidArgument('conflicting options: port publishing and the container type network mode');
     if (Object.keys(body.ExposedPorts ?? {}).length) throw invalidArgument('conflicting options: port exposing and the container type network mode');
   }

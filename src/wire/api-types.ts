@@ -23,6 +23,8 @@ export interface CreateContainerBody {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** `--mac-address`: of the first network's interface */
+  MacAddress?: string;
   /** anonymous volumes (`-v /data`) */
   Volumes?: Record<string, object> | null;
   HostConfig?: {

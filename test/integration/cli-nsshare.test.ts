@@ -196,6 +196,11 @@ describe.skipIf(!isRoot)('cli: shared namespaces and run options (root)', () => 
     expect(hosts).toMatch(/^10\.1\.2\.3\tdb\.local$/m);
     expect(hosts).toMatch(new RegExp(`^${gw.replace(/\./g, '\\.')}\\thost\\.docker\\.internal$`, 'm'));
     expect(resolv).toBe('search example.test\nnameserver 10.9.9.9\nnameserver 10.9.9.8\noptions ndots:2\n');
+    // --mac-address: the first network's interface
+    expect(await ok(['run', '--rm', '--mac-address', '92:d0:c6:0a:29:33', IMAGE, 'cat', '/sys/class/net/eth0/address'])).toBe('92:d0:c6:0a:29:33\n');
+    const mc = await eng.cli(['run', '--rm', '--mac-address', '93:d0:c6:0a:29:33', IMAGE, 'true']);
+    expect(mc.exitCode).toBe(125);
+    expect(mc.stderr.split('\n')[0]).toBe('minidock: Error response from daemon: invalid MAC address: 93:d0:c6:0a:29:33 is a multicast address');
     const bad = await eng.cli(['run', '--rm', '--add-host', 'nocolon', IMAGE, 'true']);
     expect(bad.exitCode).toBe(125);
     expect(bad.stderr.split('\n')[0]).toBe('minidock: Error response from daemon: bad format for add-host: "nocolon"');

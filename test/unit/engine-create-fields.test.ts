@@ -30,7 +30,7 @@ describe('create fields', () => {
   it.each([
     [{ HostConfig: { CpuQuota: 50_000 } }, 'HostConfig.CpuQuota', '--cpu-quota'],
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
-    [{ MacAddress: '02:42:ac:11:00:09' }, 'MacAddress', '--mac-address'],
+    [{ Domainname: 'example.test' }, 'Domainname', '--domainname'],
     [{ HostConfig: { Links: ['db:db'] } }, 'HostConfig.Links', '--link'],
     [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, 'HostConfig.LogConfig', '--log-driver'],
     [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Healthcheck', '--health'],

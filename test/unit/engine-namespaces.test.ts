@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNamespaceModes, containerOf, holderRefs } from '../../src/engine/namespaces.js';
 import { extraHostLines, hostsFile, parseExtraHost } from '../../src/engine/etc-files.js';
 import { withUserResolv } from '../../src/network/resolvconf.js';
+import { validateCreate } from '../../src/engine/create.js';
 import type { CreateContainerBody } from '../../src/wire/api-types.js';
 
 const body = (hc: CreateContainerBody['HostConfig'], extra: Partial<CreateContainerBody> = {}): CreateContainerBody => ({ Image: 'b', HostConfig: hc, ...extra });
@@ -22,6 +23,7 @@ describe('namespace modes', () => {
     [body({ NetworkMode: 'container:x', Dns: ['1.1.1.1'] }), 'conflicting options: dns and the network mode'],
     [body({ NetworkMode: 'container:x', DnsSearch: ['a'] }), 'conflicting options: dns and the network mode'],
     [body({ NetworkMode: 'container:x', ExtraHosts: ['a:1.2.3.4'] }), 'conflicting options: custom host-to-IP mapping and the network mode'],
+    [body({ NetworkMode: 'container:x' }, { MacAddress: '02:42:ac:11:00:09' }), 'conflicting options: mac-address and the network mode'],
     [body({ NetworkMode: 'container:' }), 'invalid network mode: invalid container format container:<name|id>'],
     [body({ PidMode: 'bogus' }), 'invalid --pid: bogus'],
     [body({ IpcMode: 'bogus' }), 'invalid --ipc: bogus'],
@@ -66,5 +68,23 @@ describe('--dns, --dns-search, --dns-option', () => {
     expect(withUserResolv(base, { dns: ['1.1.1.1', '8.8.8.8'] })).toBe('search corp.example\nnameserver 1.1.1.1\nnameserver 8.8.8.8\noptions edns0\n');
     expect(withUserResolv(base, { search: ['a.test', 'b.test'], options: ['ndots:2', 'timeout:1'] })).toBe('search a.test b.test\nnameserver 10.0.0.2\noptions ndots:2 timeout:1\n');
     expect(withUserResolv(base, { search: ['.'] })).toBe('nameserver 10.0.0.2\noptions edns0\n');
+  });
+});
+
+describe('create checks of --mac-address and --dns', () => {
+  it.each([
+    [{ MacAddress: 'zz:42:ac:11:00:09' }, 'invalid MAC address: zz:42:ac:11:00:09'],
+    [{ MacAddress: '03:42:ac:11:00:09' }, 'invalid MAC address: 03:42:ac:11:00:09 is a multicast address'],
+    [{ MacAddress: '02:42:ac:11:00:09', HostConfig: { NetworkMode: 'host' } }, 'conflicting options: mac-address and the network mode'],
+    [{ HostConfig: { Dns: ['not-an-ip'] } }, 'invalid argument "not-an-ip" for "--dns" flag: not-an-ip is not an ip address'],
+    [{ HostConfig: { NetworkMode: 'mynet', Dns: ['1.1.1.1'] } }, 'minidock does not support HostConfig.Dns (--dns) on a user-defined network (mynet) yet'],
+    [{ HostConfig: { ExtraHosts: ['db:nope'] } }, 'invalid IP address in add-host: "nope"'],
+  ])('refuses %j', (extra, msg) => {
+    expect(() => validateCreate({ Image: 'b', ...extra } as CreateContainerBody)).toThrow(msg);
+  });
+
+  it('accepts a unicast MAC in either notation on the default network', () => {
+    expect(() => validateCreate({ Image: 'b', MacAddress: '92:d0:c6:0a:29:33' })).not.toThrow();
+    expect(() => validateCreate({ Image: 'b', MacAddress: '92-D0-C6-0A-29-33' })).not.toThrow();
   });
 });
