@@ -50,6 +50,16 @@ export interface RunFlags {
   cpusetCpus?: string;
   pidsLimit?: string;
   oomKillDisable?: boolean;
+  /** --pid, --ipc, --uts namespace modes; --init; /etc/hosts and resolv.conf additions */
+  pid?: string;
+  ipc?: string;
+  uts?: string;
+  init?: boolean;
+  addHost?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  macAddress?: string;
 }
 
 /** The resource flags shared by run/create and update. */
@@ -160,6 +170,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
     Labels: labels,
     StopSignal: f.stopSignal,
     StopTimeout: stopTimeout ?? null,
+    ...(f.macAddress ? { MacAddress: f.macAddress } : {}),
     Volumes: volumes,
     HostConfig: {
       Binds: binds,
@@ -178,6 +189,16 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
       SecurityOpt: f.securityOpt ?? null,
       RestartPolicy: f.restart === undefined ? { Name: 'no', MaximumRetryCount: 0 } : parseRestartFlag(f.restart),
       ...resourceFields(f),
+      PidMode: f.pid ?? '',
+      IpcMode: f.ipc ?? '',
+      UTSMode: f.uts ?? '',
+      // docker's CLI sends Init only when the flag is given
+      ...(f.init ? { Init: true } : {}),
+      // docker's CLI turns `name=ip` into `name:ip`; the engine checks the entries
+      ExtraHosts: (f.addHost ?? []).map((h) => h.replace('=', ':')),
+      Dns: f.dns ?? [],
+      DnsSearch: f.dnsSearch ?? [],
+      DnsOptions: f.dnsOption ?? [],
     },
     NetworkingConfig: { EndpointsConfig: {} },
   };

@@ -5,7 +5,8 @@ import os from 'node:os';
 import { conflict, invalidArgument } from '../errors.js';
 import type { EngineCore } from './core.js';
 import { networkModeName } from './create.js';
-import { hostsFile } from './etc-files.js';
+import { HOST_GATEWAY, extraHostLines, hostsFile, parseExtraHost } from './etc-files.js';
+import { containerOf } from './namespaces.js';
 import type { ContainerRecord } from './record.js';
 import type { Endpoint, PortMapping } from './services.js';
 
@@ -21,10 +22,29 @@ export async function connectAll(core: EngineCore, rec: ContainerRecord, pid: nu
     endpoints[net] = await network.connect(net, {
       containerId: rec.Id, containerName: rec.Name.slice(1), pid, ifName: `eth${i++}`,
       ip: req.ip, aliases: [...req.aliases, rec.Id.slice(0, 12)], ports: i === 1 ? ports : [],
+      // docker: --mac-address is the first network's
+      ...(i === 1 && rec.Config.MacAddress ? { mac: rec.Config.MacAddress.toLowerCase().replace(/-/g, ':') } : {}),
     });
   }
-  await fs.writeFile(core.etcPaths(rec.Id).hosts, hostsFile(hostname, Object.values(endpoints).map((e) => e.ip)));
+  await writeHosts(core, rec, hostname, Object.values(endpoints));
   return endpoints;
+}
+
+/** The container's /etc/hosts (bind-mounted: written in place): docker's default or, with the
+ * host network, the host's; then the --add-host lines (host-gateway is the first network's
+ * gateway, else the default bridge's, docker's host-gateway-ip); then its addresses. */
+export async function writeHosts(core: EngineCore, rec: ContainerRecord, hostname: string, endpoints: Endpoint[] | 'host'): Promise<void> {
+  const extra = rec.HostConfig.ExtraHosts ?? [];
+  let gateway = endpoints === 'host' ? undefined : endpoints.find((e) => e.gateway)?.gateway;
+  if (!gateway && extra.some((h) => parseExtraHost(h).ip === HOST_GATEWAY)) gateway = (await core.services.network.get('bridge')).gateway;
+  const lines = extraHostLines(extra, gateway);
+  const file = core.etcPaths(rec.Id).hosts;
+  if (endpoints === 'host') {
+    const host = await fs.readFile('/etc/hosts', 'utf8');
+    await fs.writeFile(file, host + (host.endsWith('\n') || !host ? '' : '\n') + lines.map((l) => `${l}\n`).join(''));
+  } else {
+    await fs.writeFile(file, hostsFile(hostname, endpoints.map((e) => e.ip), lines));
+  }
 }
 
 export async function connectNetwork(core: EngineCore, net: string, ref: string, cfg: { ip?: string; aliases?: string[] }): Promise<void> {
@@ -34,6 +54,7 @@ export async function connectNetwork(core: EngineCore, net: string, ref: string,
     if (rec.Networks[network.name]) throw conflict(`endpoint with name ${rec.Name.slice(1)} already exists in network ${network.name}`);
     const mode = networkModeName(rec.HostConfig.NetworkMode);
     if (mode === 'host' || mode === 'none') throw conflict(`container cannot be disconnected from host network or connected to host network`);
+    if (containerOf(mode) !== undefined) throw conflict('container sharing network namespace with another container or host cannot be connected to any other network');
     rec.Networks[network.name] = { ip: cfg.ip, aliases: cfg.aliases ?? [] };
     if (rec.State.Status === 'running') {
       let ep: Endpoint;
@@ -47,8 +68,7 @@ export async function connectNetwork(core: EngineCore, net: string, ref: string,
         throw err;
       }
       rec.Endpoints[network.name] = ep;
-      const hostname = rec.Config.Hostname || os.hostname();
-      await fs.writeFile(core.etcPaths(rec.Id).hosts, hostsFile(hostname, Object.values(rec.Endpoints).map((e) => e.ip)));
+      await writeHosts(core, rec, rec.Config.Hostname || os.hostname(), Object.values(rec.Endpoints));
     }
     await core.store.save(rec);
   });

@@ -18,6 +18,9 @@ export const SUPPORTED = new Set<string>([
   // mounts (engine/mounts.ts, codec wire/mounts.ts: what it does not do is refused there by name)
   'Volumes', 'HostConfig.Binds', 'HostConfig.Mounts', 'HostConfig.Tmpfs', 'HostConfig.VolumesFrom', 'HostConfig.VolumeDriver',
   'HostConfig.ReadonlyRootfs',
+  // namespace modes (engine/namespaces.ts), --init, /etc/hosts and resolv.conf options
+  'HostConfig.PidMode', 'HostConfig.IpcMode', 'HostConfig.UTSMode', 'HostConfig.Init', 'HostConfig.ExtraHosts',
+  'HostConfig.Dns', 'HostConfig.DnsSearch', 'HostConfig.DnsOptions', 'MacAddress',
   'HostConfig.Memory', 'HostConfig.MemorySwap', 'HostConfig.MemoryReservation', 'HostConfig.NanoCpus', 'HostConfig.CpuShares',
   'HostConfig.CpusetCpus', 'HostConfig.PidsLimit', 'HostConfig.OomKillDisable',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',

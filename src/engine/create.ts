@@ -16,6 +16,9 @@ import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
 import type { ImageRecord, UsernsMap } from './services.js';
 import { bindingsToMappings, parsePortKey } from '../wire/ports.js';
+import { checkNamespaceModes, containerOf, joinerUserns } from './namespaces.js';
+import { parseExtraHost } from './etc-files.js';
+import { isIP } from 'node:net';
 
 /** "default"/"" → bridge; host and none stay; anything else is a user network name. */
 export function networkModeName(mode: string | undefined): string {
@@ -39,10 +42,28 @@ export function validateCreate(body: CreateContainerBody): void {
   const um = body.HostConfig?.UsernsMode ?? '';
   if (um !== '' && um !== 'host') throw invalidArgument(`invalid userns mode: ${um}`);
   if (body.StopTimeout != null && !Number.isInteger(body.StopTimeout)) throw invalidArgument(`invalid stop timeout: ${body.StopTimeout}`);
+  const mode = networkModeName(body.HostConfig?.NetworkMode);
+  checkNamespaceModes(body, mode !== 'host' && um !== 'host');
+  const hc = body.HostConfig ?? {};
+  for (const h of hc.ExtraHosts ?? []) parseExtraHost(h);
+  for (const d of hc.Dns ?? []) if (!isIP(d)) throw invalidArgument(`invalid argument "${d}" for "--dns" flag: ${d} is not an ip address`);
+  // The embedded DNS server of a user network forwards to the host's resolvers for every
+  // container: a per-container upstream (docker's ExtDNS) is not there yet.
+  if (body.MacAddress !== undefined && body.MacAddress !== '') checkMac(body.MacAddress, mode);
+  const userNet = mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined;
+  if (userNet && hc.Dns?.length) throw invalidArgument(`minidock does not support HostConfig.Dns (--dns) on a user-defined network (${mode}) yet: refusing to create a container without it`);
+}
+
+/** --mac-address: docker's parse (net.ParseMAC, 48-bit), a unicast address, and an interface to give it to. */
+function checkMac(mac: string, mode: string): void {
+  if (!/^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i.test(mac)) throw invalidArgument(`invalid MAC address: ${mac}`);
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw invalidArgument(`invalid MAC address: ${mac} is a multicast address`);
+  if (mode === 'host' || mode === 'none') throw invalidArgument('conflicting options: mac-address and the network mode');
 }
 
 export function networkRequests(body: CreateContainerBody): Record<string, NetworkRequest> {
   const mode = networkModeName(body.HostConfig?.NetworkMode);
+  if (containerOf(mode) !== undefined) return {}; // the holder's network namespace, none of its own
   const eps = body.NetworkingConfig?.EndpointsConfig ?? {};
   const req: NetworkRequest = { aliases: [] };
   const mine = eps[mode] ?? eps[body.HostConfig?.NetworkMode ?? ''];
@@ -77,7 +98,8 @@ export function newRecord(args: {
     ImageRef: body.Image,
     Config: {
       ...body,
-      Hostname: body.Hostname || (mode === 'host' ? '' : id.slice(0, 12)),
+      // host network or UTS: the host's name; container network: the holder's, taken at start
+      Hostname: body.Hostname || (mode === 'host' || body.HostConfig?.UTSMode === 'host' || containerOf(mode) !== undefined ? '' : id.slice(0, 12)),
       Env: body.Env ?? [],
       // as given or inherited (inspect shows them so); Path/Args hold the merged command line
       Cmd: body.Cmd ?? (body.Entrypoint ? null : image.config.Cmd ?? null),
@@ -103,6 +125,14 @@ export function newRecord(args: {
       Binds: body.HostConfig?.Binds ?? null,
       Tmpfs: body.HostConfig?.Tmpfs ?? undefined,
       VolumesFrom: body.HostConfig?.VolumesFrom ?? null,
+      PidMode: body.HostConfig?.PidMode ?? '',
+      IpcMode: body.HostConfig?.IpcMode || 'private',
+      UTSMode: body.HostConfig?.UTSMode ?? '',
+      Init: body.HostConfig?.Init ?? null,
+      ExtraHosts: body.HostConfig?.ExtraHosts ?? null,
+      Dns: body.HostConfig?.Dns ?? [],
+      DnsSearch: body.HostConfig?.DnsSearch ?? [],
+      DnsOptions: body.HostConfig?.DnsOptions ?? [],
       ...resourceConfig(body.HostConfig),
     },
     Networks: networkRequests(body),
@@ -145,8 +175,10 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
   const { images, network, runtime } = core.services;
   const image = await images.get(body.Image);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
-  if (mode !== 'host' && mode !== 'none' && mode !== 'bridge') await network.get(mode);
-  const userns = mode === 'host' || body.HostConfig?.UsernsMode === 'host' ? null : await runtime.defaultUserns();
+  if (mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined) await network.get(mode);
+  // a joiner lives in its holder's user namespace (the holder must exist: No such container)
+  const joiner = joinerUserns(core, body.HostConfig ?? {});
+  const userns = joiner ? joiner.userns : mode === 'host' || body.HostConfig?.UsernsMode === 'host' ? null : await runtime.defaultUserns();
   // mounts are decided (and refused) before anything exists; volumes are made under the name lock
   const mounts = decideMounts(core, body, image);
   const id = newId();

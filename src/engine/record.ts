@@ -40,7 +40,8 @@ export interface ContainerRecord {
   ImageRef: string;       // as the user wrote it
   Config: CreateContainerBody & { Hostname: string; Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null };
   HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> &
-    Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt' | 'ReadonlyRootfs' | 'Binds' | 'Tmpfs' | 'VolumesFrom'> & {
+    Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt' | 'ReadonlyRootfs' | 'Binds' | 'Tmpfs' | 'VolumesFrom' |
+      'PidMode' | 'IpcMode' | 'UTSMode' | 'Init' | 'ExtraHosts' | 'Dns' | 'DnsSearch' | 'DnsOptions'> & {
     RestartPolicy?: RestartPolicy;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   } & Partial<ResourceConfig>;

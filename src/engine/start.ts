@@ -8,13 +8,15 @@ import { MinidockError } from '../errors.js';
 import { containerSecurity } from './security.js';
 import type { EngineCore } from './core.js';
 import { networkModeName } from './create.js';
-import { hostnameFile, hostsFile } from './etc-files.js';
+import { hostnameFile } from './etc-files.js';
+import { planNamespaces } from './namespaces.js';
+import { withUserResolv } from '../network/resolvconf.js';
 import { portMappings } from './ports.js';
 import { processSpec } from './process-spec.js';
 import { assertTransition, type ContainerRecord } from './record.js';
 import type { AttachHub } from './attach-hub.js';
 import { watchExit } from './exits.js';
-import { connectAll } from './container-net.js';
+import { connectAll, writeHosts } from './container-net.js';
 import { releaseSteps, startMounts } from './mounts.js';
 import { createCgroup, destroyCgroup } from './resources.js';
 import type { ContainerSpec } from './services.js';
@@ -46,19 +48,27 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const image = await images.get(rec.Image);
   const layerDirs = images.layerDirs(image);
   const mode = networkModeName(rec.HostConfig.NetworkMode);
+  // holders of joined namespaces must run now (docker's "cannot join ... of a non running container")
+  const ns = planNamespaces(core, rec);
+  const holder = ns.netHolder;
+  // --network container:: docker gives the joiner its holder's hostname and etc files
+  if (holder) rec.Config.Hostname = holder.Config.Hostname;
   const hostname = rec.Config.Hostname || os.hostname();
+  const etc = holder ? core.etcPaths(holder.Id) : files;
   const { maskedPaths, readonlyPaths, ...security } = await containerSecurity(rec.HostConfig);
   const proc = await processSpec(runtime, layerDirs, image.config, {
     args: [rec.Path, ...rec.Args], env: rec.Config.Env, workingDir: rec.Config.WorkingDir, user: rec.Config.User,
     hostname, tty: !!rec.Config.Tty,
   }, security);
   await Promise.all([
-    fs.writeFile(files.hostname, hostnameFile(hostname)),
-    mode === 'host' ? fs.copyFile('/etc/hosts', files.hosts) : fs.writeFile(files.hosts, hostsFile(hostname, [])),
-    mode === 'host' ? fs.copyFile('/etc/resolv.conf', files.resolv) : fs.writeFile(files.resolv, network.resolvConf(mode)),
+    ...(holder ? [] : [
+      fs.writeFile(files.hostname, hostnameFile(hostname)),
+      writeHosts(core, rec, hostname, mode === 'host' ? 'host' : []),
+      writeResolvConf(rec, files.resolv, mode === 'host' ? await fs.readFile('/etc/resolv.conf', 'utf8') : network.resolvConf(mode)),
+    ]),
     fs.rm(files.exit, { force: true }),
   ]);
-  const wanted = mode === 'host' || mode === 'none' ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
+  const wanted = mode === 'host' || mode === 'none' || holder ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
   const reserved = wanted.length ? await network.reservePorts(rec.Id, wanted) : [];
   const { mounts } = await startMounts(core, rec, layerDirs);
   const spec: ContainerSpec = {
@@ -66,8 +76,10 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     id: rec.Id, layerDirs, upperDir: path.join(files.root, 'upper'), workDir: path.join(files.root, 'work'),
     hostname, openStdin: !!rec.Config.OpenStdin,
     userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
-    sysctls: mode === 'host' ? {} : CONTAINER_NET_SYSCTLS,
-    etcFiles: { hostname: files.hostname, hosts: files.hosts, resolvConf: files.resolv },
+    // a joined network namespace is its holder's to configure
+    sysctls: mode === 'host' || holder ? {} : CONTAINER_NET_SYSCTLS,
+    ...ns.spec, init: !!rec.HostConfig.Init,
+    etcFiles: { hostname: etc.hostname, hosts: etc.hosts, resolvConf: etc.resolv },
     logPath: files.log, exitPath: files.exit, runDir: core.store.runDir(rec.Id),
   };
   // never two shims on one container: one left by an interrupted start goes first
@@ -79,7 +91,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const cgroup = await createCgroup(core, rec);
   const started = await runtime.start(spec, async (pid) => {
     await cgroup.addProcess(pid);
-    if (mode !== 'host') endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
+    if (mode !== 'host' && !holder) endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
     await hub.bindPending(rec.Id);
   });
   rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false, Paused: false };
@@ -88,6 +100,13 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   await core.store.save(rec);
   core.emit(rec, 'start');
   watchExit(core, rec.Id);
+}
+
+/** The container's resolv.conf: `base` with the user's --dns, --dns-search, --dns-option. */
+async function writeResolvConf(rec: ContainerRecord, file: string, base: string): Promise<void> {
+  const hc = rec.HostConfig;
+  const custom = hc.Dns?.length || hc.DnsSearch?.length || hc.DnsOptions?.length;
+  await fs.writeFile(file, custom ? withUserResolv(base, { dns: hc.Dns, search: hc.DnsSearch, options: hc.DnsOptions }) : base);
 }
 
 /** Undo a failed start: nothing of the attempt is left (ports, rules, endpoints); --rm removes the record. */

@@ -29,7 +29,7 @@ export class Endpoints {
     const ip = allocateIp({ network: net.name, subnet: net.subnet!, gateway: net.gateway!, taken: Object.values(net.endpoints).map((e) => e.ip), requested: req.ip });
     const ep: EndpointRecord = {
       containerId: req.containerId, containerName: req.containerName, pid: req.pid, ifName: req.ifName,
-      hostVeth: `veth${randomHex(7)}`, ip, mac: macForIp(ip), aliases: [...req.aliases],
+      hostVeth: `veth${randomHex(7)}`, ip, mac: req.mac ?? macForIp(ip), aliases: [...req.aliases],
       // Internal networks publish nothing, like Docker.
       ports: net.internal ? [] : req.ports.map((p) => ({ ...p })),
     };

@@ -39,6 +39,14 @@ export function userNetworkResolvConf(gateway: string, host: HostResolv): string
   return render([gateway], host);
 }
 
+/** The user's `--dns`, `--dns-search`, `--dns-option` over a container's resolv.conf: each
+ * given list replaces its part, as docker's; `--dns-search .` means no search domains. */
+export function withUserResolv(text: string, o: { dns?: string[] | null; search?: string[] | null; options?: string[] | null }): string {
+  const base = parseResolvConf(text);
+  const search = o.search?.length ? o.search.filter((d) => d !== '.') : base.search;
+  return render(o.dns?.length ? o.dns : base.nameservers, { nameservers: [], search, options: o.options?.length ? o.options : base.options });
+}
+
 /** Resolvers the embedded server forwards to (it runs on the host, so 127.x ones work too). */
 export function upstreamsOf(host: HostResolv): Upstream[] {
   return host.nameservers.filter((n) => !n.includes(':')).map((host) => ({ host, port: 53 }));

@@ -38,6 +38,8 @@ export interface EndpointRequest {
   pid: number; /* netns = /proc/pid/ns/net */
   ifName: string; /* eth0, eth1 */
   ip?: string;
+  /** --mac-address (unicast, lower-case); default 02:42 + the address */
+  mac?: string;
   aliases: string[];
   /** Host ports as returned by reservePorts; published on this endpoint (pass them for one network only). */
   ports: PortMapping[];

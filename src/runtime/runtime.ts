@@ -62,10 +62,13 @@ export function hostRootId(map: IdMapping[]): number {
 }
 
 /** The container's own dir (containers/<id>): the one that holds upper/, work/, its log,
- * exit.json and etc files. Refuses a spec that spreads them, since that dir gets locked down. */
+ * exit.json and etc files. Refuses a spec that spreads them, since that dir gets locked down.
+ * A container in another's network namespace binds its holder's etc files (docker shares
+ * them), which live in the holder's own locked dir. */
 function ownDir(spec: ContainerSpec): string {
   const dir = path.dirname(spec.upperDir);
-  const files = [spec.workDir, spec.logPath, spec.exitPath, spec.etcFiles.hostname, spec.etcFiles.hosts, spec.etcFiles.resolvConf];
+  const etc = spec.join?.net !== undefined ? [] : [spec.etcFiles.hostname, spec.etcFiles.hosts, spec.etcFiles.resolvConf];
+  const files = [spec.workDir, spec.logPath, spec.exitPath, ...etc];
   const stray = files.find((f) => path.dirname(f) !== dir);
   if (stray !== undefined) throw new InvalidSpec('container file', stray, `not in the container's directory ${dir}`);
   return dir;

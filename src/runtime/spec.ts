@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { InvalidSpec } from '../errors.js';
 import { capabilityNumber } from './security/capabilities.js';
-import type { ContainerMount, ContainerSpec, ExecSpec, IdMapping, ProcessSpec } from './types.js';
+import type { ContainerMount, ContainerSpec, ExecSpec, IdMapping, JoinableNamespace, ProcessSpec } from './types.js';
 
 /** uid/gid range the shim accepts (a kernel id is u32, -1 is "no change": keep to 31 bits). */
 export const MAX_ID = 2147483647;
@@ -88,6 +88,43 @@ function mountLines(m: ContainerMount): string {
   return line('mount_kind', kind) + line('mount_src', m.type === 'tmpfs' ? 'tmpfs' : m.source) + line('mount_dst', m.target);
 }
 
+const JOINABLE: JoinableNamespace[] = ['user', 'net', 'ipc', 'uts', 'pid'];
+
+function checkPid(field: string, pid: number): number {
+  if (!Number.isInteger(pid) || pid < 1 || pid > MAX_ID) throw new InvalidSpec(field, String(pid), 'not a process id');
+  return pid;
+}
+
+/** join_*, host_*, shm_from: refused here when the shim would refuse them. */
+function namespaceLines(spec: ContainerSpec): string {
+  const join = spec.join ?? {};
+  const host = new Set(spec.hostNamespaces ?? []);
+  let out = '';
+  for (const ns of Object.keys(join)) if (!JOINABLE.includes(ns as JoinableNamespace)) throw new InvalidSpec('joined namespace', ns, `not one of ${JOINABLE.join(', ')}`);
+  const others = JOINABLE.filter((ns) => ns !== 'user' && join[ns] !== undefined);
+  if (join.user !== undefined && !spec.userns) throw new InvalidSpec('joined user namespace', String(join.user), "needs the holder's id maps in userns");
+  if (others.length && spec.userns && join.user === undefined) {
+    throw new InvalidSpec('joined namespaces', others.join(','), "need the holder's user namespace joined too (they belong to it)");
+  }
+  if (join.net !== undefined && spec.network === 'host') throw new InvalidSpec('joined network namespace', String(join.net), 'the host network was asked for too');
+  for (const ns of JOINABLE) if (join[ns] !== undefined) out += line(`join_${ns}`, checkPid(`joined ${ns} namespace`, join[ns]!));
+  for (const ns of ['pid', 'ipc', 'uts'] as const) {
+    if (!host.has(ns)) continue;
+    if (join[ns] !== undefined) throw new InvalidSpec(`${ns} namespace`, 'host', 'also joined from a holder');
+    out += line(`host_${ns}`, 1);
+  }
+  for (const ns of host) if (!['pid', 'ipc', 'uts'].includes(ns)) throw new InvalidSpec('host namespace', ns, 'not one of pid, ipc, uts');
+  if (spec.shmFrom !== undefined) {
+    if (host.has('ipc')) throw new InvalidSpec('shm source', String(spec.shmFrom), 'the host IPC namespace was asked for too');
+    out += line('shm_from', checkPid('shm source', spec.shmFrom));
+  }
+  if (spec.noShm) {
+    if (spec.shmFrom !== undefined || host.has('ipc')) throw new InvalidSpec('shm', 'none', 'a shared /dev/shm was asked for too');
+    out += line('no_shm', 1);
+  }
+  return out;
+}
+
 export function serializeRunSpec(spec: ContainerSpec): string {
   let out = '';
   for (const l of spec.layerDirs) out += line('layer', l);
@@ -98,6 +135,8 @@ export function serializeRunSpec(spec: ContainerSpec): string {
     for (const m of spec.userns.uidMap) out += line('uidmap', checkMapping('uid map', m));
     for (const m of spec.userns.gidMap) out += line('gidmap', checkMapping('gid map', m));
   }
+  out += namespaceLines(spec);
+  if (spec.init) out += line('init', 1);
   for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
     if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/i.test(key)) throw new InvalidSpec('sysctl name', key, 'not a dotted sysctl name');
     out += line('sysctl', `${key.replace(/\./g, '/')} ${value}`);

@@ -1,6 +1,9 @@
 // Contracts of the runtime module (see docs/ARCHITECTURE.md, runtime section).
 import type { Readable, Writable } from 'node:stream';
 
+/** Namespaces a container can enter from a holder process. */
+export type JoinableNamespace = 'user' | 'net' | 'ipc' | 'uts' | 'pid';
+
 export interface IdMapping { containerId: number; hostId: number; size: number }
 
 /** Privileges of a process (docker's values: security/defaults.ts). */
@@ -59,6 +62,18 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   userns: { uidMap: IdMapping[]; gidMap: IdMapping[] } | null;
   /** 'new': fresh netns owned by the container's userns (lo left down for the network code). */
   network: 'new' | 'host';
+  /** Namespaces entered instead of made (pod style), each as the host pid of a process that
+   * holds it. With `userns` set, any join needs `user`: the holder's namespaces belong to its
+   * user namespace, which is entered first, and `userns` must then be the holder's maps. */
+  join?: Partial<Record<JoinableNamespace, number>>;
+  /** Host namespaces kept instead of new ones (the network's is `network: 'host'`). */
+  hostNamespaces?: ('pid' | 'ipc' | 'uts')[];
+  /** /dev/shm is the one of this host pid's mount namespace (`--ipc container:`), not a new tmpfs. */
+  shmFrom?: number;
+  /** --ipc none: no /dev/shm at all. */
+  noShm?: boolean;
+  /** --init: PID 1 is a small init that forwards signals to the command, reaps and exits with the command's status. */
+  init?: boolean;
   /** Namespaced sysctls in dotted form (`net.ipv6.conf.all.disable_ipv6`), written by the
    * container's process inside its namespaces after the network is set up (OCI linux.sysctl). */
   sysctls?: Record<string, string>;

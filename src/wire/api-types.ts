@@ -23,6 +23,8 @@ export interface CreateContainerBody {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** `--mac-address`: of the first network's interface */
+  MacAddress?: string;
   /** anonymous volumes (`-v /data`) */
   Volumes?: Record<string, object> | null;
   HostConfig?: {
@@ -48,6 +50,19 @@ export interface CreateContainerBody {
     VolumeDriver?: string;
     /** `--read-only` */
     ReadonlyRootfs?: boolean;
+    /** `--pid`: '' | host | container:NAME|ID */
+    PidMode?: string;
+    /** `--ipc`: '' | private | shareable | host | none | container:NAME|ID */
+    IpcMode?: string;
+    /** `--uts`: '' | host */
+    UTSMode?: string;
+    /** `--init` */
+    Init?: boolean | null;
+    /** `--add-host`: `name:ip` (ip may be `host-gateway`) */
+    ExtraHosts?: string[] | null;
+    Dns?: string[] | null;
+    DnsSearch?: string[] | null;
+    DnsOptions?: string[] | null;
   } & ResourcesBody;
   NetworkingConfig?: {
     EndpointsConfig?: Record<string, { IPAMConfig?: { IPv4Address?: string } | null; Aliases?: string[] | null } | null> | null;

@@ -140,12 +140,19 @@ describe.skipIf(!isRoot)('spec codec: TS serialiser against the shim (root)', ()
       [add('arg a\0b'), 'NUL byte in line'],
       [swap(/^arg true\n/m, ''), 'missing key arg'],
       [swap(/^sock .*\n/m, ''), 'missing key sock'],
+      [add('join_net 0'), 'join_net 0: not an integer in 1..2147483647'],
+      [add('join_net 1'), 'join_net/ipc/uts/pid with a user namespace need join_user'],
+      [add('host_pid 2'), 'host_pid 2: not an integer in 0..1'],
+      [add('join_user 1\njoin_pid 1\nhost_pid 1'), 'a namespace is either joined or the host\'s, not both'],
+      [add('host_ipc 1\nshm_from 1'), 'shm_from and host_ipc exclude each other'],
+      [add('no_shm 1\nshm_from 1'), 'no_shm excludes shm_from and host_ipc'],
+      [add('init yes'), 'init yes: not an integer in 0..1'],
     ];
     for (const [edit, why] of cases) {
       const r = await feed('run', edit);
       expect(r.reply, why).toMatch(/^error invalid spec /);
       expect(r.reply, why).toContain(why);
-      const whole = why.startsWith('missing') || why.includes('go together') || why.includes('subset');
+      const whole = why.startsWith('missing') || why.includes('go together') || why.includes('subset') || /join_user|either joined|exclude/.test(why);
       if (!whole) expect(r.reply, why).toContain(`${r.file} line ${r.line}: `);
       expect(r.code).toBe(1);
       // nothing was started or created: no log, no socket, no exit.json

@@ -50,3 +50,18 @@ describe('flags → create body', () => {
     expect(() => buildCreateBody('busybox', [], { stopTimeout: 'x' }, {})).toThrow(/stop-timeout/);
   });
 });
+
+describe('namespace, init, hosts and dns flags → create body', () => {
+  it('maps --pid, --ipc, --uts, --init, --add-host (name=ip as name:ip), --dns*', () => {
+    const b = buildCreateBody('busybox', [], {
+      pid: 'container:a', ipc: 'shareable', uts: 'host', init: true, addHost: ['db:10.0.0.1', 'gw=host-gateway'],
+      dns: ['1.1.1.1'], dnsSearch: ['x.test'], dnsOption: ['ndots:2'],
+    }, {});
+    expect(b.HostConfig).toMatchObject({ PidMode: 'container:a', IpcMode: 'shareable', UTSMode: 'host', Init: true,
+      ExtraHosts: ['db:10.0.0.1', 'gw:host-gateway'], Dns: ['1.1.1.1'], DnsSearch: ['x.test'], DnsOptions: ['ndots:2'] });
+    // not given: docker's CLI leaves Init out, the rest empty
+    const d = buildCreateBody('busybox', [], {}, {});
+    expect(d.HostConfig!.Init).toBeUndefined();
+    expect(d.HostConfig).toMatchObject({ PidMode: '', IpcMode: '', UTSMode: '', ExtraHosts: [], Dns: [], DnsSearch: [], DnsOptions: [] });
+  });
+});

@@ -30,8 +30,8 @@ describe('create fields', () => {
   it.each([
     [{ HostConfig: { CpuQuota: 50_000 } }, 'HostConfig.CpuQuota', '--cpu-quota'],
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
-    [{ HostConfig: { Dns: ['198.18.0.53'] } }, 'HostConfig.Dns', '--dns'],
-    [{ HostConfig: { ExtraHosts: ['db:198.18.0.9'] } }, 'HostConfig.ExtraHosts', '--add-host'],
+    [{ Domainname: 'example.test' }, 'Domainname', '--domainname'],
+    [{ HostConfig: { Links: ['db:db'] } }, 'HostConfig.Links', '--link'],
     [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, 'HostConfig.LogConfig', '--log-driver'],
     [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Healthcheck', '--health'],
     [{ NetworkingConfig: { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::5' } } } } }, 'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv6Address', ''],

@@ -34,6 +34,30 @@ describe('spec serializer', () => {
     ].join('\n'));
   });
 
+  it('writes namespace joins (user first), host namespaces, shm_from, no_shm and init', () => {
+    const text = serializeRunSpec({ ...spec, join: { net: 41, user: 40, pid: 42, ipc: 43 }, hostNamespaces: ['uts'], shmFrom: 43, init: true });
+    expect(lines(text).filter((l) => /^(join_|host_|shm_from|no_shm|init )/.test(l))).toEqual([
+      'join_user 40', 'join_net 41', 'join_ipc 43', 'join_pid 42', 'host_uts 1', 'shm_from 43', 'init 1',
+    ]);
+    expect(valuesOf(serializeRunSpec({ ...spec, noShm: true }), 'no_shm')).toEqual(['1']);
+    expect(serializeRunSpec(spec)).not.toMatch(/^(join_|host_|shm_from|no_shm|init )/m);
+  });
+
+  it('refuses namespace joins the shim would refuse', () => {
+    // a user namespace's holder owns its other namespaces: they cannot be joined without it
+    expect(() => serializeRunSpec({ ...spec, join: { net: 41 } })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, userns: null, join: { user: 40 } })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, join: { user: 40, net: 41 }, network: 'host' })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, join: { user: 40, pid: 0 } })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, join: { user: 40, pid: 4 }, hostNamespaces: ['pid'] })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, join: { mnt: 4 } as never })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, hostNamespaces: ['net' as never] })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, shmFrom: 4, hostNamespaces: ['ipc'] })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...spec, noShm: true, shmFrom: 4 })).toThrow(InvalidSpec);
+    // without a user namespace, namespaces are joined directly
+    expect(valuesOf(serializeRunSpec({ ...spec, userns: null, join: { net: 41 } }), 'join_net')).toEqual(['41']);
+  });
+
   it('omits the maps for --userns=host', () => {
     const text = serializeRunSpec({ ...spec, userns: null, network: 'host', tty: true });
     expect(text).not.toMatch(/^uidmap /m);

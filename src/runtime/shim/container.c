@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "shim.h"
 
@@ -104,7 +105,7 @@ static int remount_ro(const char *target)
 	return mount(NULL, target, NULL, fl, NULL);
 }
 
-static void setup_dev(void)
+static void setup_dev(struct spec *sp)
 {
 	/* nodev (docker leaves it off and relies on the device cgroup, which minidock does not
 	 * set): a node made with CAP_MKNOD cannot be opened; the host nodes below are bind
@@ -126,8 +127,24 @@ static void setup_dev(void)
 	    mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
 		fail("mount devpts on dev/pts");
 	close(fd);
-	mount_in_root("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 1);
-	mount_in_root("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
+	if (sp->no_shm) {
+		/* --ipc none: no shared memory mount */
+	} else if (sp->shm_from) {
+		/* another container's shared memory (--ipc container:): helper M put its /dev/shm at rundir/shm */
+		char shm[4096];
+		snprintf(shm, sizeof(shm), "%s/shm", sp->rundir);
+		mount_in_root(shm, "dev/shm", NULL, MS_BIND, NULL, 1);
+	} else if (sp->host_ipc) {
+		mount_in_root("/dev/shm", "dev/shm", NULL, MS_BIND | MS_REC, NULL, 1);
+	} else {
+		mount_in_root("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 1);
+	}
+	/* an mqueue mount shows the mounter's IPC namespace; the host's needs host privileges, so
+	 * the host's own mount is bound, when the host has one */
+	struct stat mq;
+	if (sp->host_ipc) {
+		if (stat("/dev/mqueue", &mq) == 0 && S_ISDIR(mq.st_mode)) mount_in_root("/dev/mqueue", "dev/mqueue", NULL, MS_BIND | MS_REC, NULL, 1);
+	} else mount_in_root("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
 	int dfd = open_in_root("dev", 1);
 	int real = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(dfd);
@@ -180,6 +197,58 @@ static void mask_paths(struct spec *sp)
 	}
 }
 
+/* --init (docker's tini, which docker runs as /sbin/docker-init): PID 1 stays this small
+ * loop, already with the container's identity, seccomp and capabilities, and the command
+ * runs in its child. Every signal PID 1 gets is forwarded to the command (signals are
+ * blocked and taken with sigwaitinfo: a blocked signal reaches a namespace's init even
+ * without a handler), every process that ends is reaped, and when the command ends PID 1
+ * exits with its status (128+signal when a signal ended it), which ends the container.
+ * Returns in the child, which goes on to exec the command. */
+static void run_init(struct spec *sp, int err_w)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid_t cmd = fork();
+	if (cmd < 0) fail("fork the command under init");
+	if (cmd == 0) {
+		/* as tini: the command gets a process group of its own, the terminal's foreground
+		 * one with a tty (SIGTTOU is still blocked here), so a ^C reaches it once, not
+		 * also through the init */
+		setpgid(0, 0);
+		if (sp->tty && tcsetpgrp(0, getpid()) < 0) { /* no terminal after all: nothing to hand over */ }
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		return;
+	}
+	/* the shim learns that exec worked when the last copy of err_w closes: not this one */
+	close(err_w);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	/* what docker's init shows in ps (`/sbin/docker-init -- cmd args`), not the shim's host
+	 * path and spec file: the command line is rewritten in place, cut to the room it has */
+	prctl(PR_SET_NAME, "docker-init");
+	memset(md_args, 0, md_args_len);
+	size_t at = 0;
+	const char *head[2] = { "/sbin/docker-init", "--" };
+	for (int i = 0; i < 2 + sp->arg.n; i++) {
+		const char *a = i < 2 ? head[i] : sp->arg.v[i - 2];
+		size_t n = strlen(a);
+		if (at + n + 1 > md_args_len) break;
+		memcpy(md_args + at, a, n);
+		at += n + 1;
+	}
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig < 0) continue;
+		if (sig != SIGCHLD) { kill(cmd, sig); continue; }
+		int st;
+		pid_t p;
+		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+			if (p == cmd) _exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+	}
+}
+
 void child_main(struct spec *sp, struct child_fds *f)
 {
 	report_fd = f->err_w;
@@ -209,7 +278,7 @@ void child_main(struct spec *sp, struct child_fds *f)
 	if (rootfd < 0) fail("open rootfs %s", sp->rootfs);
 	mount_in_root("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
 	setup_sys();
-	setup_dev();
+	setup_dev(sp);
 	if (sp->etc_hostname) mount_in_root(sp->etc_hostname, "etc/hostname", NULL, MS_BIND, NULL, 0);
 	if (sp->etc_hosts) mount_in_root(sp->etc_hosts, "etc/hosts", NULL, MS_BIND, NULL, 0);
 	if (sp->etc_resolv) mount_in_root(sp->etc_resolv, "etc/resolv.conf", NULL, MS_BIND, NULL, 0);
@@ -219,7 +288,8 @@ void child_main(struct spec *sp, struct child_fds *f)
 	if (umount2(".", MNT_DETACH) < 0) fail("detach old root");
 	if (chdir("/") < 0) fail("chdir /");
 	mask_paths(sp);
-	if (sp->hostname && sethostname(sp->hostname, strlen(sp->hostname)) < 0) fail("sethostname %s", sp->hostname);
+	/* a UTS namespace that is not the container's own keeps its name */
+	if (!sp->host_uts && !sp->join_uts && sp->hostname && sethostname(sp->hostname, strlen(sp->hostname)) < 0) fail("sethostname %s", sp->hostname);
 	if (mkdir_p(sp->cwd) < 0) fail("create working directory %s", sp->cwd);
 	/* --read-only: only the root mount; /proc, /sys, /dev, the etc files and the user's
 	 * mounts are mounts of their own and keep their flags (docker's) */
@@ -241,6 +311,7 @@ void child_main(struct spec *sp, struct child_fds *f)
 	/* everything but stdio closes at exec; err_w closing tells the shim exec worked */
 	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
 	md_seccomp_late(sp, f->seccomp);
+	if (sp->init) run_init(sp, f->err_w);
 	int e = exec_program(sp->arg.v, sp->env.v);
 	say(f->err_w, "execfail %d", e);
 	_exit(e == ENOENT ? 127 : 126);
@@ -327,9 +398,28 @@ void mount_rootfs(struct spec *sp, pid_t c)
 		userfd = open(p, O_RDONLY | O_CLOEXEC);
 		if (userfd < 0) fail("open %s", p);
 	}
+	int shm = -1;
+	if (sp->shm_from) {
+		/* --ipc container:: a detached copy of the holder's /dev/shm mount, taken in its
+		 * mount namespace and attached in C's at rundir/shm, where C binds it over dev/shm */
+		snprintf(p, sizeof(p), "/proc/%lld/ns/mnt", sp->shm_from);
+		int hfd = open(p, O_RDONLY | O_CLOEXEC);
+		if (hfd < 0) fail("open %s", p);
+		if (setns(hfd, CLONE_NEWNS) < 0) fail("join mount namespace of %lld", sp->shm_from);
+		close(hfd);
+		shm = open_tree(AT_FDCWD, "/dev/shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (shm < 0) fail("open_tree /dev/shm of %lld", sp->shm_from);
+	}
 	if (setns(mntfd, CLONE_NEWNS) < 0) fail("join mount namespace of %d", c);
 	/* nothing mounted here may propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) fail("make mounts slave");
+	if (shm >= 0) {
+		char at[4096];
+		snprintf(at, sizeof(at), "%s/shm", sp->rundir);
+		if (mkdir(at, 0700) < 0 && errno != EEXIST) fail("mkdir %s", at);
+		if (move_mount(shm, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0) fail("attach /dev/shm of %lld at %s", sp->shm_from, at);
+		close(shm);
+	}
 	char lower[4096];
 	snprintf(lower, sizeof(lower), "%s/lower", sp->rundir);
 	if (chdir(lower) < 0) fail("chdir %s", lower);

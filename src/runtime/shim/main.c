@@ -33,8 +33,14 @@
 #include "md_seccomp.h"
 #endif
 
+char *md_args;
+size_t md_args_len;
+
 int main(int argc, char **argv)
 {
+	/* the command line's memory (argv strings are contiguous), which --init's PID 1 rewrites */
+	md_args = argv[0];
+	md_args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
 	if (argc == 3 && !strcmp(argv[1], "run")) return run_main(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
 #ifdef MD_SECCOMP

@@ -27,6 +27,7 @@ struct spec {
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
 	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock, *seccomp;
 	long long uid, gid, tty, in, pid, stdio_uid, stdio_gid, nnp, readonly_root;
+	long long join_user, join_net, join_ipc, join_uts, join_pid, host_pid, host_ipc, host_uts, shm_from, init, no_shm;
 	uint64_t cap_bounding, cap_permitted;
 };
 
@@ -36,6 +37,9 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp);
 /* ---------- helpers (util.c) ---------- */
 
 extern int report_fd; /* where `error ...` lines go */
+/* The shim's command line (argv strings, contiguous; main.c): --init's PID 1 rewrites it. */
+extern char *md_args;
+extern size_t md_args_len;
 void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports "error <what>: <strerror(errno)>" on report_fd and exits 1. */
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

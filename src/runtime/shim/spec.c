@@ -18,7 +18,15 @@
  *         mount_kind (`bind ro|rw` or `tmpfs ro|rw <flags> <data>`, flags a comma list of
  *         nosuid/nodev/noexec or `-`, data the tmpfs options in host ids or `-`),
  *         mount_src (the host path of a bind; `tmpfs` for a tmpfs), mount_dst (absolute
- *         container path)
+ *         container path),
+ *         join_user, join_net, join_ipc, join_uts, join_pid (host pid of a process whose
+ *         namespace of that kind the container enters instead of making its own; pod style:
+ *         the holder's namespaces belong to its user namespace, so with uidmap any other
+ *         join needs join_user, entered first, and the maps are then the holder's, not
+ *         written), host_pid, host_ipc, host_uts (0|1: stay in the host's namespace of that
+ *         kind), shm_from (host pid whose /dev/shm mount is bound as the container's: the
+ *         IPC namespace's shared memory), no_shm (0|1: no /dev/shm, --ipc none), init (0|1: PID 1 is a small reaping init that
+ *         forwards signals to the command and exits with its status)
  *   exec: pid! (1 to 2147483647)
  *   both: arg! (repeated), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
  *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), cap_bounding (capability number
@@ -77,6 +85,17 @@ static const struct key keys[] = {
 	{ "mount_kind", K_LIST, RUN, 0, F(mount_kind) },
 	{ "mount_src", K_LIST, RUN, 0, F(mount_src) },
 	{ "mount_dst", K_ABSLIST, RUN, 0, F(mount_dst) },
+	{ "join_user", K_PID, RUN, 0, F(join_user) },
+	{ "join_net", K_PID, RUN, 0, F(join_net) },
+	{ "join_ipc", K_PID, RUN, 0, F(join_ipc) },
+	{ "join_uts", K_PID, RUN, 0, F(join_uts) },
+	{ "join_pid", K_PID, RUN, 0, F(join_pid) },
+	{ "host_pid", K_BOOL, RUN, 0, F(host_pid) },
+	{ "host_ipc", K_BOOL, RUN, 0, F(host_ipc) },
+	{ "host_uts", K_BOOL, RUN, 0, F(host_uts) },
+	{ "shm_from", K_PID, RUN, 0, F(shm_from) },
+	{ "init", K_BOOL, RUN, 0, F(init) },
+	{ "no_shm", K_BOOL, RUN, 0, F(no_shm) },
 	{ "pid", K_PID, EXEC, 1, F(pid) },
 	{ "arg", K_LIST, BOTH, 1, F(arg) },
 	{ "env", K_LIST, BOTH, 0, F(env) },
@@ -249,4 +268,14 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp)
 	if (!!sp->uidmap.n != !!sp->gidmap.n) bad("uidmap and gidmap go together");
 	if (sp->mount_kind.n != sp->mount_src.n || sp->mount_kind.n != sp->mount_dst.n) bad("mount_kind, mount_src and mount_dst go together (one each per mount)");
 	if (sp->cap_permitted & ~sp->cap_bounding) bad("cap_permitted is not a subset of cap_bounding");
+	if (mode == SPEC_RUN) {
+		int joins = sp->join_net || sp->join_ipc || sp->join_uts || sp->join_pid;
+		if (sp->join_user && !sp->uidmap.n) bad("join_user needs the holder's uidmap and gidmap");
+		if (joins && sp->uidmap.n && !sp->join_user) bad("join_net/ipc/uts/pid with a user namespace need join_user (the holder's)");
+		if (sp->join_net && !strcmp(sp->net, "host")) bad("join_net and net host exclude each other");
+		if ((sp->join_ipc && sp->host_ipc) || (sp->join_uts && sp->host_uts) || (sp->join_pid && sp->host_pid))
+			bad("a namespace is either joined or the host's, not both");
+		if (sp->shm_from && sp->host_ipc) bad("shm_from and host_ipc exclude each other");
+		if (sp->no_shm && (sp->shm_from || sp->host_ipc)) bad("no_shm excludes shm_from and host_ipc");
+	}
 }

@@ -262,6 +262,75 @@ static void event_loop(pid_t c, int out_r, int err_r, int sigfd)
 	_exit(0);
 }
 
+/* The descriptors the container's process keeps, and the shim's ends it closes. */
+struct parent_fds { int sync_w, err_r, pty_sock, in_w, out_r, err2_r; };
+static struct child_fds CF;
+static struct parent_fds CP;
+static sigset_t CSS;
+
+/* In the container's process, right after it was cloned: the shim's descriptors go, then
+ * container init (container.c). */
+static void __attribute__((noreturn)) become_container(void)
+{
+	sigprocmask(SIG_UNBLOCK, &CSS, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	close(CP.sync_w); close(CP.err_r);
+	if (CP.pty_sock >= 0) close(CP.pty_sock);
+	if (CP.in_w >= 0) close(CP.in_w);
+	if (CP.out_r >= 0) close(CP.out_r);
+	if (CP.err2_r >= 0) close(CP.err2_r);
+	close(listen_fd);
+	close(logfd);
+	close(detach_w);
+	child_main(&S, &CF);
+}
+
+/* Pod style (join_*): an intermediate process enters the holder's user namespace first
+ * (the namespaces it joins next belong to it, and those it makes must too), makes the
+ * namespaces it does not join (`flags`, without CLONE_NEWUSER), enters the joined ones,
+ * and clones the container's process as the shim's child (CLONE_PARENT: the shim stays
+ * its reaper; a new or joined PID namespace takes effect for that clone). The holders'
+ * namespace files are opened here, as host root. Returns the container's host pid. */
+static pid_t spawn_joined(long flags)
+{
+	const long long holder[5] = { S.join_user, S.join_net, S.join_ipc, S.join_uts, S.join_pid };
+	static const char *name[5] = { "user", "net", "ipc", "uts", "pid" };
+	static const int type[5] = { CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWPID };
+	int fd[5];
+	for (int i = 0; i < 5; i++) {
+		fd[i] = -1;
+		if (!holder[i]) continue;
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%lld/ns/%s", holder[i], name[i]);
+		fd[i] = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd[i] < 0) fail("open %s namespace of %lld", name[i], holder[i]);
+	}
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0) fail("pipe");
+	pid_t mid = fork();
+	if (mid < 0) fail("fork");
+	if (mid == 0) {
+		close(pp[0]);
+		if (fd[0] >= 0 && setns(fd[0], CLONE_NEWUSER) < 0) fail("join user namespace of %lld", holder[0]);
+		if (unshare(flags & ~CLONE_NEWUSER) < 0) fail("create namespaces");
+		for (int i = 1; i < 5; i++)
+			if (fd[i] >= 0 && setns(fd[i], type[i]) < 0) fail("join %s namespace of %lld", name[i], holder[i]);
+		pid_t g = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+		if (g < 0) fail("clone container process");
+		if (g == 0) become_container();
+		_exit(write(pp[1], &g, sizeof(g)) == sizeof(g) ? 0 : 1);
+	}
+	close(pp[1]);
+	for (int i = 0; i < 5; i++) if (fd[i] >= 0) close(fd[i]);
+	pid_t g = -1;
+	ssize_t r;
+	while ((r = read(pp[0], &g, sizeof(g))) < 0 && errno == EINTR) {}
+	close(pp[0]);
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR) {}
+	if (r != sizeof(g)) { unlink(S.sock); _exit(1); } /* the intermediate reported why */
+	return g;
+}
+
 int run_main(const char *specfile)
 {
 	parse_spec(specfile, SPEC_RUN, &S);
@@ -317,24 +386,22 @@ int run_main(const char *specfile)
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	int sigfd = signalfd(-1, &ss, SFD_CLOEXEC);
 
-	long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	if (S.uidmap.n) flags |= CLONE_NEWUSER;
-	if (strcmp(S.net, "host")) flags |= CLONE_NEWNET;
-	pid_t c = syscall(SYS_clone, flags, 0, 0, 0, 0);
-	if (c < 0) fail("clone container process");
-	if (c == 0) {
-		sigprocmask(SIG_UNBLOCK, &ss, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		struct child_fds f = { syncp[0], errp[1], ptys[1], inp[0], outp[1], err2p[1], seccomp_fd };
-		close(syncp[1]); close(errp[0]);
-		if (ptys[0] >= 0) close(ptys[0]);
-		if (inp[1] >= 0) close(inp[1]);
-		if (outp[0] >= 0) close(outp[0]);
-		if (err2p[0] >= 0) close(err2p[0]);
-		close(listen_fd);
-		close(logfd);
-		close(detach_w);
-		child_main(&S, &f);
+	long flags = CLONE_NEWNS;
+	if (!S.host_pid && !S.join_pid) flags |= CLONE_NEWPID;
+	if (!S.host_uts && !S.join_uts) flags |= CLONE_NEWUTS;
+	if (!S.host_ipc && !S.join_ipc) flags |= CLONE_NEWIPC;
+	if (strcmp(S.net, "host") && !S.join_net) flags |= CLONE_NEWNET;
+	if (S.uidmap.n && !S.join_user) flags |= CLONE_NEWUSER;
+	CF = (struct child_fds){ syncp[0], errp[1], ptys[1], inp[0], outp[1], err2p[1], seccomp_fd };
+	CP = (struct parent_fds){ syncp[1], errp[0], ptys[0], inp[1], outp[0], err2p[0] };
+	CSS = ss;
+	int joining = S.join_user || S.join_net || S.join_ipc || S.join_uts || S.join_pid;
+	pid_t c;
+	if (joining) c = spawn_joined(flags);
+	else {
+		c = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+		if (c < 0) fail("clone container process");
+		if (c == 0) become_container();
 	}
 	close(syncp[0]); close(errp[1]);
 	if (seccomp_fd >= 0) close(seccomp_fd);
@@ -346,7 +413,7 @@ int run_main(const char *specfile)
 	if (stdin_w >= 0) fcntl(stdin_w, F_SETFL, O_NONBLOCK);
 
 	char path[128], map[1024];
-	if (S.uidmap.n) {
+	if (S.uidmap.n && !S.join_user) {
 		/* setgroups stays "allow": a privileged writer sets the maps, and setgroups(2) is
 		 * needed to drop inherited host groups and set additional gids */
 		struct strv *maps[2] = { &S.uidmap, &S.gidmap };
