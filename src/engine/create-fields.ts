@@ -34,7 +34,9 @@ const DEFAULTS: Record<string, (v: unknown) => boolean> = {
   'HostConfig.OomScoreAdj': isZero,
   'HostConfig.Isolation': (v) => isZero(v) || v === 'default',
   'HostConfig.IpcMode': (v) => isZero(v) || v === 'private',
-  'HostConfig.CgroupnsMode': (v) => isZero(v) || v === 'private',
+  // the host's cgroup namespace, with the container's own cgroups bound at /sys/fs/cgroup
+  // (docker's default on cgroup v1); a private cgroup namespace is not made
+  'HostConfig.CgroupnsMode': (v) => isZero(v) || v === 'host',
   'HostConfig.ConsoleSize': (v) => isZero(v) || (Array.isArray(v) && v.every((n) => n === 0)),
 };
 
@@ -57,7 +59,7 @@ const FLAGS: Record<string, string> = {
   'HostConfig.IpcMode': '--ipc', 'HostConfig.UTSMode': '--uts', 'HostConfig.Links': '--link', 'HostConfig.GroupAdd': '--group-add',
   'HostConfig.Ulimits': '--ulimit', 'HostConfig.ShmSize': '--shm-size', 'HostConfig.Sysctls': '--sysctl',
   'HostConfig.CgroupParent': '--cgroup-parent', 'HostConfig.OomScoreAdj': '--oom-score-adj', 'MacAddress': '--mac-address',
-  'Domainname': '--domainname', 'HostConfig.Runtime': '--runtime', 'HostConfig.StorageOpt': '--storage-opt',
+  'Domainname': '--domainname', 'HostConfig.CgroupnsMode': '--cgroupns', 'HostConfig.Runtime': '--runtime', 'HostConfig.StorageOpt': '--storage-opt',
 };
 
 function isObj(v: unknown): v is Record<string, unknown> {

@@ -89,6 +89,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   // The cgroup exists, limits applied, before the process runs: the shim holds its child
   // before exec, which joins the cgroup first (its children follow).
   const cgroup = await createCgroup(core, rec);
+  spec.cgroupView = cgroup.view;
   const started = await runtime.start(spec, async (pid) => {
     await cgroup.addProcess(pid);
     if (mode !== 'host' && !holder) endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);

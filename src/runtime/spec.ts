@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { InvalidSpec } from '../errors.js';
 import { capabilityNumber } from './security/capabilities.js';
+import type { CgroupViewEntry } from './cgroups/types.js';
 import type { ContainerMount, ContainerSpec, ExecSpec, IdMapping, JoinableNamespace, ProcessSpec } from './types.js';
 
 /** uid/gid range the shim accepts (a kernel id is u32, -1 is "no change": keep to 31 bits). */
@@ -125,6 +126,19 @@ function namespaceLines(spec: ContainerSpec): string {
   return out;
 }
 
+/** `NAME HOSTDIR`, `NAME -> TARGET` or `. HOSTDIR` (v2, alone): names are one path component. */
+function cgroupLine(e: CgroupViewEntry, count: number): string {
+  const bad = (why: string) => new InvalidSpec('cgroup view entry', JSON.stringify(e), why);
+  const component = (n: string) => n !== '' && n !== '..' && !/[/\s]/.test(n);
+  if ('link' in e) {
+    if (!component(e.name) || e.name === '.' || !component(e.link) || e.link === '.') throw bad('a link joins two names of one path component');
+    return `${e.name} -> ${e.link}`;
+  }
+  if (e.name === '.' && count !== 1) throw bad('a v2 directory is the only entry');
+  if (!component(e.name)) throw bad('the name is one path component');
+  return `${e.name} ${checkAbsolute('cgroup directory', e.source)}`;
+}
+
 export function serializeRunSpec(spec: ContainerSpec): string {
   let out = '';
   for (const l of spec.layerDirs) out += line('layer', l);
@@ -144,6 +158,7 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   for (const p of spec.maskedPaths) out += line('mask', checkAbsolute('masked path', p));
   for (const p of spec.readonlyPaths) out += line('readonly', checkAbsolute('read-only path', p));
   if (spec.readonlyRootfs) out += line('readonly_root', 1);
+  for (const e of spec.cgroupView ?? []) out += line('cgroup', cgroupLine(e, spec.cgroupView!.length));
   for (const m of spec.mounts ?? []) out += mountLines(m);
   out += line('etc_hostname', spec.etcFiles.hostname) + line('etc_hosts', spec.etcFiles.hosts) + line('etc_resolv', spec.etcFiles.resolvConf);
   // The container's process must be able to reopen its stdio (e.g. nginx's

@@ -1,5 +1,6 @@
 // Contracts of the runtime module (see docs/ARCHITECTURE.md, runtime section).
 import type { Readable, Writable } from 'node:stream';
+import type { CgroupViewEntry } from './cgroups/types.js';
 
 /** Namespaces a container can enter from a holder process. */
 export type JoinableNamespace = 'user' | 'net' | 'ipc' | 'uts' | 'pid';
@@ -80,6 +81,8 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   /** The user's mounts, parents first (volumes are binds of their _data dir). Made by the
    * shim right after the overlay root, targets resolved inside the root. */
   mounts?: ContainerMount[];
+  /** The container's own cgroups, shown read-only at /sys/fs/cgroup (none: nothing is mounted there). */
+  cgroupView?: readonly CgroupViewEntry[];
   /** --read-only: the overlay root mounted read-only (not /dev, /proc, /sys, the etc files, the mounts). */
   readonlyRootfs?: boolean;
   /** Host paths bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */

@@ -253,6 +253,7 @@ export class FakeVolumes implements VolumeServiceLike {
 export class FakeCgroup implements ContainerCgroup {
   readonly version = 1 as const;
   readonly paths: string[];
+  readonly view = [] as const;
   readonly warnings: string[] = [];
   procs: number[] = [];
   frozen = false;

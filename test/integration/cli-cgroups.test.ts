@@ -44,6 +44,15 @@ describe.skipIf(!isRoot)('cgroups through the cli (root)', () => {
     expect(await inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}')).toBe(`true 137 ${16 * 1024 * 1024}`);
   }, 90_000);
 
+  it('the container sees its own cgroups, read-only, at /sys/fs/cgroup, with its limits', async () => {
+    const r = await eng.cli(['run', '--rm', '-m', '24m', '--pids-limit', '33', IMAGE, 'sh', '-c',
+      'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; touch /sys/fs/cgroup/memory/x 2>/dev/null || echo read-only; ls /sys/fs/cgroup/memory | grep -c "^memory\\."']);
+    const [limit, pids, ro, files] = r.stdout.trim().split('\n');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect([limit, pids, ro]).toEqual([String(24 * 1024 * 1024), '33', 'read-only']);
+    expect(Number(files)).toBeGreaterThan(5); // the memory controller's files, not an empty dir
+  }, 60_000);
+
   it('--pids-limit 5 makes forks fail', async () => {
     const r = await eng.cli(['run', '--rm', '--pids-limit', '5', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 5 & done; wait']);
     expect(r.stderr).toMatch(/can't fork|Resource temporarily unavailable|fork/i);

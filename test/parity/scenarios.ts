@@ -125,6 +125,7 @@ export const scenarios: Scenario[] = [
       cli('stats limit', ['stats', '--no-stream', '--format', '{{.MemUsage}}', '{n:lim}'], {
         compare: ['exit', 'outcome'], outcome: (r) => r.stdout.split('/')[1]?.trim() ?? `no limit in: ${r.stdout}`, expect: { outcome: '64MiB' },
       }),
+      cli('own cgroup seen', ['exec', '{n:lim}', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; touch /sys/fs/cgroup/memory/x 2>/dev/null || echo read-only'], { expect: { stdout: /^67108864\n100\nread-only$/ } }),
       cli('update', ['update', '-m', '32m', '--memory-swap', '64m', '{n:lim}'], { compare: ['exit'], expect: { exit: 0 } }),
       cli('inspect after update', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}', '{n:lim}'], { expect: { stdout: /^33554432 67108864$/ } }),
       cli('OOM kill', ['run', '--name', '{n:oom}', '-m', '8m', '--memory-swap', '8m', IMG, 'tail', '/dev/zero'], { ...exitOnly, compare: ['exit'], expect: { exit: 137 } }),

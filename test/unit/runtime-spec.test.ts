@@ -144,6 +144,23 @@ describe('sysctls', () => {
   });
 });
 
+describe('spec serializer: the cgroup view', () => {
+  it('writes v1 hierarchies and links, or the one v2 directory', () => {
+    const v1 = serializeRunSpec({ ...spec, cgroupView: [{ name: 'cpu,cpuacct', source: '/sys/fs/cgroup/cpu,cpuacct/minidock/x' }, { name: 'cpu', link: 'cpu,cpuacct' }] });
+    expect(valuesOf(v1, 'cgroup')).toEqual(['cpu,cpuacct /sys/fs/cgroup/cpu,cpuacct/minidock/x', 'cpu -> cpu,cpuacct']);
+    expect(valuesOf(serializeRunSpec({ ...spec, cgroupView: [{ name: '.', source: '/sys/fs/cgroup/minidock/x' }] }), 'cgroup')).toEqual(['. /sys/fs/cgroup/minidock/x']);
+    expect(valuesOf(serializeRunSpec(spec), 'cgroup')).toEqual([]);
+  });
+
+  it('refuses names that are not one path component, relative dirs and a v2 entry among others', () => {
+    const bad = [
+      [{ name: '../x', source: '/d' }], [{ name: 'a b', source: '/d' }], [{ name: 'memory', source: 'rel' }],
+      [{ name: 'cpu', link: '../etc' }], [{ name: '.', source: '/d' }, { name: 'memory', source: '/e' }],
+    ];
+    for (const cgroupView of bad) expect(() => serializeRunSpec({ ...spec, cgroupView }), JSON.stringify(cgroupView)).toThrow(/cgroup/);
+  });
+});
+
 describe('spec serializer: mounts', () => {
   it('writes one mount_kind/mount_src/mount_dst triple per mount, in order, and readonly_root', () => {
     const text = serializeRunSpec({ ...spec, readonlyRootfs: true, mounts: [

@@ -51,6 +51,8 @@ export interface ContainerCgroup {
   readonly version: 1 | 2;
   /** The directories that make up this cgroup (one per controller on v1, one on v2). */
   readonly paths: readonly string[];
+  /** What the container is shown of it at /sys/fs/cgroup (read-only binds, v1's links). */
+  readonly view: readonly CgroupViewEntry[];
   /** Move a process (and only it; its future children follow) into the cgroup. */
   addProcess(pid: number): Promise<void>;
   /** Validate and apply new limits (docker update); unset fields keep their value. */
@@ -73,6 +75,13 @@ export interface ContainerCgroup {
 
 // The stats document's shapes are the API's (src/wire/stats.ts); the cgroup module fills them.
 export type { ThrottlingData, CpuUsage, CpuStats, MemoryStats, PidsStats, BlkioStatEntry, BlkioStats, NetworkStats, CgroupStats, ContainerStats } from '../../wire/stats.js';
+
+/**
+ * One entry of the container's /sys/fs/cgroup: a hierarchy's directory of this container
+ * bound at NAME (v1, e.g. `cpu,cpuacct`), a link NAME -> another entry (v1's `cpu`), or on v2
+ * the one directory bound at /sys/fs/cgroup itself (name `.`).
+ */
+export type CgroupViewEntry = { name: string; source: string } | { name: string; link: string };
 
 /** Where a layout finds host facts; tests point these at a fake tree. */
 export interface HostFiles {

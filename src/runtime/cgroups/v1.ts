@@ -11,7 +11,7 @@ import { capToMachineMemory, onlineCpus, systemCpuUsage } from './host.js';
 import { cpuMaxFromNanoCpus, memorySwapTotal, mergeLimits, pidsMax, validateLimits } from './limits.js';
 import { V1_CONTROLLERS, type V1Controller } from './mountinfo.js';
 import { CLOCK_TICKS, emptyBlkio, parseBlkioV1, parseLimit, parseNumberList } from './stats-parse.js';
-import type {
+import type { CgroupViewEntry,
   CgroupCapabilities, CgroupLayout, CgroupLimits, CgroupStats, ContainerCgroup, HostFiles, ValidatedLimits,
 } from './types.js';
 
@@ -91,11 +91,22 @@ export class V1Layout implements CgroupLayout {
 export class V1Cgroup implements ContainerCgroup {
   readonly version = 1 as const;
   readonly paths: readonly string[];
+  readonly view: readonly CgroupViewEntry[];
   constructor(
     private readonly layout: V1Layout, readonly id: string, private readonly dirs: Record<V1Controller, string>,
     private limits: CgroupLimits, readonly warnings: readonly string[],
   ) {
     this.paths = V1_CONTROLLERS.map((c) => dirs[c]);
+    // a hierarchy is shown under its mount's name (`cpu,cpuacct`), each controller of a
+    // co-mounted one as a link to it, as on the host and in docker's containers
+    const suffix = path.join(layout.parent, id).length + 1;
+    const view: CgroupViewEntry[] = [];
+    for (const c of V1_CONTROLLERS) {
+      const name = path.basename(dirs[c].slice(0, dirs[c].length - suffix));
+      if (!view.some((e) => e.name === name)) view.push({ name, source: dirs[c] });
+      if (name !== c) view.push({ name: c, link: name });
+    }
+    this.view = view;
   }
 
   private file(c: V1Controller, name: string): string {

@@ -11,7 +11,7 @@ import {
 import { capToMachineMemory, onlineCpus, systemCpuUsage } from './host.js';
 import { cpuMaxLine, cpuWeightFromShares, mergeLimits, pidsMax, swapMaxV2, validateLimits } from './limits.js';
 import { emptyBlkio, parseIoStatV2, parseLimit } from './stats-parse.js';
-import type {
+import type { CgroupViewEntry,
   CgroupCapabilities, CgroupLayout, CgroupLimits, CgroupStats, ContainerCgroup, HostFiles, ValidatedLimits,
 } from './types.js';
 
@@ -102,11 +102,13 @@ export class V2Layout implements CgroupLayout {
 export class V2Cgroup implements ContainerCgroup {
   readonly version = 2 as const;
   readonly paths: readonly string[];
+  readonly view: readonly CgroupViewEntry[];
   constructor(
     private readonly layout: V2Layout, readonly id: string, private readonly dir: string,
     private limits: CgroupLimits, readonly warnings: readonly string[],
   ) {
     this.paths = [dir];
+    this.view = [{ name: '.', source: dir }];
   }
 
   private file(name: string): string {

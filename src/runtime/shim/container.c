@@ -105,6 +105,66 @@ static int remount_ro(const char *target)
 	return mount(NULL, target, NULL, fl, NULL);
 }
 
+/* Remounts the mount at `rel` (just made) read-only, nosuid, nodev, noexec. */
+static void seal_in_root(const char *rel)
+{
+	int fd = open_in_root(rel, 1);
+	if (fd < 0) fail("open %s", rel);
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	struct statvfs sv;
+	if (statvfs(p, &sv) < 0) fail("statvfs %s", rel);
+	unsigned long fl = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME) fl |= MS_NOATIME;
+	if (sv.f_flag & ST_RELATIME) fl |= MS_RELATIME;
+	if (mount(NULL, p, NULL, fl, NULL) < 0) fail("remount %s read-only", rel);
+	close(fd);
+}
+
+/* The container's own cgroups at /sys/fs/cgroup, read-only, as docker shows them: on cgroup
+ * v1 a tmpfs with one bind per hierarchy of the container's directory in it (and the
+ * cpu -> cpu,cpuacct style links), on v2 the container's directory bound there. So tools
+ * that size themselves from their cgroup (a JVM, Go's runtime) read their own limits. */
+static void setup_cgroup(struct spec *sp)
+{
+	if (!sp->cgroup.n) return;
+	int tmpfs = 0;
+	for (int i = 0; i < sp->cgroup.n; i++) {
+		char name[256], rel[300];
+		const char *e = sp->cgroup.v[i], *sp1 = strchr(e, ' ');
+		if (!sp1 || (size_t)(sp1 - e) >= sizeof(name) || sp1 == e) { errno = EINVAL; fail("bad cgroup entry %s", e); }
+		memcpy(name, e, sp1 - e);
+		name[sp1 - e] = 0;
+		const char *rest = sp1 + 1;
+		if (!strcmp(name, ".")) {
+			if (sp->cgroup.n != 1 || rest[0] != '/') { errno = EINVAL; fail("bad cgroup entry %s", e); }
+			mount_in_root(rest, "sys/fs/cgroup", NULL, MS_BIND, NULL, 1);
+			seal_in_root("sys/fs/cgroup");
+			return;
+		}
+		if (strchr(name, '/') || !strcmp(name, "..")) { errno = EINVAL; fail("bad cgroup name %s", name); }
+		if (!tmpfs) {
+			mount_in_root("tmpfs", "sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k", 1);
+			tmpfs = 1;
+		}
+		if (!strncmp(rest, "-> ", 3)) {
+			const char *target = rest + 3;
+			if (!*target || strchr(target, '/')) { errno = EINVAL; fail("bad cgroup link %s", e); }
+			int dfd = open_in_root("sys/fs/cgroup", 1);
+			int real = dfd < 0 ? -1 : openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0) close(dfd);
+			if (real < 0 || symlinkat(target, real, name) < 0) fail("symlink sys/fs/cgroup/%s", name);
+			close(real);
+			continue;
+		}
+		if (rest[0] != '/') { errno = EINVAL; fail("bad cgroup entry %s", e); }
+		snprintf(rel, sizeof(rel), "sys/fs/cgroup/%s", name);
+		mount_in_root(rest, rel, NULL, MS_BIND, NULL, 1);
+		seal_in_root(rel);
+	}
+	seal_in_root("sys/fs/cgroup");
+}
+
 static void setup_dev(struct spec *sp)
 {
 	/* nodev (docker leaves it off and relies on the device cgroup, which minidock does not
@@ -278,6 +338,7 @@ void child_main(struct spec *sp, struct child_fds *f)
 	if (rootfd < 0) fail("open rootfs %s", sp->rootfs);
 	mount_in_root("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 1);
 	setup_sys();
+	setup_cgroup(sp);
 	setup_dev(sp);
 	if (sp->etc_hostname) mount_in_root(sp->etc_hostname, "etc/hostname", NULL, MS_BIND, NULL, 0);
 	if (sp->etc_hosts) mount_in_root(sp->etc_hosts, "etc/hosts", NULL, MS_BIND, NULL, 0);

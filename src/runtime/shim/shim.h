@@ -21,7 +21,7 @@ struct strv { char **v; int n; };
 enum spec_mode { SPEC_RUN = 1, SPEC_EXEC = 2 };
 
 struct spec {
-	struct strv layer, arg, env, uidmap, gidmap, sysctl, mask, readonly, mount_kind, mount_src, mount_dst;
+	struct strv layer, arg, env, uidmap, gidmap, sysctl, mask, readonly, mount_kind, mount_src, mount_dst, cgroup;
 	gid_t *groups;
 	int ngroups;
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;

@@ -13,7 +13,11 @@
  *         -1 = unmapped), sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside
  *         the namespaces), mask (absolute path hidden under /dev/null or an empty read-only
  *         tmpfs, repeated), readonly (absolute path made read-only, repeated),
- *         readonly_root (0|1: the overlay root read-only after pivot_root), and the user's
+ *         readonly_root (0|1: the overlay root read-only after pivot_root), cgroup (the
+ *         container's own cgroups shown read-only at /sys/fs/cgroup, repeated: `NAME HOSTDIR`
+ *         binds the host dir at /sys/fs/cgroup/NAME on a tmpfs (cgroup v1, one per hierarchy),
+ *         `NAME -> TARGET` adds the symlink (cpu -> cpu,cpuacct), `. HOSTDIR` binds it at
+ *         /sys/fs/cgroup itself (cgroup v2)), and the user's
  *         mounts as three parallel lists, one entry each per mount, parents first:
  *         mount_kind (`bind ro|rw` or `tmpfs ro|rw <flags> <data>`, flags a comma list of
  *         nosuid/nodev/noexec or `-`, data the tmpfs options in host ids or `-`),
@@ -82,6 +86,7 @@ static const struct key keys[] = {
 	{ "mask", K_ABSLIST, RUN, 0, F(mask) },
 	{ "readonly", K_ABSLIST, RUN, 0, F(readonly) },
 	{ "readonly_root", K_BOOL, RUN, 0, F(readonly_root) },
+	{ "cgroup", K_LIST, RUN, 0, F(cgroup) },
 	{ "mount_kind", K_LIST, RUN, 0, F(mount_kind) },
 	{ "mount_src", K_LIST, RUN, 0, F(mount_src) },
 	{ "mount_dst", K_ABSLIST, RUN, 0, F(mount_dst) },
