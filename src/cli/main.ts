@@ -61,6 +61,13 @@ function addRunFlags(cmd: Command): Command {
     .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
     .option('--stop-timeout <seconds>', 'Timeout (in seconds) to stop a container')
     .option('--stop-signal <signal>', 'Signal to stop the container')
+    .option('--health-cmd <command>', 'Command to run to check health')
+    .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h) (default 0s)')
+    .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')
+    .option('--health-retries <int>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-start-period <duration>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)')
+    .option('--health-start-interval <duration>', 'Time between running the check during the start period (ms|s|m|h) (default 0s)')
+    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK')
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions();

@@ -11,6 +11,7 @@ import { checkSecurity } from './security.js';
 import { checkRestartPolicy } from '../wire/restart.js';
 import { createVolumes, decideMounts, removeCreated } from './mounts.js';
 import { checkResources, resourceConfig } from './resources.js';
+import { checkHealthConfig, mergeHealthConfig } from './health.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -39,6 +40,7 @@ export function validateCreate(body: CreateContainerBody): void {
   const um = body.HostConfig?.UsernsMode ?? '';
   if (um !== '' && um !== 'host') throw invalidArgument(`invalid userns mode: ${um}`);
   if (body.StopTimeout != null && !Number.isInteger(body.StopTimeout)) throw invalidArgument(`invalid stop timeout: ${body.StopTimeout}`);
+  checkHealthConfig(body.Healthcheck);
 }
 
 export function networkRequests(body: CreateContainerBody): Record<string, NetworkRequest> {
@@ -87,6 +89,7 @@ export function newRecord(args: {
       ExposedPorts: exposed,
       Labels: { ...(image.config.Labels ?? {}), ...(body.Labels ?? {}) },
       StopSignal: body.StopSignal || image.config.StopSignal || 'SIGTERM',
+      Healthcheck: mergeHealthConfig(body.Healthcheck, image.config.Healthcheck),
     },
     HostConfig: {
       NetworkMode: body.HostConfig?.NetworkMode || 'default',

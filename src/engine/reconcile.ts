@@ -8,6 +8,7 @@ import { oomKilled, watchExit } from './exits.js';
 import { cgroupOf, destroyCgroup } from './resources.js';
 import { removeContainer } from './remove.js';
 import { startWithEngine } from './restarts.js';
+import { startHealthcheck } from './health.js';
 
 export async function reconcile(core: EngineCore): Promise<void> {
   await core.store.load();
@@ -37,6 +38,8 @@ export async function reconcile(core: EngineCore): Promise<void> {
       // its cgroup handle again, with the recorded limits (update, stats, top, pause need it)
       await cgroupOf(core, rec);
       watchExit(core, rec.Id);
+      // its healthcheck goes on from the recorded state (dockerd's restore does the same)
+      startHealthcheck(core, rec, { resume: true });
       continue;
     }
     const status = await runtime.readExit(core.etcPaths(rec.Id).exit).catch((err) => {
