@@ -30,8 +30,10 @@ export async function execProcess(core: EngineCore, ref: string, o: ExecOptions)
   try {
     await (await cgroupOf(core, rec)).addProcess(proc.pid);
   } catch (err) {
-    // deliberate: an exec that already exited cannot be moved; anything else is logged
-    core.log(`exec ${proc.pid} of ${rec.Id} not moved into its cgroup: ${(err as Error).message}`);
+    // deliberate: an exec that already exited (ESRCH, as a quick healthcheck probe often has)
+    // cannot be moved and needs no word; anything else is logged
+    const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
+    if (cause?.code !== 'ESRCH') core.log(`exec ${proc.pid} of ${rec.Id} not moved into its cgroup: ${(err as Error).message}`);
   }
   return proc;
 }
