@@ -151,8 +151,8 @@ export async function runProbe(deps: ProbeDeps, id: string, args: string[], time
   return result(-1, outcome === 'timeout' ? `Health check exceeded timeout (${formatGoDuration(timeoutNs)})` : 'health check cancelled');
 }
 
-/** A container's loop: the timer to its next probe, or the probe in flight. */
-export interface HealthLoop { timer?: NodeJS.Timeout; probe?: AbortController }
+/** A container's loop (its shape is EngineCore's): the timer to its next probe, or the probe in flight. */
+type HealthLoop = NonNullable<ReturnType<EngineCore['health']['get']>>;
 
 function realDeps(core: EngineCore): ProbeDeps {
   return {
