@@ -135,6 +135,16 @@ async function buildNginx(reg, base) {
   console.log(`nginx:latest ${m.digest}`);
 }
 
+/** busybox with a HEALTHCHECK (durations in ns, as docker build writes them): healthy once /tmp/ok exists. */
+async function buildHealthcheck(reg, base) {
+  const config = makeConfig({ layers: [base], config: {
+    Cmd: ['sleep', '3600'],
+    Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/ok'], Interval: 1e9, Timeout: 5e9, Retries: 2 },
+  } });
+  const m = await pushImage(reg, 'healthcheck', 'latest', { layers: [base], config });
+  console.log(`healthcheck:latest ${m.digest}`);
+}
+
 async function buildUnpackTest(reg) {
   const layers = await unpackTestLayers();
   const config = makeConfig({ layers, config: { Cmd: ['/bin/suid'], WorkingDir: '/etc', User: '1234:5678', Env: ['PATH=/bin', 'FOO=bar'] } });
@@ -177,6 +187,7 @@ async function main() {
   if (all || want.has('nginx')) await buildNginx(reg, base);
   if (all || want.has('unpack-test')) await buildUnpackTest(reg);
   if (all || want.has('multiarch')) await buildMultiarch(reg, base);
+  if (all || want.has('healthcheck')) await buildHealthcheck(reg, base);
 }
 
 main().catch((err) => { console.error(`build failed: ${err.message}`); process.exit(1); });

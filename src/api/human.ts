@@ -42,10 +42,11 @@ export function humanDuration(ms: number): string {
 }
 
 /** STATUS wording computed from state and timestamps, docker-style. */
-export function containerStatus(s: { status: string; exitCode: number; startedAt?: string; finishedAt?: string }, now: number): string {
+export function containerStatus(s: { status: string; exitCode: number; startedAt?: string; finishedAt?: string; health?: string }, now: number): string {
   const since = (iso?: string) => humanDuration(Math.max(0, now - Date.parse(iso ?? '')));
   switch (s.status) {
-    case 'running': return `Up ${since(s.startedAt)}`;
+    // docker: "Up 5 seconds (healthy)", "(unhealthy)", "(health: starting)"
+    case 'running': return `Up ${since(s.startedAt)}${!s.health ? '' : s.health === 'starting' ? ' (health: starting)' : ` (${s.health})`}`;
     case 'paused': return `Up ${since(s.startedAt)} (Paused)`;
     case 'exited': return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
     case 'restarting': return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;

@@ -70,6 +70,13 @@ function addRunFlags(cmd: Command): Command {
     .option('--dns-search <domain>', 'Set custom DNS search domains', collect)
     .option('--dns-option <option>', 'Set DNS options', collect)
     .option('--mac-address <mac>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
+    .option('--health-cmd <command>', 'Command to run to check health')
+    .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h) (default 0s)')
+    .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')
+    .option('--health-retries <int>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-start-period <duration>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)')
+    .option('--health-start-interval <duration>', 'Time between running the check during the start period (ms|s|m|h) (default 0s)')
+    .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK')
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions();

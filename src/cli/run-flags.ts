@@ -2,9 +2,10 @@
 // contents and the CLI's environment are passed in, so it is table-testable.
 import { invalidArgument } from '../errors.js';
 import { parseRestartFlag } from '../wire/restart.js';
-import type { CreateContainerBody } from '../wire/api-types.js';
+import type { CreateContainerBody, HealthConfig } from '../wire/api-types.js';
 import { mappingsToBindings, parseExposeSpec, parsePortSpecs } from '../wire/ports.js';
 import { encodeMountFlag, encodeTmpfsFlags, encodeVolumeFlag } from '../wire/mounts.js';
+import { parseGoDuration } from '../wire/duration.js';
 
 export interface RunFlags {
   detach?: boolean;
@@ -60,6 +61,13 @@ export interface RunFlags {
   dnsSearch?: string[];
   dnsOption?: string[];
   macAddress?: string;
+  healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthStartPeriod?: string;
+  healthStartInterval?: string;
+  healthRetries?: string;
+  healthcheck?: boolean; // commander's --no-healthcheck sets false
 }
 
 /** The resource flags shared by run/create and update. */
@@ -96,6 +104,32 @@ export function resourceFields(f: ResourceFlags): NonNullable<CreateContainerBod
   if (f.pidsLimit !== undefined) out.PidsLimit = intFlag('--pids-limit', f.pidsLimit);
   if (f.oomKillDisable) out.OomKillDisable = true;
   return out;
+}
+
+function durationFlag(flag: string, value: string | undefined): number {
+  if (value === undefined) return 0;
+  const ns = parseGoDuration(value.trim());
+  if (ns === undefined) throw invalidArgument(`invalid argument "${value}" for "${flag}" flag: time: invalid duration "${value}"`);
+  if (ns < 0) throw invalidArgument(`${flag} cannot be negative`);
+  return ns;
+}
+
+/** docker's CLI: --health-* build a Healthcheck (unset fields 0: the image's or the default);
+ * --no-healthcheck is Test ["NONE"] and conflicts with them; none given: no field at all. */
+export function healthcheckField(f: Pick<RunFlags, 'healthCmd' | 'healthInterval' | 'healthTimeout' | 'healthStartPeriod' | 'healthStartInterval' | 'healthRetries' | 'healthcheck'>): HealthConfig | undefined {
+  const Interval = durationFlag('--health-interval', f.healthInterval);
+  const Timeout = durationFlag('--health-timeout', f.healthTimeout);
+  const StartPeriod = durationFlag('--health-start-period', f.healthStartPeriod);
+  const StartInterval = durationFlag('--health-start-interval', f.healthStartInterval);
+  const Retries = f.healthRetries === undefined ? 0 : intFlag('--health-retries', f.healthRetries);
+  if (Retries < 0) throw invalidArgument('--health-retries cannot be negative');
+  const any = !!f.healthCmd || Interval !== 0 || Timeout !== 0 || StartPeriod !== 0 || StartInterval !== 0 || Retries !== 0;
+  if (f.healthcheck === false) {
+    if (any) throw invalidArgument('--no-healthcheck conflicts with --health-* options');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  return { Test: f.healthCmd ? ['CMD-SHELL', f.healthCmd] : [], Interval, Timeout, StartPeriod, StartInterval, Retries };
 }
 
 /** `-e KEY=VAL` is kept; `-e KEY` takes the CLI's value or is dropped when unset (docker). */
@@ -151,6 +185,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
   const mounts = (f.mount ?? []).map((m) => encodeMountFlag(m, cwd));
   const tmpfs = encodeTmpfsFlags(f.tmpfs ?? []);
   const attach = !f.detach;
+  const healthcheck = healthcheckField(f);
   const body: CreateContainerBody = {
     Image: image,
     Cmd: command.length ? command : null,
@@ -172,6 +207,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
     StopTimeout: stopTimeout ?? null,
     ...(f.macAddress ? { MacAddress: f.macAddress } : {}),
     Volumes: volumes,
+    ...(healthcheck ? { Healthcheck: healthcheck } : {}),
     HostConfig: {
       Binds: binds,
       Mounts: mounts,

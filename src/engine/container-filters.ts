@@ -5,8 +5,10 @@ import type { ContainerRecord } from './record.js';
 
 export type ContainerFilters = Record<string, string[]>;
 
-const KEYS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'network', 'before', 'since'] as const;
+const KEYS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'network', 'before', 'since', 'health'] as const;
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+/** dockerd's health filter values: a container without a healthcheck is `none`. */
+const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
 
 /** `{"label":["a=b"]}` or the older map form `{"label":{"a=b":true}}`. */
 export function parseFilters(raw: string | null | undefined, allowed: readonly string[]): Record<string, string[]> {
@@ -28,6 +30,7 @@ export function parseContainerFilters(raw: string | null | undefined): Container
   const f = parseFilters(raw, KEYS);
   for (const s of f.status ?? []) if (!STATUSES.includes(s)) throw invalidArgument(`invalid filter 'status=${s}'`);
   for (const e of f.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalidArgument(`invalid filter 'exited=${e}'`);
+  for (const h of f.health ?? []) if (!HEALTH.includes(h)) throw invalidArgument(`Unrecognised filter value for health: ${h}`);
   return f;
 }
 
@@ -53,6 +56,7 @@ export function filterContainers(records: ContainerRecord[], f: ContainerFilters
     if (f.label && !f.label.every((l) => labelMatches(r.Config.Labels ?? {}, l))) return false;
     if (f.status && !f.status.includes(statusOf(r))) return false;
     if (f.exited && !(r.State.Status === 'exited' && f.exited.includes(String(r.State.ExitCode)))) return false;
+    if (f.health && !f.health.includes(r.State.Health?.Status ?? 'none')) return false;
     if (ancestors && !ancestors.some((a) => a === r.Image || a === r.ImageRef || r.ImageRef === `${a}:latest`)) return false;
     if (f.network && !Object.keys(r.Networks).some((n) => f.network!.includes(n) || Object.values(r.Endpoints).some((e) => e.networkName === n && f.network!.some((x) => e.networkId.startsWith(x))))) return false;
     if (before && !before.every((c) => r.Created < c)) return false;

@@ -26,6 +26,8 @@ export class EngineCore {
   private readonly locks = new Map<string, Mutex>();
   /** Restarts waiting for their back-off, and each container's last delay (restarts.ts). */
   readonly restarts = new Map<string, { timer?: NodeJS.Timeout; delayMs: number; skipNext?: boolean }>();
+  /** Each running container's healthcheck loop (health.ts starts, resumes and stops them). */
+  readonly health = new Map<string, { timer?: NodeJS.Timeout; probe?: AbortController }>();
   /** Starts a container as `start` does (set by the Engine; restarts.ts uses it). */
   startFn: (id: string) => Promise<void> = async () => { throw new Error('engine not wired'); };
 

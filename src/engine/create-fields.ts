@@ -15,6 +15,8 @@ export const SUPPORTED = new Set<string>([
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
   'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
   'HostConfig.RestartPolicy',
+  // healthchecks (engine/health.ts checks the value)
+  'Healthcheck',
   // mounts (engine/mounts.ts, codec wire/mounts.ts: what it does not do is refused there by name)
   'Volumes', 'HostConfig.Binds', 'HostConfig.Mounts', 'HostConfig.Tmpfs', 'HostConfig.VolumesFrom', 'HostConfig.VolumeDriver',
   'HostConfig.ReadonlyRootfs',

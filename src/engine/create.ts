@@ -11,6 +11,7 @@ import { checkSecurity } from './security.js';
 import { checkRestartPolicy } from '../wire/restart.js';
 import { createVolumes, decideMounts, removeCreated } from './mounts.js';
 import { checkResources, resourceConfig } from './resources.js';
+import { checkHealthConfig, mergeHealthConfig } from './health.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
@@ -52,6 +53,7 @@ export function validateCreate(body: CreateContainerBody): void {
   if (body.MacAddress !== undefined && body.MacAddress !== '') checkMac(body.MacAddress, mode);
   const userNet = mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined;
   if (userNet && hc.Dns?.length) throw invalidArgument(`minidock does not support HostConfig.Dns (--dns) on a user-defined network (${mode}) yet: refusing to create a container without it`);
+  checkHealthConfig(body.Healthcheck);
 }
 
 /** --mac-address: docker's parse (net.ParseMAC, 48-bit), a unicast address, and an interface to give it to. */
@@ -109,6 +111,7 @@ export function newRecord(args: {
       ExposedPorts: exposed,
       Labels: { ...(image.config.Labels ?? {}), ...(body.Labels ?? {}) },
       StopSignal: body.StopSignal || image.config.StopSignal || 'SIGTERM',
+      Healthcheck: mergeHealthConfig(body.Healthcheck, image.config.Healthcheck),
     },
     HostConfig: {
       NetworkMode: body.HostConfig?.NetworkMode || 'default',

@@ -24,17 +24,14 @@ import { containerSummary, inspectContainer } from './inspect.js';
 import { filterContainers, labelMatches, parseContainerFilters, parseFilters } from './container-filters.js';
 import { sinceParam } from '../wire/since.js';
 import { sinceToNs } from '../runtime/logs.js';
-import { processSpec } from './process-spec.js';
-import { containerSecurity } from './security.js';
-import { notRunning } from './record.js';
+import { execProcess, type ExecOptions } from './exec-process.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer } from './update.js';
 import { containerStats } from './stats.js';
 import { containerTop } from './top.js';
-import { cgroupOf } from './resources.js';
 import type { EngineEvent, EventQuery, EventType } from './events.js';
-import type { AttachStreamLike, ContainerStats, ExecProcessLike, ProcessSecurity, Services } from './services.js';
+import type { AttachStreamLike, ContainerStats, ExecProcessLike, Services } from './services.js';
 
 export type { WaitCondition, WaitResult };
 
@@ -167,31 +164,7 @@ export class Engine {
   }
 
   /** Runs a process in a running container (the exec manager's start). */
-  async execProcess(ref: string, o: { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean }): Promise<ExecProcessLike> {
-    const rec = this.core.store.find(ref);
-    if (rec.State.Status !== 'running') throw notRunning(rec);
-    // docker: an exec has its container's capabilities, no_new_privs and seccomp filter
-    const { capabilities, noNewPrivileges, seccomp } = await containerSecurity(rec.HostConfig);
-    const security: ProcessSecurity = { capabilities, noNewPrivileges, seccomp };
-    const { images, runtime } = this.services;
-    const image = await images.get(rec.Image);
-    const spec = await processSpec(runtime, images.layerDirs(image), image.config, {
-      args: o.cmd, env: [...rec.Config.Env, ...o.env], workingDir: o.workingDir || rec.Config.WorkingDir,
-      user: o.user || rec.Config.User, hostname: rec.Config.Hostname, tty: o.tty,
-    }, security);
-    const proc = await runtime.exec(rec.Id, rec.State.Pid, spec);
-    // An exec joins the container's namespaces through setns, not its cgroup: it is moved in
-    // here, once the shim reports it started. Its limits and stats apply from then on; a child
-    // it forks in the instant before the move stays outside (the exec shim would have to hold
-    // the process before exec, as the container's shim does, to close that window).
-    try {
-      await (await cgroupOf(this.core, rec)).addProcess(proc.pid);
-    } catch (err) {
-      // deliberate: an exec that already exited cannot be moved; anything else is logged
-      this.core.log(`exec ${proc.pid} of ${rec.Id} not moved into its cgroup: ${(err as Error).message}`);
-    }
-    return proc;
-  }
+  execProcess(ref: string, o: ExecOptions): Promise<ExecProcessLike> { return execProcess(this.core, ref, o); }
 
   /** Containers by state (GET /info). */
   counts(): { total: number; running: number; paused: number } {

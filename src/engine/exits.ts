@@ -8,6 +8,7 @@ import { removeContainer } from './remove.js';
 import { afterExit } from './restarts.js';
 import { releaseSteps } from './mounts.js';
 import { cgroupOf, destroyCgroup } from './resources.js';
+import { stopHealthcheck } from './health.js';
 
 export function watchExit(core: EngineCore, id: string): void {
   const done = core.services.runtime.waitExit(id).then(
@@ -22,6 +23,7 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
   let code = status.exitCode;
   const error = status.error ?? '';
   await core.lock(id).run(async () => {
+    stopHealthcheck(core, id);
     const rec = core.store.maybe(id);
     if (!rec || rec.State.Status !== 'running') return;
     const oom = await oomKilled(core, rec);

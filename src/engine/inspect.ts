@@ -56,6 +56,8 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       Error: s.Error,
       StartedAt: s.StartedAt,
       FinishedAt: s.FinishedAt,
+      // docker: present once a container with a healthcheck has started
+      ...(s.Health ? { Health: { Status: s.Health.Status, FailingStreak: s.Health.FailingStreak, Log: s.Health.Log } } : {}),
     },
     Image: rec.Image,
     ResolvConfPath: dirs.resolv,
@@ -86,6 +88,7 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       Labels: rec.Config.Labels ?? {},
       StopSignal: rec.Config.StopSignal,
       StopTimeout: rec.Config.StopTimeout ?? undefined,
+      Healthcheck: rec.Config.Healthcheck ?? undefined,
     },
     HostConfig: {
       NetworkMode: rec.HostConfig.NetworkMode,
@@ -145,7 +148,7 @@ export function containerSummary(rec: ContainerRecord) {
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Restarting ? 'restarting' : rec.State.Status === 'running' && rec.State.Paused ? 'paused' : rec.State.Status,
     // Status wording depends on "now", so the CLI computes it; the API still fills it for other clients.
-    StateDetail: { ExitCode: rec.State.ExitCode, StartedAt: rec.State.StartedAt, FinishedAt: rec.State.FinishedAt },
+    StateDetail: { ExitCode: rec.State.ExitCode, StartedAt: rec.State.StartedAt, FinishedAt: rec.State.FinishedAt, Health: rec.State.Health?.Status },
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode },
   };
 }

@@ -9,6 +9,7 @@ import { cgroupOf, destroyCgroup } from './resources.js';
 import { reclaimVolumes, releaseSteps } from './mounts.js';
 import { removeContainer } from './remove.js';
 import { startWithEngine } from './restarts.js';
+import { startHealthcheck } from './health.js';
 
 export async function reconcile(core: EngineCore): Promise<void> {
   await core.store.load();
@@ -39,6 +40,8 @@ export async function reconcile(core: EngineCore): Promise<void> {
       await cgroupOf(core, rec);
       await reclaimVolumes(core, rec).catch((err) => core.log(`volumes of ${rec.Id}, running across the engine restart: ${(err as Error).message}`));
       watchExit(core, rec.Id);
+      // its healthcheck goes on from the recorded state (dockerd's restore does the same)
+      startHealthcheck(core, rec, { resume: true });
       continue;
     }
     const status = await runtime.readExit(core.etcPaths(rec.Id).exit).catch((err) => {

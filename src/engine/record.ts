@@ -11,6 +11,14 @@ export type StoredMount = MountSpec & { anonymous?: boolean };
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
 
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One probe's outcome, as docker's HealthcheckResult (Output at most 4096 bytes, then "..."). */
+export interface HealthResult { Start: string; End: string; ExitCode: number; Output: string }
+
+/** docker's State.Health: the status, consecutive failures, and the last 5 results, oldest first. */
+export interface HealthState { Status: HealthStatus; FailingStreak: number; Log: HealthResult[] }
+
 export interface ContainerState {
   Status: ContainerStatus;
   Pid: number;
@@ -26,6 +34,8 @@ export interface ContainerState {
   ManuallyStopped?: boolean;
   /** Frozen by pause (Status stays 'running', as docker's State.Running). Absent in older records. */
   Paused?: boolean;
+  /** Present once a container with a healthcheck has started (kept after exit, as docker). */
+  Health?: HealthState;
 }
 
 export interface NetworkRequest { ip?: string; aliases: string[] }

@@ -3,6 +3,7 @@
 import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
 import { forgetRestarts } from './restarts.js';
+import { stopHealthcheck } from './health.js';
 import { anonymousVolumeSteps } from './mounts.js';
 import { destroyCgroup } from './resources.js';
 import { thawAfterSignal } from './pause.js';
@@ -21,6 +22,7 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     if (!cur) return; // removed meanwhile (AutoRemove)
     assertTransition(cur, 'removing');
     forgetRestarts(core, cur.Id);
+    stopHealthcheck(core, cur.Id);
     cur.State.Status = 'removing';
     cur.State.Restarting = false;
     await core.store.save(cur);

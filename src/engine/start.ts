@@ -16,6 +16,7 @@ import { processSpec } from './process-spec.js';
 import { assertTransition, type ContainerRecord } from './record.js';
 import type { AttachHub } from './attach-hub.js';
 import { watchExit } from './exits.js';
+import { startHealthcheck } from './health.js';
 import { connectAll, writeHosts } from './container-net.js';
 import { releaseSteps, startMounts } from './mounts.js';
 import { createCgroup, destroyCgroup } from './resources.js';
@@ -98,6 +99,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false, Paused: false };
   rec.Endpoints = endpoints;
   rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
+  startHealthcheck(core, rec);
   await core.store.save(rec);
   core.emit(rec, 'start');
   watchExit(core, rec.Id);

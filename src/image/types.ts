@@ -1,4 +1,5 @@
 // Public image types (docs/ARCHITECTURE.md "image").
+import type { HealthConfig } from '../wire/api-types.js';
 
 export interface ImageConfig {
   Entrypoint?: string[] | null;
@@ -10,6 +11,8 @@ export interface ImageConfig {
   StopSignal?: string;
   Labels?: Record<string, string> | null;
   Volumes?: Record<string, object> | null;
+  /** HEALTHCHECK */
+  Healthcheck?: HealthConfig | null;
 }
 
 export interface ImageRecord {

@@ -5,6 +5,17 @@ import type { ApiMount } from './mounts.js';
 
 export interface PortBinding { HostIp?: string; HostPort?: string }
 
+/** A healthcheck as the Engine API and an image config carry it (durations in ns; 0 = default). */
+export interface HealthConfig {
+  /** [] inherits the image's; ["NONE"] disables; ["CMD", arg...] execs; ["CMD-SHELL", cmd] runs /bin/sh -c cmd */
+  Test?: string[] | null;
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 export interface CreateContainerBody {
   Image: string;
   Cmd?: string[] | null;
@@ -27,6 +38,7 @@ export interface CreateContainerBody {
   MacAddress?: string;
   /** anonymous volumes (`-v /data`) */
   Volumes?: Record<string, object> | null;
+  Healthcheck?: HealthConfig | null;
   HostConfig?: {
     NetworkMode?: string;
     PortBindings?: Record<string, PortBinding[] | null> | null;

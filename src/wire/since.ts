@@ -3,22 +3,12 @@
 // local time, like docker) becomes "seconds.nanoseconds"; a unix timestamp ("1700000000.5")
 // passes as is. The engine's reader (src/runtime/logs.ts sinceToNs) reads the result.
 import { invalidArgument } from '../errors.js';
-
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** A Go duration in ns, or undefined when `text` is not one. */
-function goDurationNs(text: string): number | undefined {
-  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/.exec(text);
-  if (!m) return undefined;
-  let ns = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) ns += Number(part[1]) * UNIT_NS[part[2]!]!;
-  return m[1] === '-' ? -ns : ns;
-}
+import { parseGoDuration } from './duration.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[+-]\d{2}:\d{2})?$/;
 
 export function sinceParam(value: string, nowMs: number): string {
-  const d = value === '0' ? undefined : goDurationNs(value);
+  const d = value === '0' ? undefined : parseGoDuration(value);
   if (d !== undefined) return String(Math.floor((nowMs - d / 1e6) / 1000));
   if (/^\d+(\.\d{1,9})?$/.test(value)) return value;
   const m = DATE.exec(value);

@@ -19,7 +19,7 @@ const registryEnv = (): Record<string, string> => ({
   MINIDOCK_BUILD_REGISTRY: `http://${REGISTRY}`,
   ...(process.env.MINIDOCK_TEST_REGISTRY_DIR ? { MINIDOCK_REGISTRY_DIR: process.env.MINIDOCK_TEST_REGISTRY_DIR } : {}),
 });
-export const TEST_IMAGES = ['busybox:latest', 'nginx:latest', 'unpack-test:latest', 'multiarch:oci', 'multiarch:docker-list'];
+export const TEST_IMAGES = ['busybox:latest', 'nginx:latest', 'unpack-test:latest', 'multiarch:oci', 'multiarch:docker-list', 'healthcheck:latest'];
 
 async function hasManifest(base: string, image: string): Promise<boolean> {
   const [name, tag] = image.split(':');

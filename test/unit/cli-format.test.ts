@@ -70,7 +70,7 @@ describe('usage errors', () => {
     await program.parseAsync(['node', 'minidock', 'run', '-it', '--rm', '-e', 'A=1', '-e', 'B', '-p', '80', '-p', '90:91', '-h', 'hn', 'busybox', 'ls', '-la', '--rm'], { from: 'node' });
     expect(got).toEqual({
       image: 'busybox', cmd: ['ls', '-la', '--rm'],
-      o: { interactive: true, tty: true, rm: true, env: ['A=1', 'B'], publish: ['80', '90:91'], hostname: 'hn' },
+      o: { interactive: true, tty: true, rm: true, env: ['A=1', 'B'], publish: ['80', '90:91'], hostname: 'hn', healthcheck: true /* --no-healthcheck not given */ },
     });
   });
 });

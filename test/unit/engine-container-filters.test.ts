@@ -35,7 +35,8 @@ describe('container list filters (dockerd)', () => {
     expect(ids(f)).toEqual(want);
   });
   it('refuses what it does not know, naming it', () => {
-    expect(() => parseContainerFilters('{"health":["healthy"]}')).toThrow("invalid filter 'health'");
+    expect(() => parseContainerFilters('{"pid":["1"]}')).toThrow("invalid filter 'pid'");
+    expect(() => parseContainerFilters('{"health":["sick"]}')).toThrow('Unrecognised filter value for health: sick');
     expect(() => parseContainerFilters('{"status":["sleeping"]}')).toThrow("invalid filter 'status=sleeping'");
     expect(() => parseContainerFilters('nope')).toThrow('invalid filter');
   });

@@ -33,7 +33,6 @@ describe('create fields', () => {
     [{ Domainname: 'example.test' }, 'Domainname', '--domainname'],
     [{ HostConfig: { Links: ['db:db'] } }, 'HostConfig.Links', '--link'],
     [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, 'HostConfig.LogConfig', '--log-driver'],
-    [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Healthcheck', '--health'],
     [{ NetworkingConfig: { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::5' } } } } }, 'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv6Address', ''],
     [{ SomethingNew: 1 }, 'SomethingNew', ''],
   ])('refuses %j naming the field', (extra, field, flag) => {

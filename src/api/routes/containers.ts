@@ -144,7 +144,7 @@ export function registerContainers(router: Router<Handler>): void {
     const now = Date.now();
     return (await engine.query(ctx.flag('all'), ctx.query.get('filters'))).map((c) => ({
       ...c,
-      Status: containerStatus({ status: c.State, exitCode: c.StateDetail.ExitCode, startedAt: c.StateDetail.StartedAt, finishedAt: c.StateDetail.FinishedAt }, now),
+      Status: containerStatus({ status: c.State, exitCode: c.StateDetail.ExitCode, startedAt: c.StateDetail.StartedAt, finishedAt: c.StateDetail.FinishedAt, health: c.StateDetail.Health }, now),
     }));
   });
   router.add('POST', '/containers/prune', async (ctx, { engine }) => engine.prune(ctx.query.get('filters')));

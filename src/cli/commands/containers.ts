@@ -44,9 +44,9 @@ export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?
   }
   const now = Date.now();
   const rows = list.map((c) => {
-    const detail = (c as unknown as { StateDetail?: { ExitCode: number; StartedAt: string; FinishedAt: string } }).StateDetail;
+    const detail = (c as unknown as { StateDetail?: { ExitCode: number; StartedAt: string; FinishedAt: string; Health?: string } }).StateDetail;
     // Recompute the wording with our clock (the engine's Status was computed a moment ago).
-    const Status = detail ? containerStatus({ status: c.State, exitCode: detail.ExitCode, startedAt: detail.StartedAt, finishedAt: detail.FinishedAt }, now) : c.Status;
+    const Status = detail ? containerStatus({ status: c.State, exitCode: detail.ExitCode, startedAt: detail.StartedAt, finishedAt: detail.FinishedAt, health: detail.Health }, now) : c.Status;
     return { ...c, Status };
   });
   process.stdout.write(table(psRows(rows, { noTrunc: !!opts.noTrunc, now })));
