@@ -120,6 +120,16 @@ describe.skipIf(!isRoot)('engine crash and host reboot (root)', () => {
     }
   }, 300_000);
 
+  it('SIGTERM ends the engine while containers run; they keep running and the next engine finds them', async () => {
+    expect((await eng.cli(['run', '-d', '--name', 'survivor', IMAGE, 'sleep', '1000'])).exitCode).toBe(0);
+    const shim = [...(await shimPids(eng)).keys()];
+    await eng.stop('SIGTERM'); // waits for the engine to exit
+    expect(shim.every((p) => { try { process.kill(p, 0); return true; } catch { return false; } })).toBe(true);
+    await eng.start();
+    expect((await eng.cli(['inspect', '-f', '{{.State.Status}}', 'survivor'])).stdout.trim()).toBe('running');
+    expect((await eng.cli(['rm', '-f', 'survivor'])).exitCode).toBe(0);
+  }, 120_000);
+
   it('an option volume stays mounted for a container running across an engine crash and is unmounted for one that died meanwhile', async () => {
     expect((await eng.cli(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=4m', 'crashvol'])).exitCode).toBe(0);
     const data = (await eng.cli(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'crashvol'])).stdout.trim();
