@@ -7,7 +7,7 @@ export type ErrorCode =
   | 'DigestMismatch' | 'RegistryError' | 'ImageInUse' | 'Conflict' | 'ContainerNotFound'
   | 'ContainerNotRunning' | 'ContainerRunning' | 'NameInUse' | 'NetworkNotFound' | 'NetworkInUse'
   | 'SubnetOverlap' | 'AddressInUse' | 'PoolExhausted' | 'PortInUse' | 'ExecNotFound'
-  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'Internal';
+  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'NotImplemented' | 'Internal';
 
 export class MinidockError extends Error {
   /** Process exit code the CLI uses (125: engine/flag error, 126/127 for the command). */

@@ -52,6 +52,8 @@ function addRunFlags(cmd: Command): Command {
     .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
     .option('--privileged', 'Give extended privileges to this container')
     .option('--restart <policy>', 'Restart policy to apply when a container exits')
+    .option('--log-driver <driver>', 'Logging driver for the container (json-file, local, none)')
+    .option('--log-opt <option>', 'Log driver options (max-size, max-file)', collect)
     .option('--security-opt <opt>', 'Security Options', collect)
     .option('-v, --volume <spec>', 'Bind mount a volume', collect)
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)

@@ -41,6 +41,16 @@ export function fail(err: unknown, command?: string): never {
   process.exit(exitCodeOf(err, command));
 }
 
+/**
+ * Exits once what was written to stdout has left the process: when stdout is a socket (a
+ * parent's spawn pipe) its writes are asynchronous, and exiting at once would cut the end of
+ * a long `logs` or `cp` stream. A write's callback runs after every earlier write is flushed.
+ */
+export async function exitAfterFlush(code: number): Promise<never> {
+  if (process.stdout.writableLength > 0) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
+
 /** Runs a command action: exit with its code, errors printed docker-style. */
 export async function runAction(name: string, fn: () => Promise<number>): Promise<never> {
   let code: number;
@@ -49,7 +59,7 @@ export async function runAction(name: string, fn: () => Promise<number>): Promis
   } catch (err) {
     fail(err, name);
   }
-  process.exit(code);
+  return exitAfterFlush(code);
 }
 
 /** Runs fn for each id like docker's multi-target commands: errors are printed, the rest go on, exit 1 if any failed. */

@@ -2,6 +2,17 @@
 // contents and the CLI's environment are passed in, so it is table-testable.
 import { invalidArgument } from '../errors.js';
 import { parseRestartFlag } from '../wire/restart.js';
+
+/** --log-opt k=v (repeated) → LogConfig.Config, as docker's CLI parses it. */
+function logOpts(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of list) {
+    const i = o.indexOf('=');
+    if (i <= 0) throw invalidArgument(`invalid argument "${o}" for "--log-opt" flag: invalid key value pair format`);
+    out[o.slice(0, i)] = o.slice(i + 1);
+  }
+  return out;
+}
 import type { CreateContainerBody, HealthConfig } from '../wire/api-types.js';
 import { mappingsToBindings, parseExposeSpec, parsePortSpecs } from '../wire/ports.js';
 import { encodeMountFlag, encodeTmpfsFlags, encodeVolumeFlag } from '../wire/mounts.js';
@@ -33,6 +44,8 @@ export interface RunFlags {
   capDrop?: string[];
   privileged?: boolean;
   restart?: string;
+  logDriver?: string;
+  logOpt?: string[];
   /** As typed; `seccomp=FILE` is replaced by the file's JSON (the CLI reads it, as docker's does). */
   securityOpt?: string[];
   /** -v/--volume, --mount, --tmpfs, --volumes-from, --read-only (codec: wire/mounts.ts) */
@@ -224,6 +237,7 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
       Privileged: !!f.privileged,
       SecurityOpt: f.securityOpt ?? null,
       RestartPolicy: f.restart === undefined ? { Name: 'no', MaximumRetryCount: 0 } : parseRestartFlag(f.restart),
+      ...(f.logDriver !== undefined || f.logOpt?.length ? { LogConfig: { Type: f.logDriver ?? '', Config: logOpts(f.logOpt ?? []) } } : {}),
       ...resourceFields(f),
       PidMode: f.pid ?? '',
       IpcMode: f.ipc ?? '',

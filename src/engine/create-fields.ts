@@ -14,7 +14,7 @@ export const SUPPORTED = new Set<string>([
   'name',
   'HostConfig.NetworkMode', 'HostConfig.PortBindings', 'HostConfig.PublishAllPorts', 'HostConfig.AutoRemove',
   'HostConfig.UsernsMode', 'HostConfig.CapAdd', 'HostConfig.CapDrop', 'HostConfig.Privileged', 'HostConfig.SecurityOpt',
-  'HostConfig.RestartPolicy',
+  'HostConfig.RestartPolicy', 'HostConfig.LogConfig',
   // healthchecks (engine/health.ts checks the value)
   'Healthcheck',
   // mounts (engine/mounts.ts, codec wire/mounts.ts: what it does not do is refused there by name)
@@ -30,8 +30,6 @@ export const SUPPORTED = new Set<string>([
 
 /** Values that mean "not set" for fields whose default is not a zero value. */
 const DEFAULTS: Record<string, (v: unknown) => boolean> = {
-  // The default logger: minidock's own log file plays docker's json-file.
-  'HostConfig.LogConfig': (v) => isZero(v) || (isObj(v) && (v.Type === '' || v.Type === 'json-file') && isZero(v.Config)),
   'HostConfig.MemorySwappiness': (v) => isZero(v) || v === -1,
   'HostConfig.OomScoreAdj': isZero,
   'HostConfig.Isolation': (v) => isZero(v) || v === 'default',
@@ -44,7 +42,7 @@ const DEFAULTS: Record<string, (v: unknown) => boolean> = {
 
 /** Maps whose keys are the data: set as soon as they have one key (`Volumes: {"/data": {}}`). */
 const MAPS = new Set(['Volumes', 'ExposedPorts', 'Labels', 'HostConfig.Tmpfs', 'HostConfig.Sysctls', 'HostConfig.StorageOpt',
-  'HostConfig.Annotations', 'HostConfig.PortBindings', 'HostConfig.LogConfig.Config']);
+  'HostConfig.Annotations', 'HostConfig.PortBindings']);
 
 /** The docker flag a field comes from, so the refusal speaks the user's language. */
 const FLAGS: Record<string, string> = {

@@ -20,6 +20,7 @@ import { bindingsToMappings, parsePortKey } from '../wire/ports.js';
 import { checkNamespaceModes, containerOf, joinerUserns } from './namespaces.js';
 import { parseExtraHost } from './etc-files.js';
 import { isIP } from 'node:net';
+import { logPolicy } from '../wire/log-config.js';
 
 /** "default"/"" → bridge; host and none stay; anything else is a user network name. */
 export function networkModeName(mode: string | undefined): string {
@@ -54,6 +55,7 @@ export function validateCreate(body: CreateContainerBody): void {
   const userNet = mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined;
   if (userNet && hc.Dns?.length) throw invalidArgument(`minidock does not support HostConfig.Dns (--dns) on a user-defined network (${mode}) yet: refusing to create a container without it`);
   checkHealthConfig(body.Healthcheck);
+  logPolicy(hc.LogConfig);
 }
 
 /** --mac-address: docker's parse (net.ParseMAC, 48-bit), a unicast address, and an interface to give it to. */
@@ -128,6 +130,7 @@ export function newRecord(args: {
       Binds: body.HostConfig?.Binds ?? null,
       Tmpfs: body.HostConfig?.Tmpfs ?? undefined,
       VolumesFrom: body.HostConfig?.VolumesFrom ?? null,
+      LogConfig: body.HostConfig?.LogConfig ? { Type: body.HostConfig.LogConfig.Type || 'json-file', Config: body.HostConfig.LogConfig.Config ?? {} } : null,
       PidMode: body.HostConfig?.PidMode ?? '',
       IpcMode: body.HostConfig?.IpcMode || 'private',
       UTSMode: body.HostConfig?.UTSMode ?? '',

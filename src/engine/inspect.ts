@@ -97,8 +97,8 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       AutoRemove: rec.HostConfig.AutoRemove,
       UsernsMode: rec.HostConfig.UsernsMode,
       RestartPolicy: rec.HostConfig.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
-      // minidock's stdio.log plays docker's default json-file logger (other drivers are refused at create)
-      LogConfig: { Type: 'json-file', Config: {} },
+      // as asked (drivers and options minidock does not do are refused at create)
+      LogConfig: { Type: rec.HostConfig.LogConfig?.Type || 'json-file', Config: rec.HostConfig.LogConfig?.Config ?? {} },
       CapAdd: rec.HostConfig.CapAdd ?? null,
       CapDrop: rec.HostConfig.CapDrop ?? null,
       Privileged: !!rec.HostConfig.Privileged,

@@ -3,6 +3,8 @@
 // following ends once the container is no longer running.
 import { readLogs, sinceToNs, type LogEntry } from '../runtime/logs.js';
 import type { EngineCore } from './core.js';
+import { MinidockError } from '../errors.js';
+import { logPolicy } from '../wire/log-config.js';
 
 export interface ContainerLogsOptions {
   follow?: boolean;
@@ -18,6 +20,9 @@ export interface ContainerLogsOptions {
 
 export function containerLogs(core: EngineCore, idOrName: string, opts: ContainerLogsOptions): { tty: boolean; entries: AsyncGenerator<LogEntry> } {
   const rec = core.store.find(idOrName);
+  if (logPolicy(rec.HostConfig.LogConfig).driver === 'none') {
+    throw new MinidockError('NotImplemented', 'configured logging driver does not support reading', { status: 501 });
+  }
   if (opts.since !== undefined) sinceToNs(opts.since); // refused before any output is sent
   if (opts.until !== undefined) sinceToNs(opts.until);
   const entries = readLogs(core.etcPaths(rec.Id).log, {

@@ -17,6 +17,7 @@ import { assertTransition, type ContainerRecord } from './record.js';
 import type { AttachHub } from './attach-hub.js';
 import { watchExit } from './exits.js';
 import { startHealthcheck } from './health.js';
+import { logPolicy } from '../wire/log-config.js';
 import { connectAll, writeHosts } from './container-net.js';
 import { releaseSteps, startMounts } from './mounts.js';
 import { createCgroup, destroyCgroup } from './resources.js';
@@ -72,6 +73,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const wanted = mode === 'host' || mode === 'none' || holder ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
   const reserved = wanted.length ? await network.reservePorts(rec.Id, wanted) : [];
   const { mounts } = await startMounts(core, rec, layerDirs);
+  const log = logPolicy(rec.HostConfig.LogConfig);
   const spec: ContainerSpec = {
     ...proc, maskedPaths, readonlyPaths, mounts, readonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
     id: rec.Id, layerDirs, upperDir: path.join(files.root, 'upper'), workDir: path.join(files.root, 'work'),
@@ -81,7 +83,9 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     sysctls: mode === 'host' || holder ? {} : CONTAINER_NET_SYSCTLS,
     ...ns.spec, init: !!rec.HostConfig.Init,
     etcFiles: { hostname: etc.hostname, hosts: etc.hosts, resolvConf: etc.resolv },
-    logPath: files.log, exitPath: files.exit, runDir: core.store.runDir(rec.Id),
+    // --log-driver none keeps nothing; the file drivers rotate (wire/log-config.ts)
+    logPath: files.log, logLimit: { maxSize: log.maxSize, maxFiles: log.maxFiles }, logDiscard: log.driver === 'none',
+    exitPath: files.exit, runDir: core.store.runDir(rec.Id),
   };
   // never two shims on one container: one left by an interrupted start goes first
   const orphan = runtime.liveShim(rec.Id);

@@ -1,4 +1,5 @@
-// The shim's stdio.log, its one codec and its one reader (the shim, shim.c, is the writer).
+// The shim's stdio.log, its one codec and its one reader (the shim, shim.c, is the writer;
+// with a size limit it rotates the log to stdio.log.1, .2 ... between frames).
 // Frame: [u8 stream (1 out, 2 err)][3 zero][u32 BE len][u64 BE unix-ns timestamp][payload];
 // with a tty everything is stream 1.
 // `logs` follows docker's rules: output is a sequence of lines; a line cut across two writes
@@ -128,23 +129,51 @@ export interface LogEntry { stream: 1 | 2; data: Buffer; time?: string }
 const toEntry = (f: LogFrame, timestamps?: boolean): LogEntry =>
   timestamps ? { stream: f.stream, data: f.data, time: formatTimestamp(f.timeNs) } : { stream: f.stream, data: f.data };
 
-/** Reads a stdio.log with docker's `logs` rules (see the top of this file). A missing file has no lines. */
+/** A whole file's complete frames (a rotated copy never ends inside a frame); absent = none. */
+async function fileFrames(p: string): Promise<LogFrame[]> {
+  try {
+    return parseLogFrames(await fs.readFile(p)).frames;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** The rotated copies of a log (log.1, log.2, ...) with their inodes, newest first. */
+async function rotatedCopies(logPath: string): Promise<{ path: string; ino: number }[]> {
+  const out: { path: string; ino: number }[] = [];
+  for (let i = 1; i <= 1000; i++) {
+    const p = `${logPath}.${i}`;
+    const st = await fs.stat(p).catch(() => undefined);
+    if (!st) break;
+    out.push({ path: p, ino: st.ino });
+  }
+  return out;
+}
+
+/**
+ * Reads a stdio.log with docker's `logs` rules (see the top of this file), its rotated copies
+ * first (oldest first). Following goes on across rotations: when the log is renamed away (a
+ * new inode at its path), the old file is read to its end, then the copies rotated after it,
+ * then the new log. A missing log has no lines.
+ */
 export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): AsyncGenerator<LogEntry> {
   const since = opts.since === undefined ? undefined : sinceToNs(opts.since);
   const until = opts.until === undefined ? undefined : sinceToNs(opts.until);
   const lines = opts.tail !== undefined || !!opts.timestamps;
-  let handle: fs.FileHandle;
+  let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(logPath, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   try {
+    let ino = handle ? (await handle.stat()).ino : -1;
     let pos = 0;
     let rest: Buffer = Buffer.alloc(0);
     const splitter = new LineSplitter();
     const readMore = async (): Promise<LogFrame[]> => {
+      if (!handle) return [];
       const { size } = await handle.stat();
       if (size <= pos) return [];
       const buf = Buffer.alloc(size - pos);
@@ -154,16 +183,37 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
       rest = parsed.rest;
       return parsed.frames;
     };
+    /** After a rotation: our old file to its end, the copies made after it, then the new log. */
+    const followRotation = async (): Promise<LogFrame[]> => {
+      const st = await fs.stat(logPath).catch(() => undefined);
+      if (!st || st.ino === ino) return [];
+      const frames = await readMore();
+      const copies = await rotatedCopies(logPath);
+      const ours = copies.findIndex((c) => c.ino === ino);
+      // the copies newer than ours, oldest first: when ours was dropped already (we still read
+      // it to its end through our handle), every copy left is newer; with no log at the start,
+      // the copies were read then
+      const newer = (ours >= 0 ? copies.slice(0, ours) : handle ? copies : []).reverse();
+      for (const c of newer) if (c.ino !== st.ino) frames.push(...await fileFrames(c.path));
+      await handle?.close();
+      handle = await fs.open(logPath, 'r').catch(() => undefined);
+      ino = handle ? (await handle.stat()).ino : -1;
+      pos = 0;
+      rest = Buffer.alloc(0);
+      return [...frames, ...await readMore()];
+    };
     const afterSince = (frames: LogFrame[]) => frames.filter((f) => (since === undefined || f.timeNs >= since) && (until === undefined || f.timeNs <= until));
-    const first = await readMore();
-    // What is in the file when reading starts is the existing log: its unterminated last lines count (for --tail too).
+    const older: LogFrame[] = [];
+    for (const c of (await rotatedCopies(logPath)).reverse()) if (c.ino !== ino) older.push(...await fileFrames(c.path));
+    const first = [...older, ...await readMore()];
+    // What is in the files when reading starts is the existing log: its unterminated last lines count (for --tail too).
     const firstOut = lines ? [...splitter.push(first), ...splitter.flush()] : first;
     for (const f of selectLines(afterSince(firstOut), { tail: opts.tail })) yield toEntry(f, opts.timestamps);
     if (!opts.follow) return;
     for (;;) {
       if (opts.signal?.aborted) return;
       const done = opts.stopped ? await opts.stopped() : false;
-      const frames = await readMore();
+      const frames = [...await readMore(), ...await followRotation()];
       const out = lines ? [...splitter.push(frames), ...(done ? splitter.flush() : [])] : frames;
       for (const f of afterSince(out)) yield toEntry(f, opts.timestamps);
       if (done) return; // one last read after the stop was seen, so nothing is lost
@@ -171,6 +221,6 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
     }
   } finally {
-    await handle.close();
+    await handle?.close();
   }
 }

@@ -164,6 +164,13 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   // The container's process must be able to reopen its stdio (e.g. nginx's
   // error.log -> /dev/stderr -> /proc/self/fd/2), so the pipes belong to its user, as in runc.
   out += line('stdio_uid', toHostId(spec.userns?.uidMap, spec.uid)) + line('stdio_gid', toHostId(spec.userns?.gidMap, spec.gid));
+  if (spec.logLimit) {
+    const { maxSize, maxFiles } = spec.logLimit;
+    if (!Number.isSafeInteger(maxSize) || maxSize < 0 || maxSize > 2 ** 50) throw new InvalidSpec('log size limit', String(maxSize), 'not a byte count');
+    if (!Number.isInteger(maxFiles) || maxFiles < 1 || maxFiles > 1000) throw new InvalidSpec('log files kept', String(maxFiles), 'not 1 to 1000');
+    out += line('log_max_size', maxSize) + line('log_max_files', maxFiles);
+  }
+  if (spec.logDiscard) out += line('log_discard', 1);
   out += line('log', spec.logPath) + line('exit', spec.exitPath) + line('sock', attachSocketPath(spec.runDir));
   return out;
 }

@@ -88,6 +88,10 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   /** Host paths bind-mounted over /etc/hostname, /etc/hosts, /etc/resolv.conf. */
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   logPath: string;
+  /** Rotation of the log (wire/log-config.ts): bytes per file (0 = unbounded) and files kept. */
+  logLimit?: { maxSize: number; maxFiles: number };
+  /** --log-driver none: no log is kept (attach clients still get the output). */
+  logDiscard?: boolean;
   exitPath: string;
   /** Holds attach.sock, shim.pid, spec, rootfs/ and lower/ mount points. */
   runDir: string;

@@ -2,6 +2,7 @@
 // (client side) and the engine (server side) at no runtime cost.
 
 import type { ApiMount } from './mounts.js';
+import type { LogConfigBody } from './log-config.js';
 
 export interface PortBinding { HostIp?: string; HostPort?: string }
 
@@ -40,6 +41,8 @@ export interface CreateContainerBody {
   Volumes?: Record<string, object> | null;
   Healthcheck?: HealthConfig | null;
   HostConfig?: {
+    /** --log-driver/--log-opt (wire/log-config.ts) */
+    LogConfig?: LogConfigBody | null;
     NetworkMode?: string;
     PortBindings?: Record<string, PortBinding[] | null> | null;
     PublishAllPorts?: boolean;

@@ -32,7 +32,7 @@ describe('create fields', () => {
     [{ HostConfig: { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] } }, 'HostConfig.Devices', '--device'],
     [{ Domainname: 'example.test' }, 'Domainname', '--domainname'],
     [{ HostConfig: { Links: ['db:db'] } }, 'HostConfig.Links', '--link'],
-    [{ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, 'HostConfig.LogConfig', '--log-driver'],
+    [{ HostConfig: { Links: ['a:b'] } }, 'HostConfig.Links', '--link'],
     [{ NetworkingConfig: { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::5' } } } } }, 'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv6Address', ''],
     [{ SomethingNew: 1 }, 'SomethingNew', ''],
   ])('refuses %j naming the field', (extra, field, flag) => {

@@ -205,3 +205,54 @@ describe('logs --until', () => {
     }
   });
 });
+
+describe('readLogs across rotation', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'md-logrot-')); });
+  afterAll(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+
+  const frame = (n: number) => encodeLogFrame(1, BigInt(n) * 1_000_000_000n, Buffer.from(`line ${n}\n`));
+  /** What the shim does: log.1 → log.2 ..., log → log.1, a new log. */
+  async function rotate(log: string, keep: number) {
+    for (let i = keep - 1; i >= 1; i--) await fs.rename(i === 1 ? log : `${log}.${i - 1}`, `${log}.${i}`).catch(() => undefined);
+  }
+
+  it('reads the rotated copies oldest first, then the log', async () => {
+    const log = path.join(dir, 'a.log');
+    await fs.writeFile(`${log}.2`, Buffer.concat([frame(1), frame(2)]));
+    await fs.writeFile(`${log}.1`, frame(3));
+    await fs.writeFile(log, frame(4));
+    const out: string[] = [];
+    for await (const e of readLogs(log, {})) out.push(e.data.toString().trim());
+    expect(out).toEqual(['line 1', 'line 2', 'line 3', 'line 4']);
+    const tail: string[] = [];
+    for await (const e of readLogs(log, { tail: 2 })) tail.push(e.data.toString().trim());
+    expect(tail).toEqual(['line 3', 'line 4']);
+  });
+
+  it('follows across rotations, even two between reads, without losing or repeating a line', async () => {
+    const log = path.join(dir, 'b.log');
+    await fs.writeFile(log, frame(1));
+    let stop = false;
+    const seen: string[] = [];
+    const reader = (async () => {
+      for await (const e of readLogs(log, { follow: true, stopped: () => stop, pollMs: 20 })) seen.push(e.data.toString().trim());
+    })();
+    const until = async (n: number) => { for (let i = 0; i < 500 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 10)); };
+    await until(1);
+    await fs.appendFile(log, frame(2));
+    await rotate(log, 3);
+    await fs.writeFile(log, frame(3));
+    await until(3);
+    // two rotations before the reader looks again
+    await fs.appendFile(log, frame(4));
+    await rotate(log, 4);
+    await fs.writeFile(log, frame(5));
+    await rotate(log, 4);
+    await fs.writeFile(log, frame(6));
+    await until(6);
+    stop = true;
+    await reader;
+    expect(seen).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5', 'line 6']);
+  });
+});

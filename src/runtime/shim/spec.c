@@ -9,7 +9,10 @@
  *   run:  layer! (bottom first, repeated), upper!, work!, rundir!, rootfs!, hostname!,
  *         stdin! (0|1), net! (new|host), uidmap/gidmap ("cid hostid size", u32 each, size >= 1,
  *         repeated; none at all = no user namespace), etc_hostname, etc_hosts, etc_resolv,
- *         log!, exit!, sock!, stdio_uid! and stdio_gid! (host ids that own the stdio pipes,
+ *         log!, log_max_size (bytes, 0 = unbounded: past it the log is rotated before a
+ *         frame, never inside one), log_max_files (1..1000: the log and its rotated copies
+ *         log.1 .. log.N-1, oldest last; 1 = the log starts over), log_discard (0|1: keep
+ *         no log, --log-driver none; attach clients still get the output), exit!, sock!, stdio_uid! and stdio_gid! (host ids that own the stdio pipes,
  *         -1 = unmapped), sysctl ("net/ipv6/conf/all/disable_ipv6 1", repeated; written inside
  *         the namespaces), mask (absolute path hidden under /dev/null or an empty read-only
  *         tmpfs, repeated), readonly (absolute path made read-only, repeated),
@@ -48,7 +51,7 @@
 #include <unistd.h>
 #include "shim.h"
 
-enum kind { K_STR, K_LIST, K_BOOL, K_ID, K_HOSTID, K_PID, K_GROUP, K_MAP, K_CAP, K_NET, K_ABSPATH, K_ABSLIST };
+enum kind { K_STR, K_LIST, K_BOOL, K_ID, K_HOSTID, K_PID, K_GROUP, K_MAP, K_CAP, K_NET, K_ABSPATH, K_ABSLIST, K_SIZE, K_FILES };
 
 struct key {
 	const char *name;
@@ -78,6 +81,9 @@ static const struct key keys[] = {
 	{ "etc_hosts", K_STR, RUN, 0, F(etc_hosts) },
 	{ "etc_resolv", K_STR, RUN, 0, F(etc_resolv) },
 	{ "log", K_STR, RUN, 1, F(log) },
+	{ "log_max_size", K_SIZE, RUN, 0, F(log_max_size) },
+	{ "log_max_files", K_FILES, RUN, 0, F(log_max_files) },
+	{ "log_discard", K_BOOL, RUN, 0, F(log_discard) },
 	{ "exit", K_STR, RUN, 1, F(exit) },
 	{ "sock", K_STR, RUN, 1, F(sock) },
 	{ "stdio_uid", K_HOSTID, RUN, 1, F(stdio_uid) },
@@ -237,6 +243,12 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp)
 			break;
 		case K_PID:
 			*(long long *)field = num(k, v, 1, ID_MAX);
+			break;
+		case K_SIZE:
+			*(long long *)field = num(k, v, 0, 1LL << 50);
+			break;
+		case K_FILES:
+			*(long long *)field = num(k, v, 1, 1000);
 			break;
 		case K_CAP:
 			*(uint64_t *)field |= 1ULL << num(k, v, 0, 63);

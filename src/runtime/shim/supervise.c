@@ -69,6 +69,27 @@ static int send_frame(int fd, const unsigned char *h, const unsigned char *data,
 	return 0;
 }
 
+/* Bounded logs (log_max_size): before a frame that would take the log past the size, the
+ * log becomes log.1 (log.1 becomes log.2 ... up to log_max_files - 1, the oldest dropped)
+ * and a new log is started; a reader that follows finds the renamed file by its inode. */
+static long long logsize;
+
+static void rotate_log(void)
+{
+	char from[4200], to[4200];
+	close(logfd);
+	logfd = -1;
+	for (long long i = S.log_max_files - 1; i >= 1; i--) {
+		if (i == 1) snprintf(from, sizeof(from), "%s", S.log);
+		else snprintf(from, sizeof(from), "%s.%lld", S.log, i - 1);
+		snprintf(to, sizeof(to), "%s.%lld", S.log, i);
+		if (rename(from, to) < 0 && errno != ENOENT) { /* the next write tries again */ }
+	}
+	/* one file only: the log starts over (docker's max-file=1) */
+	logfd = open(S.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (S.log_max_files <= 1 ? O_TRUNC : 0), 0640);
+	logsize = 0;
+}
+
 static void emit(int stream, const unsigned char *data, size_t n)
 {
 	struct timespec ts;
@@ -77,7 +98,11 @@ static void emit(int stream, const unsigned char *data, size_t n)
 	put_be32(h + 4, n);
 	put_be64(h + 8, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
 	struct iovec iov[2] = { { h, 16 }, { (void *)data, n } };
-	if (logfd >= 0 && writev(logfd, iov, 2) < 0) { /* disk full: live clients still get it */ }
+	if (S.log_max_size > 0 && logsize > 0 && logsize + 16 + (long long)n > S.log_max_size) rotate_log();
+	if (logfd >= 0) {
+		ssize_t w = writev(logfd, iov, 2);
+		if (w > 0) logsize += w; /* disk full (w < 0): live clients still get it */
+	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0 && send_frame(clients[i].fd, h, data, n) < 0) drop_client(i);
 }
@@ -280,7 +305,7 @@ static void __attribute__((noreturn)) become_container(void)
 	if (CP.out_r >= 0) close(CP.out_r);
 	if (CP.err2_r >= 0) close(CP.err2_r);
 	close(listen_fd);
-	close(logfd);
+	if (logfd >= 0) close(logfd);
 	close(detach_w);
 	child_main(&S, &CF);
 }
@@ -355,8 +380,13 @@ int run_main(const char *specfile)
 	if (chdir("/") < 0) fail("chdir /"); /* do not pin the engine's cwd */
 	for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	logfd = open(S.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (logfd < 0) fail("open log %s", S.log);
+	if (!S.log_discard) {
+		logfd = open(S.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (logfd < 0) fail("open log %s", S.log);
+		struct stat lst;
+		if (fstat(logfd, &lst) == 0) logsize = lst.st_size; /* a restarted container appends */
+	}
+	if (S.log_max_files < 1) S.log_max_files = 1;
 
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(S.sock) >= sizeof(sa.sun_path)) { errno = ENAMETOOLONG; fail("attach socket %s", S.sock); }
