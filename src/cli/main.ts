@@ -47,6 +47,7 @@ function addRunFlags(cmd: Command): Command {
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--expose <port>', 'Expose a port or a range of ports', collect)
     .option('-l, --label <label>', 'Set meta data on a container', collect)
+    .option('--label-file <file>', 'Read in a line delimited file of labels', collect)
     .option('--userns <mode>', 'User namespace to use')
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
     .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)

@@ -39,6 +39,7 @@ export interface RunFlags {
   stopTimeout?: string | number;
   stopSignal?: string;
   label?: string[];
+  labelFileContents?: string[];
   expose?: string[];
   capAdd?: string[];
   capDrop?: string[];
@@ -159,7 +160,7 @@ export function resolveEnv(entries: string[], env: NodeJS.ProcessEnv): string[] 
   return out;
 }
 
-/** Lines of an env file: comments and blank lines skipped, KEY alone taken from the env. */
+/** Lines of an env or label file: comments and blank lines skipped (KEY alone: env taken from the env, label empty). */
 export function envFileEntries(contents: string): string[] {
   return contents.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
 }
@@ -173,7 +174,8 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
   for (const key of Object.keys(bindings)) exposed[key] = {};
   for (const e of f.expose ?? []) for (const key of parseExposeSpec(e)) exposed[key] = {};
   const labels: Record<string, string> = {};
-  for (const l of f.label ?? []) {
+  // docker (opts.ReadKVStrings): the files' lines first, in order, then --label; later wins
+  for (const l of [...(f.labelFileContents ?? []).flatMap(envFileEntries), ...(f.label ?? [])]) {
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
   }

@@ -5,7 +5,7 @@ import type { ContainerRecord } from './record.js';
 
 export type ContainerFilters = Record<string, string[]>;
 
-const KEYS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'network', 'before', 'since', 'health'] as const;
+const KEYS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'network', 'before', 'since', 'health', 'volume', 'is-task'] as const;
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 /** dockerd's health filter values: a container without a healthcheck is `none`. */
 const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
@@ -31,6 +31,7 @@ export function parseContainerFilters(raw: string | null | undefined): Container
   for (const s of f.status ?? []) if (!STATUSES.includes(s)) throw invalidArgument(`invalid filter 'status=${s}'`);
   for (const e of f.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalidArgument(`invalid filter 'exited=${e}'`);
   for (const h of f.health ?? []) if (!HEALTH.includes(h)) throw invalidArgument(`Unrecognised filter value for health: ${h}`);
+  for (const t of f['is-task'] ?? []) if (t !== 'true' && t !== 'false') throw invalidArgument(`invalid filter 'is-task=${t}'`);
   return f;
 }
 
@@ -59,6 +60,10 @@ export function filterContainers(records: ContainerRecord[], f: ContainerFilters
     if (f.health && !f.health.includes(r.State.Health?.Status ?? 'none')) return false;
     if (ancestors && !ancestors.some((a) => a === r.Image || a === r.ImageRef || r.ImageRef === `${a}:latest`)) return false;
     if (f.network && !Object.keys(r.Networks).some((n) => f.network!.includes(n) || Object.values(r.Endpoints).some((e) => e.networkName === n && f.network!.some((x) => e.networkId.startsWith(x))))) return false;
+    // dockerd: a mount's volume name, host source or container destination
+    if (f.volume && !(r.Mounts ?? []).some((m) => f.volume!.some((v) => v === m.target || (m.type === 'volume' && v === m.name) || (m.type === 'bind' && v === m.source)))) return false;
+    // no swarm here: no container is a task, so is-task=true keeps none and is-task=false keeps all
+    if (f['is-task'] && !f['is-task'].includes('false')) return false;
     if (before && !before.every((c) => r.Created < c)) return false;
     if (since && !since.every((c) => r.Created > c)) return false;
     return true;

@@ -65,3 +65,13 @@ describe('namespace, init, hosts and dns flags → create body', () => {
     expect(d.HostConfig).toMatchObject({ PidMode: '', IpcMode: '', UTSMode: '', ExtraHosts: [], Dns: [], DnsSearch: [], DnsOptions: [] });
   });
 });
+
+describe('--label-file', () => {
+  it('reads k=v lines, skips comments and blank lines, and lets --label override a file', () => {
+    const body = buildCreateBody('alpine', [], {
+      labelFileContents: ['# team labels\na=1\n\nb=x=y\r\nflag\n', 'a=2\nc=3\n'],
+      label: ['c=cli'],
+    }, {});
+    expect(body.Labels).toEqual({ a: '2', b: 'x=y', flag: '', c: 'cli' });
+  });
+});

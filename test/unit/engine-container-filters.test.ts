@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { filterContainers, parseContainerFilters } from '../../src/engine/container-filters.js';
 import type { ContainerRecord } from '../../src/engine/record.js';
 
-const rec = (id: string, name: string, over: { status?: string; exit?: number; labels?: Record<string, string>; image?: string; created?: string; nets?: string[] }) => ({
+const rec = (id: string, name: string, over: { status?: string; exit?: number; labels?: Record<string, string>; image?: string; created?: string; nets?: string[]; mounts?: unknown[] }) => ({
   Id: id.padEnd(64, '0'), Name: `/${name}`, Created: over.created ?? '2026-01-01T00:00:00Z', Image: 'sha256:img', ImageRef: over.image ?? 'busybox',
-  Config: { Labels: over.labels ?? {} }, Networks: Object.fromEntries((over.nets ?? ['bridge']).map((n) => [n, { aliases: [] }])), Endpoints: {},
+  Config: { Labels: over.labels ?? {} }, Networks: Object.fromEntries((over.nets ?? ['bridge']).map((n) => [n, { aliases: [] }])), Endpoints: {}, Mounts: over.mounts ?? [],
   State: { Status: over.status ?? 'running', ExitCode: over.exit ?? 0 },
 }) as unknown as ContainerRecord;
 
 const all = [
-  rec('aa', 'web', { labels: { 'com.docker.compose.project': 'a', tier: 'front' }, created: '2026-01-01T00:00:01Z', nets: ['a_default'] }),
-  rec('bb', 'db', { labels: { 'com.docker.compose.project': 'b' }, status: 'exited', exit: 3, image: 'postgres:15', created: '2026-01-01T00:00:02Z' }),
+  rec('aa', 'web', { labels: { 'com.docker.compose.project': 'a', tier: 'front' }, created: '2026-01-01T00:00:01Z', nets: ['a_default'], mounts: [{ type: 'bind', source: '/srv/www', target: '/usr/share/www' }] }),
+  rec('bb', 'db', { labels: { 'com.docker.compose.project': 'b' }, status: 'exited', exit: 3, image: 'postgres:15', created: '2026-01-01T00:00:02Z', mounts: [{ type: 'volume', name: 'pgdata', target: '/var/lib/postgresql/data' }] }),
   rec('cc', 'web-2', { labels: { 'com.docker.compose.project': 'a' }, created: '2026-01-01T00:00:03Z' }),
 ];
 const ids = (f: string) => filterContainers(all, parseContainerFilters(f), (r) => all.find((x) => x.Name === `/${r}` || x.Id.startsWith(r))!, () => []).map((r) => r.Name);
@@ -31,6 +31,12 @@ describe('container list filters (dockerd)', () => {
     ['{"network":["a_default"]}', ['/web']],
     ['{"before":["web-2"]}', ['/web', '/db']],
     ['{"since":["web"]}', ['/db', '/web-2']],
+    ['{"volume":["pgdata"]}', ['/db']],
+    ['{"volume":["/srv/www"]}', ['/web']],
+    ['{"volume":["/usr/share/www","/var/lib/postgresql/data"]}', ['/web', '/db']],
+    ['{"volume":["/srv"]}', []],
+    ['{"is-task":["true"]}', []],
+    ['{"is-task":["false"]}', ['/web', '/db', '/web-2']],
   ])('%s', (f, want) => {
     expect(ids(f)).toEqual(want);
   });
@@ -39,6 +45,8 @@ describe('container list filters (dockerd)', () => {
     expect(() => parseContainerFilters('{"health":["sick"]}')).toThrow('Unrecognised filter value for health: sick');
     expect(() => parseContainerFilters('{"status":["sleeping"]}')).toThrow("invalid filter 'status=sleeping'");
     expect(() => parseContainerFilters('nope')).toThrow('invalid filter');
+    expect(() => parseContainerFilters('{"is-task":["yes"]}')).toThrow("invalid filter 'is-task=yes'");
+    expect(() => parseContainerFilters('{"x":["1"]}')).toThrow("invalid filter 'x'");
   });
 });
 

@@ -28,6 +28,7 @@ async function createWithPull(client: EngineClient, image: string, command: stri
     ...flags,
     cwd: process.cwd(),
     envFileContents: (flags as { envFile?: string[] }).envFile?.map((f) => fs.readFileSync(f, 'utf8')),
+    labelFileContents: (flags as { labelFile?: string[] }).labelFile?.map((f) => fs.readFileSync(f, 'utf8')),
     securityOpt: flags.securityOpt?.map(readSeccompFile),
   }, process.env);
   try {
@@ -79,7 +80,7 @@ async function runAttached(client: EngineClient, id: string, opts: { tty: boolea
   return status.StatusCode;
 }
 
-export interface RunOptions extends RunFlags { detachKeys?: string; envFile?: string[] }
+export interface RunOptions extends RunFlags { detachKeys?: string; envFile?: string[]; labelFile?: string[] }
 
 export async function runCommand(image: string, command: string[], flags: RunOptions): Promise<number> {
   const client = await connect();
