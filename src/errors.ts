@@ -7,7 +7,7 @@ export type ErrorCode =
   | 'DigestMismatch' | 'RegistryError' | 'ImageInUse' | 'Conflict' | 'ContainerNotFound'
   | 'ContainerNotRunning' | 'ContainerRunning' | 'NameInUse' | 'NetworkNotFound' | 'NetworkInUse'
   | 'SubnetOverlap' | 'AddressInUse' | 'PoolExhausted' | 'PortInUse' | 'ExecNotFound'
-  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'NotImplemented' | 'Internal';
+  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'NotImplemented' | 'PolicyNotFound' | 'Internal';
 
 export class MinidockError extends Error {
   /** Process exit code the CLI uses (125: engine/flag error, 126/127 for the command). */
@@ -210,3 +210,9 @@ export class InvalidSetting extends MinidockError {
 /** The engine the CLI started did not answer on its socket in time; its log says why. */
 export const engineDidNotStart = (socketPath: string, detail: string, logFile: string) =>
   new MinidockError('Internal', `the minidock engine did not come up on unix://${socketPath}: ${detail}`, { status: 503, hint: `see the engine log: ${logFile}` });
+
+export class PolicyNotFound extends MinidockError {
+  constructor(ref: string) {
+    super('PolicyNotFound', `network policy ${ref} not found`, { status: 404 });
+  }
+}

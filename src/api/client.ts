@@ -6,6 +6,7 @@ import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
 import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody, VolumeInfo } from '../wire/api-types.js';
 import type { ContainerStats } from '../wire/stats.js';
+import type { PolicyApplyResult, PolicyDetail, PolicySummary } from '../wire/policies.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -232,7 +233,20 @@ export class EngineClient {
   async disconnectNetwork(net: string, container: string, force = false): Promise<void> {
     await this.json('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: container, Force: force } });
   }
+
+  // ------------------------------------------------------------ network policies (minidock's own API)
+  applyPolicies(documents: unknown[]) { return this.json<PolicyApplyResult[]>('POST', '/minidock/policies', { body: { Documents: documents } }); }
+  listPolicies() { return this.json<PolicySummary[]>('GET', '/minidock/policies'); }
+  /** `name` or `namespace/name`. */
+  inspectPolicy(ref: string) { return this.json<PolicyDetail>('GET', policyPath(ref), { query: policyQuery(ref) }); }
+  async removePolicy(ref: string): Promise<void> { await this.json('DELETE', policyPath(ref), { query: policyQuery(ref) }); }
+  async updateLabels(id: string, labels: Record<string, string>): Promise<void> {
+    await this.json('POST', `/minidock/containers/${encodeURIComponent(id)}/labels`, { body: { Labels: labels } });
+  }
 }
+
+const policyPath = (ref: string) => `/minidock/policies/${encodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1))}`;
+const policyQuery = (ref: string) => (ref.includes('/') ? { namespace: ref.slice(0, ref.lastIndexOf('/')) } : {});
 
 export interface ContainerListItem {
   Id: string; Names: string[]; Image: string; Command: string; Created: number; State: string; Status: string;

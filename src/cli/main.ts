@@ -203,6 +203,7 @@ export function buildProgram(): Command {
   program.command('unpause').description('Unpause all processes within one or more containers').argument('<containers...>')
     .action(act('unpause', lazy(res, (m) => m.unpauseCommand)));
   addResourceFlags(program.command('update').description('Update configuration of one or more containers'))
+    .option('--label <label>', 'Set a label on the container (re-evaluates network policies)', collect)
     .argument('<containers...>')
     .action(act('update', lazy(res, (m) => m.updateCommand)));
 
@@ -243,6 +244,18 @@ export function buildProgram(): Command {
     .option('-a, --all', 'Remove all unused volumes, not just anonymous ones').option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', 'Provide filter values (e.g. "label=<label>")', collect)
     .action(act('volume prune', lazy(vol, (m) => m.volumePrune)));
+  const pol = () => import('./commands/policy.js');
+  const policy = program.command('policy').description('Manage network policies (Kubernetes NetworkPolicy on minidock networks)');
+  policy.command('apply').description('Apply NetworkPolicy documents from a YAML file')
+    .option('-f, --filename <file>', 'YAML file with one or more NetworkPolicy documents (- for stdin)')
+    .action(act('policy apply', lazy(pol, (m) => m.policyApply)));
+  policy.command('ls').alias('list').description('List network policies').option('-q, --quiet', 'Only display network/name')
+    .action(act('policy ls', lazy(pol, (m) => m.policyLs)));
+  policy.command('inspect').description('Display detailed information on one or more network policies')
+    .option('-f, --format <template>', 'Format the output using a Go template subset').argument('<policies...>')
+    .action(act('policy inspect', lazy(pol, (m) => m.policyInspect)));
+  policy.command('rm').alias('remove').description('Remove one or more network policies (name or network/name)').argument('<policies...>')
+    .action(act('policy rm', lazy(pol, (m) => m.policyRm)));
   const network = program.command('network').description('Manage networks');
   network.command('create').description('Create a network')
     .addOption(new Option('-d, --driver <driver>', 'Driver to manage the Network').default('bridge'))

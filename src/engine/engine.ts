@@ -16,6 +16,7 @@ import { killContainer, restartContainer, stopContainer, waitContainer, type Wai
 import { removeContainer } from './remove.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { reconcile } from './reconcile.js';
+import { Policies } from './policies.js';
 import { volumeUsers } from './mounts.js';
 import { createVolume, listVolumes, pruneVolumes, removeVolume } from './volumes.js';
 import type { VolumeCreateOptions } from '../volume/index.js';
@@ -27,7 +28,7 @@ import { sinceToNs } from '../runtime/logs.js';
 import { execProcess, type ExecOptions } from './exec-process.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
-import { updateContainer } from './update.js';
+import { updateContainer, updateLabels } from './update.js';
 import { containerStats } from './stats.js';
 import { containerTop } from './top.js';
 import type { EngineEvent, EventQuery, EventType } from './events.js';
@@ -52,20 +53,29 @@ export interface EngineOptions { log?: (line: string) => void }
 export class Engine {
   private readonly core: EngineCore;
   private readonly hub: AttachHub;
+  private readonly policies: Policies;
 
   constructor(readonly paths: Paths, readonly services: Services, opts: EngineOptions = {}) {
     this.core = new EngineCore(paths, services, opts.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`)));
     this.hub = new AttachHub(this.core);
     this.core.startFn = (id) => this.start(id);
     services.volumes.setInUse((name) => volumeUsers(this.core, name));
+    this.policies = new Policies(this.core);
   }
 
   /** Settles the records against what runs (after an engine restart). */
   async init(): Promise<void> {
     const { swept, warnings } = await this.services.volumes.init();
     for (const line of [...swept.map((p) => `volumes: removed ${p} (an unfinished create or remove)`), ...warnings]) this.core.log(line);
+    await this.policies.load();
     await reconcile(this.core);
   }
+
+  applyPolicies(docs: unknown[]) { return this.policies.apply(docs); }
+  listPolicies() { return this.policies.ls(); }
+  inspectPolicy(ref: string) { return this.policies.inspect(ref); }
+  removePolicy(ref: string) { return this.policies.remove(ref); }
+  updateLabels(ref: string, labels: Record<string, string>) { return updateLabels(this.core, ref, labels); }
 
   createVolume(req: VolumeCreateOptions) { return createVolume(this.core, req); }
   listVolumes(filters: Parameters<typeof listVolumes>[1]) { return listVolumes(this.core, filters); }

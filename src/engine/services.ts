@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Credentials, ImageRecord, PullEvent } from '../image/index.js';
 import type { ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer } from '../runtime/types.js';
 import type { ResolvedUser } from '../runtime/user.js';
-import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions } from '../network/index.js';
+import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PolicySource } from '../network/index.js';
 import type { PortMapping } from '../wire/ports.js';
 import type { CopyUpResult, IdShift, InUse, PruneReport, VolumeCreateOptions, VolumeFilters, VolumeInfo, VolumeRecord } from '../volume/index.js';
 
@@ -83,6 +83,10 @@ export interface NetworkServiceLike {
   setupLoopback(pid: number): Promise<void>;
   releaseContainer(containerId: string): Promise<void>;
   resolvConf(networkName: string): string;
+  /** The engine's network policies and container labels, enforced from then on at every endpoint change. */
+  setPolicySource(source: PolicySource): void;
+  /** Enforces the policies again now (a policy or a container's labels changed). */
+  refreshPolicies(): Promise<void>;
 }
 
 /** docker's local volumes (src/volume/service.ts). */

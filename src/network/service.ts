@@ -19,6 +19,8 @@ import { HeldPorts } from './held-ports.js';
 import { Networks } from './networks.js';
 import { hostOs, type HostOs } from './os.js';
 import { NetworkStore } from './store.js';
+import { PolicyEnforcer } from './policy/enforcer.js';
+import type { PolicySource } from './policy/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, NetworkRecord, NetworkServiceOptions, PortMapping } from './types.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -33,6 +35,7 @@ export class NetworkService {
   private readonly ports = new HeldPorts();
   private readonly networks: Networks;
   private readonly endpoints: Endpoints;
+  private readonly policies: PolicyEnforcer;
 
   constructor(readonly paths: Paths, private readonly opts: NetworkServiceOptions = {}) {
     this.os = opts.os ?? hostOs;
@@ -43,6 +46,7 @@ export class NetworkService {
     const deps = { store: this.store, drivers: this.drivers, fw: this.fw, dns: this.dns, ports: this.ports, os: this.os };
     this.networks = new Networks(deps);
     this.endpoints = new Endpoints(deps);
+    this.policies = new PolicyEnforcer(opts.nftTable ?? 'minidock', this.os);
   }
 
   /**
@@ -61,6 +65,7 @@ export class NetworkService {
       const bridges = this.store.bridges();
       await this.fw.rebuild(bridges.map(fwNet), bridges.flatMap((n) => Object.values(n.endpoints).flatMap(fwPorts)));
       for (const n of bridges) await this.fw.recheckNetwork(fwNet(n)).catch((err) => problems.push(err));
+      await this.policies.refresh(this.store.all());
       for (const n of bridges.filter(hasDns)) await this.dns.start(n).catch((err) => problems.push(err));
       for (const n of bridges) {
         for (const ep of Object.values(n.endpoints)) {
@@ -109,12 +114,16 @@ export class NetworkService {
 
   /** veth + address + routes + port forwards + DNS names of one container on one network. */
   connect(network: string, req: EndpointRequest): Promise<Endpoint> {
-    return this.mutex.run(() => this.endpoints.connect(this.store.find(network), req));
+    return this.mutex.run(async () => {
+      const ep = await this.endpoints.connect(this.store.find(network), req);
+      await this.policies.refresh(this.store.all());
+      return ep;
+    });
   }
 
   /** Exact teardown, going on past failures (TeardownError listing each). */
   disconnect(network: string, containerId: string): Promise<void> {
-    return this.mutex.run(() => this.endpoints.disconnect(this.store.find(network), containerId));
+    return this.mutex.run(() => this.withPolicies(() => this.endpoints.disconnect(this.store.find(network), containerId)));
   }
 
   /** Brings lo up in a new netns (`--network none` and every container netns). */
@@ -124,7 +133,29 @@ export class NetworkService {
 
   /** Everything of one container on every network, and its held ports. Idempotent. */
   releaseContainer(containerId: string): Promise<void> {
-    return this.mutex.run(() => this.endpoints.release(containerId));
+    return this.mutex.run(() => this.withPolicies(() => this.endpoints.release(containerId)));
+  }
+
+  /**
+   * The engine's policies and container labels; the policy table follows every endpoint
+   * change from then on (policy/enforcer.ts).
+   */
+  setPolicySource(source: PolicySource): void {
+    this.policies.setSource(source);
+  }
+
+  /** Re-renders the policy table now (a policy or a container's labels changed). */
+  refreshPolicies(): Promise<void> {
+    return this.mutex.run(() => this.policies.refresh(this.store.all()));
+  }
+
+  /** A teardown, then the policy table without what it removed; the failures of both are reported together. */
+  private async withPolicies(teardown: () => Promise<void>): Promise<void> {
+    const errors: unknown[] = [];
+    try { await teardown(); } catch (err) { errors.push(err); }
+    try { await this.policies.refresh(this.store.all()); } catch (err) { errors.push(err); }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length) throw new TeardownError('network teardown and policy refresh', errors);
   }
 
   /** /etc/resolv.conf for a container whose first network is `networkName`. */

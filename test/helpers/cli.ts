@@ -154,6 +154,8 @@ export class TestEngine {
     await this.stopAutostarted();
     await run('ip', ['link', 'del', this.bridge]).catch(() => undefined);
     await run('nft', ['-f', '-'], { input: `add table ip ${this.table}\ndelete table ip ${this.table}\n` }).catch((e) => errors.push(String(e)));
+    // the network policies' table (src/network/policy/render.ts policyTable)
+    await run('nft', ['-f', '-'], { input: `add table ip ${this.table}_policy\ndelete table ip ${this.table}_policy\n` }).catch((e) => errors.push(String(e)));
     const { removeBridgeAccepted } = await import('../../src/network/iptables.js');
     errors.push(...(await removeBridgeAccepted(this.bridge, 'bridge')).map(String));
     // Shims of containers this engine started: none should be left, kill any by exact pid.

@@ -11,6 +11,7 @@ import type {
 import { ANONYMOUS_LABEL, VolumeInUse, VolumeNotFound, type IdShift, type InUse, type PruneReport, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord } from '../../src/volume/index.js';
 import type { CgroupCapabilities, CgroupStats, ValidatedLimits } from '../../src/runtime/cgroups/index.js';
 import { validateLimits } from '../../src/runtime/cgroups/index.js';
+import type { PolicySource } from '../../src/network/index.js';
 
 export const BUSYBOX: ImageRecord = {
   id: 'sha256:' + 'b'.repeat(64), repoTags: ['busybox:latest'], repoDigests: [], created: '2024-01-01T00:00:00Z', size: 4_261_000,
@@ -195,6 +196,10 @@ export class FakeNetwork implements NetworkServiceLike {
   async setupLoopback() {}
   async releaseContainer(id: string) { this.released.push(id); }
   resolvConf() { return 'nameserver 198.18.0.1\n'; }
+  policySource?: PolicySource;
+  policyRefreshes = 0;
+  setPolicySource(source: PolicySource) { this.policySource = source; }
+  async refreshPolicies() { this.policyRefreshes++; }
 }
 
 /** In-memory volumes: records, in-use from the engine, mounted users, what was populated. */

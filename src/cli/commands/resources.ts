@@ -61,15 +61,26 @@ export async function unpauseCommand(ids: string[]): Promise<number> {
   return forEach(ids, async (id) => { await client.unpause(id); process.stdout.write(`${id}\n`); });
 }
 
-export async function updateCommand(ids: string[], opts: ResourceFlags): Promise<number> {
-  const body = resourceFields(opts);
-  if (!Object.keys(body).length) {
+export async function updateCommand(ids: string[], opts: ResourceFlags & { label?: string[] }): Promise<number> {
+  const { label, ...flags } = opts;
+  const body = resourceFields(flags);
+  const labels: Record<string, string> = {};
+  for (const l of label ?? []) {
+    const i = l.indexOf('=');
+    if (i === 0) throw invalidArgument(`invalid label ${l}: empty key`);
+    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+  }
+  if (!Object.keys(body).length && !Object.keys(labels).length) {
     throw invalidArgument('you must provide one or more flags when using this command');
   }
   const client = await connect();
   return forEach(ids, async (id) => {
-    const out = await client.update(id, body);
-    for (const w of out.Warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
+    if (Object.keys(body).length) {
+      const out = await client.update(id, body);
+      for (const w of out.Warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
+    }
+    // minidock's own: docker's update has no labels; they decide which network policies select it
+    if (Object.keys(labels).length) await client.updateLabels(id, labels);
     process.stdout.write(`${id}\n`);
   });
 }
