@@ -9,7 +9,11 @@ import { invalidArgument, toErrorBody } from '../errors.js';
 export const MAX_BODY = 1 << 20;
 
 /** What a hijacked connection gives a handler: raw bytes in and out. */
-export interface Hijacked { input: Readable; write(data: Uint8Array): void; end(): void; onClose(cb: () => void): void }
+export interface Hijacked {
+  input: Readable; write(data: Uint8Array): void; end(): void; onClose(cb: () => void): void;
+  /** Settles once the reply's headers have been handed to the kernel. */
+  flushed: Promise<void>;
+}
 
 export class Ctx {
   readonly query: URLSearchParams;
@@ -127,7 +131,9 @@ export class Ctx {
     this.answered = true;
     if (this.upgrade) {
       const { socket, head } = this.upgrade;
-      socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      const flushed = new Promise<void>((resolve) => {
+        socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n', () => resolve());
+      });
       if (head.length) socket.unshift(head);
       socket.on('error', () => undefined);
       return {
@@ -135,12 +141,14 @@ export class Ctx {
         write: (d) => { if (!socket.destroyed) socket.write(d); },
         end: () => socket.end(),
         onClose: (cb) => socket.once('close', cb),
+        flushed,
       };
     }
     const res = this.res!;
     res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
     res.flushHeaders();
     return {
+      flushed: Promise.resolve(),
       input: this.req,
       write: (d) => { if (!res.destroyed) res.write(d); },
       end: () => res.end(),

@@ -36,10 +36,16 @@ export class ExecManager {
     return e;
   }
 
-  /** Starts the process; resolves once it runs. The exit code is recorded when it ends. */
-  async start(id: string): Promise<ExecInstance> {
+  /** What /exec/{id}/start checks before it answers (dockerd: before it hijacks the connection). */
+  startable(id: string): ExecInstance {
     const e = this.get(id);
     if (e.running || e.exitCode !== null) throw new MinidockError('Conflict', `exec instance ${id} has already been started`, { status: 409 });
+    return e;
+  }
+
+  /** Starts the process; resolves once it runs. The exit code is recorded when it ends. */
+  async start(id: string): Promise<ExecInstance> {
+    const e = this.startable(id);
     e.running = true;
     try {
       e.process = await this.engine.execProcess(e.containerId, {

@@ -48,7 +48,9 @@ describe.skipIf(!isRoot)('systemd units and socket activation (root)', () => {
     const log = await fs.open(eng.env.MINIDOCK_LOG!, 'a');
     // systemd-socket-activate listens, then on the first connection execs the engine in its own
     // place (the same pid, as systemd's non-accept sockets do) with LISTEN_FDS=1 and the socket as fd 3
-    activator = spawn('systemd-socket-activate', ['-l', sock, process.execPath, BIN, 'daemon'], {
+    // the activator gives the engine only the variables named with -E (as a unit's Environment=)
+    const setenv = Object.entries({ PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...eng.env }).flatMap(([k, v]) => ['-E', `${k}=${v}`]);
+    activator = spawn('systemd-socket-activate', ['-l', sock, ...setenv, process.execPath, BIN, 'daemon'], {
       env: { ...process.env, ...eng.env }, stdio: ['ignore', log.fd, log.fd],
     });
     await log.close();
@@ -60,7 +62,8 @@ describe.skipIf(!isRoot)('systemd units and socket activation (root)', () => {
     const v = await eng.cli(['version']);
     expect(v.exitCode, v.stderr).toBe(0);
     expect(await exe()).toBe(await fs.realpath(process.execPath));
-    expect(await fs.readFile(eng.env.MINIDOCK_LOG!, 'utf8')).toContain('(socket-activated)');
+    // this test's engine (its own state and socket), not the host's default one
+    expect(await fs.readFile(eng.env.MINIDOCK_LOG!, 'utf8')).toContain(`listening on unix://${sock} (socket-activated)`);
     const ps = await eng.cli(['ps']);
     expect(ps.exitCode, ps.stderr).toBe(0);
 

@@ -167,8 +167,13 @@ describe('engine API', () => {
     const got = readFrames(c.socket, c.head);
     c.socket.end('ping');
     expect(await got).toEqual(['1:ping']);
-    const bad = await client.execCreate(Id, { Cmd: ['nonexistent'] });
-    await expect(client.execStart(bad.Id, false)).rejects.toMatchObject({ exitCode: 127 });
+    // as dockerd: the failed start is told on the hijacked stream, its code in the exec's inspect
+    const bad = await client.execCreate(Id, { Cmd: ['nonexistent'], AttachStdout: true });
+    const b = await client.execStart(bad.Id, false);
+    const said = await readFrames(b.socket, b.head);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^1:.*nonexistent.*\r\n$/s);
+    expect(await client.execInspect(bad.Id)).toMatchObject({ Running: false, ExitCode: 127 });
     await client.remove(Id, true);
   });
 

@@ -14,16 +14,29 @@ export function registerExec(router: Router<Handler>): void {
   });
   router.add('POST', '/exec/{id}/start', async (ctx, { execs }) => {
     const body = (await ctx.body<ExecStartBody>()) ?? {};
-    const inst = await execs.start(ctx.params.id!);
-    const proc = inst.process!;
     if (body.Detach) {
+      const proc = (await execs.start(ctx.params.id!)).process!;
       proc.stdin.end();
       proc.stdout.resume();
       proc.stderr.resume();
       return undefined;
     }
-    const tty = !!inst.config.Tty;
+    // As dockerd: the connection is taken over (101 out) before the process starts, so no output
+    // can reach a client in the same read as the headers (docker-py reads past its HTTP buffer);
+    // a start that fails is told on the stream, and the exec's exit code (126/127) in its inspect.
+    const tty = !!execs.startable(ctx.params.id!).config.Tty;
     const conn = ctx.hijack();
+    await conn.flushed;
+    let inst;
+    try {
+      inst = await execs.start(ctx.params.id!);
+    } catch (err) {
+      const line = Buffer.from(`${(err as Error).message}\r\n`);
+      conn.write(tty ? line : encodeFrame(1, line));
+      conn.end();
+      return ANSWERED;
+    }
+    const proc = inst.process!;
     const matcher = new DetachMatcher(parseDetachKeys(inst.config.DetachKeys || DEFAULT_DETACH_KEYS));
     proc.stdin.on('error', () => undefined);
     if (inst.config.AttachStdin) {
