@@ -12,6 +12,7 @@ import { registerImages } from './routes/images.js';
 import { registerNetworks } from './routes/networks.js';
 import { registerExec } from './routes/exec.js';
 import { registerVolumes } from './routes/volumes.js';
+import { registerPods } from './routes/pods.js';
 import { API_VERSION, MIN_API_VERSION, checkApiVersion } from './routes/system.js';
 
 export function buildRouter(): Router<Handler> {
@@ -22,6 +23,7 @@ export function buildRouter(): Router<Handler> {
   registerNetworks(router);
   registerExec(router);
   registerVolumes(router);
+  registerPods(router);
   return router;
 }
 

@@ -16,7 +16,7 @@ import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
 import type { ImageRecord, UsernsMap } from './services.js';
 import { bindingsToMappings, parsePortKey } from '../wire/ports.js';
-import { checkNamespaceModes, containerOf, joinerUserns } from './namespaces.js';
+import { checkNamespaceModes, containerOf, joinerUserns, podJoin } from './namespaces.js';
 import { parseExtraHost } from './etc-files.js';
 import { isIP } from 'node:net';
 
@@ -76,7 +76,7 @@ export function networkRequests(body: CreateContainerBody): Record<string, Netwo
 }
 
 export function newRecord(args: {
-  id: string; name: string; body: CreateContainerBody; image: ImageRecord; userns: UsernsMap | null; now: string;
+  id: string; name: string; body: CreateContainerBody; image: Pick<ImageRecord, 'id' | 'config'>; userns: UsernsMap | null; now: string;
 }): ContainerRecord {
   const { id, name, body, image } = args;
   const { args: command } = resolveCommand({ entrypoint: body.Entrypoint, cmd: body.Cmd }, image.config);
@@ -164,8 +164,11 @@ export function parseSignal(sig: string | undefined, fallback = 'SIGKILL'): numb
 }
 
 /** POST /containers/create. */
-export async function createContainer(core: EngineCore, body: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
-  validateCreate(body);
+export async function createContainer(core: EngineCore, asked: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
+  validateCreate(asked);
+  // run --pod (label minidock.pod): the body joins the pod's holder
+  const pod = podJoin(core, asked);
+  const body = pod?.body ?? asked;
   const bodyName = (body as { name?: unknown }).name;
   if (bodyName !== undefined && bodyName !== null && bodyName !== '' && bodyName !== name) {
     throw invalidArgument(`the body's name (${String(bodyName)}) differs from the name query parameter (${name ?? 'none'})`);
@@ -192,6 +195,7 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
       do finalName = `/${randomName(retry++)}`; while (core.store.all().some((r) => r.Name === finalName));
     }
     const rec = newRecord({ id, name: finalName, body, image, userns, now: new Date().toISOString() });
+    if (pod) rec.Pod = pod.podId;
     const dir = core.store.dir(id);
     const vols = await createVolumes(core, mounts);
     rec.Mounts = vols.mounts;

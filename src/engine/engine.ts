@@ -14,6 +14,8 @@ import { createContainer } from './create.js';
 import { startContainer } from './start.js';
 import { killContainer, restartContainer, stopContainer, waitContainer, type WaitCondition, type WaitResult } from './stop.js';
 import { removeContainer } from './remove.js';
+import { createPod, inspectPod, listPods, removePod, startPod, stopPod } from './pods.js';
+import type { PodCreateRequest } from '../wire/pods.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { reconcile } from './reconcile.js';
 import { volumeUsers } from './mounts.js';
@@ -27,6 +29,7 @@ import { sinceToNs } from '../runtime/logs.js';
 import { processSpec } from './process-spec.js';
 import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
+import { invalidArgument } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer } from './update.js';
@@ -75,6 +78,13 @@ export class Engine {
   inspectVolume(name: string) { return this.services.volumes.inspect(name); }
   removeVolume(name: string, force = false) { return removeVolume(this.core, name, force); }
   pruneVolumes(filters: Parameters<typeof pruneVolumes>[1]) { return pruneVolumes(this.core, filters); }
+
+  createPod(req: PodCreateRequest) { return createPod(this.core, req); }
+  listPods() { return listPods(this.core); }
+  inspectPod(ref: string) { return inspectPod(this.core, ref); }
+  startPod(ref: string) { return startPod(this.core, ref, (id) => this.start(id)); }
+  stopPod(ref: string, timeoutSec?: number) { return stopPod(this.core, ref, timeoutSec); }
+  removePod(ref: string, force = false) { return removePod(this.core, ref, force); }
 
   create(body: CreateContainerBody, name?: string) { return createContainer(this.core, body, name); }
   start(ref: string) { return startContainer(this.core, this.hub, ref); }
@@ -170,6 +180,7 @@ export class Engine {
   async execProcess(ref: string, o: { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean }): Promise<ExecProcessLike> {
     const rec = this.core.store.find(ref);
     if (rec.State.Status !== 'running') throw notRunning(rec);
+    if (rec.Hold) throw invalidArgument(`container ${rec.Name.slice(1)} holds a pod's namespaces: it has no image to exec in`);
     // docker: an exec has its container's capabilities, no_new_privs and seccomp filter
     const { capabilities, noNewPrivileges, seccomp } = await containerSecurity(rec.HostConfig);
     const security: ProcessSecurity = { capabilities, noNewPrivileges, seccomp };
