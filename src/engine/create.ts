@@ -77,9 +77,11 @@ export function networkRequests(body: CreateContainerBody): Record<string, Netwo
 
 export function newRecord(args: {
   id: string; name: string; body: CreateContainerBody; image: Pick<ImageRecord, 'id' | 'config'>; userns: UsernsMap | null; now: string;
+  /** a pod's holder (pods.ts): no image, no command */
+  hold?: boolean;
 }): ContainerRecord {
   const { id, name, body, image } = args;
-  const { args: command } = resolveCommand({ entrypoint: body.Entrypoint, cmd: body.Cmd }, image.config);
+  const { args: command } = args.hold ? { args: [] as string[] } : resolveCommand({ entrypoint: body.Entrypoint, cmd: body.Cmd }, image.config);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
   const exposed = { ...(image.config.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) };
   const bindings: ContainerRecord['HostConfig']['PortBindings'] = {};
@@ -92,7 +94,7 @@ export function newRecord(args: {
     Id: id,
     Name: name,
     Created: args.now,
-    Path: command[0]!,
+    Path: command[0] ?? '',
     Args: command.slice(1),
     Image: image.id,
     ImageRef: body.Image,
@@ -141,6 +143,7 @@ export function newRecord(args: {
     Userns: args.userns,
     State: { Status: 'created', Pid: 0, ShimPid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME, OOMKilled: false },
     RestartCount: 0,
+    ...(args.hold ? { Hold: true } : {}),
   };
 }
 

@@ -68,7 +68,7 @@ export async function createPod(core: EngineCore, req: PodCreateRequest): Promis
     core.store.assertNameFree(infraName(name));
     const pod: PodRecord = { Id: newId(), Name: name, Created: now, Labels: { ...(req.Labels ?? {}) }, Share: share, InfraId: newId() };
     const holder = newRecord({
-      id: pod.InfraId, name: infraName(name), image: { id: '', config: {} }, userns, now,
+      id: pod.InfraId, name: infraName(name), image: { id: '', config: {} }, userns, now, hold: true,
       body: {
         Image: '', Hostname: req.Hostname || name.slice(1),
         Labels: { [POD_LABEL]: name.slice(1), [POD_INFRA_LABEL]: 'true' },
@@ -76,7 +76,7 @@ export async function createPod(core: EngineCore, req: PodCreateRequest): Promis
         HostConfig: { NetworkMode: network, PortBindings: req.PortBindings ?? {}, IpcMode: share.includes('ipc') ? 'shareable' : 'private' },
       },
     });
-    Object.assign(holder, { Path: '', Args: [], Hold: true, Pod: pod.Id });
+    holder.Pod = pod.Id;
     holder.Config.Cmd = null;
     holder.Config.Entrypoint = null;
     const dir = core.store.dir(holder.Id);
