@@ -14,7 +14,7 @@ import { createContainer } from './create.js';
 import { startContainer } from './start.js';
 import { killContainer, restartContainer, stopContainer, waitContainer, type WaitCondition, type WaitResult } from './stop.js';
 import { removeContainer } from './remove.js';
-import { createPod, inspectPod, listPods, removePod, startPod, stopPod } from './pods.js';
+import { createPod, inspectPod, listPods, removePod, startInPod, startPod, stopPod } from './pods.js';
 import type { PodCreateRequest } from '../wire/pods.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { reconcile } from './reconcile.js';
@@ -82,12 +82,12 @@ export class Engine {
   createPod(req: PodCreateRequest) { return createPod(this.core, req); }
   listPods() { return listPods(this.core); }
   inspectPod(ref: string) { return inspectPod(this.core, ref); }
-  startPod(ref: string) { return startPod(this.core, ref, (id) => this.start(id)); }
+  startPod(ref: string) { return startPod(this.core, ref, (id) => startContainer(this.core, this.hub, id)); }
   stopPod(ref: string, timeoutSec?: number) { return stopPod(this.core, ref, timeoutSec); }
   removePod(ref: string, force = false) { return removePod(this.core, ref, force); }
 
   create(body: CreateContainerBody, name?: string) { return createContainer(this.core, body, name); }
-  start(ref: string) { return startContainer(this.core, this.hub, ref); }
+  start(ref: string) { return startInPod(this.core, ref, (id) => startContainer(this.core, this.hub, id)); }
   kill(ref: string, signal?: string) { return killContainer(this.core, ref, signal); }
   stop(ref: string, timeoutSec?: number) { return stopContainer(this.core, ref, timeoutSec); }
   restart(ref: string, timeoutSec?: number) { return restartContainer(this.core, ref, (id) => this.start(id), timeoutSec); }

@@ -134,6 +134,14 @@ export async function startPod(core: EngineCore, ref: string, start: (id: string
   await all(`start of pod ${pod.Name.slice(1)}`, waiting.map((r) => () => start(r.Id)));
 }
 
+/** A pod's container starts its pod's holder first when it is down (podman does the same). */
+export async function startInPod(core: EngineCore, ref: string, start: (id: string) => Promise<void>): Promise<void> {
+  const rec = core.store.find(ref);
+  const pod = rec.Pod !== undefined && !rec.Hold ? core.pods.maybe(rec.Pod) : undefined;
+  if (pod && holderOf(core, pod).State.Status !== 'running') await start(pod.InfraId);
+  await start(rec.Id);
+}
+
 /** The containers first (they use the namespaces), then the holder. */
 export async function stopPod(core: EngineCore, ref: string, timeoutSec?: number): Promise<void> {
   const pod = core.pods.find(ref);
