@@ -15,11 +15,13 @@ import { POD_SHARES, type PodRecord, type PodShare } from './pod-store.js';
 import type { ContainerRecord } from './record.js';
 import { removeContainer } from './remove.js';
 import type { PodCreateRequest, PodInspect, PodStatus, PodSummary } from '../wire/pods.js';
+import { bindingsToMappings } from '../wire/ports.js';
 import { stopContainer } from './stop.js';
 
 /** Which namespaces a pod shares: a subset of net,ipc,uts that holds net. Pure. */
 export function parseShare(share: string[] | undefined): PodShare[] {
   if (share === undefined) return [...POD_SHARES];
+  if (!Array.isArray(share) || share.some((x) => typeof x !== 'string')) throw invalidArgument('Share: not a list of strings');
   const out: PodShare[] = [];
   for (const s of share.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
     if (!POD_SHARES.includes(s as PodShare)) throw invalidArgument(`--share ${s}: not one of ${POD_SHARES.join(', ')}`);
@@ -54,11 +56,16 @@ export async function createPod(core: EngineCore, req: PodCreateRequest): Promis
   if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) throw invalidArgument(`--network ${network}: a pod needs a network of its own (a bridge network)`);
   if (mode !== 'bridge') await core.services.network.get(mode);
   if (req.Hostname !== undefined && req.Hostname !== '' && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(req.Hostname)) throw invalidArgument(`--hostname ${req.Hostname}: not a valid hostname`);
+  // the Engine API's port codec refuses a bad binding now, not at the pod's first start
+  if (req.PortBindings !== undefined && (typeof req.PortBindings !== 'object' || req.PortBindings === null || Array.isArray(req.PortBindings))) throw invalidArgument('PortBindings: not an object');
+  bindingsToMappings(req.PortBindings ?? {});
+  if (req.Labels !== undefined && (typeof req.Labels !== 'object' || req.Labels === null || Object.values(req.Labels).some((v) => typeof v !== 'string'))) throw invalidArgument('Labels: not an object of strings');
   const userns = await core.services.runtime.defaultUserns();
   const now = new Date().toISOString();
   return core.nameLock.run(async () => {
     let name: string;
     if (req.Name) {
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(req.Name)) throw invalidArgument(`invalid pod name (${req.Name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       name = normaliseName(req.Name);
       if (core.pods.all().some((p) => p.Name === name)) throw new MinidockError('NameInUse', `pod name "${name.slice(1)}" is already in use`, { status: 409 });
     } else {

@@ -47,6 +47,7 @@ describe('pods', () => {
     expect(parseShare(['net', 'net'])).toEqual(['net']);
     expect(() => parseShare(['ipc'])).toThrow('a pod always shares net');
     expect(() => parseShare(['net,pid'])).toThrow('--share pid: not one of net, ipc, uts');
+    expect(() => parseShare('net' as unknown as string[])).toThrow('Share: not a list of strings');
   });
 
   it('takes its state from its holder', () => {
