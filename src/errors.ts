@@ -7,7 +7,7 @@ export type ErrorCode =
   | 'DigestMismatch' | 'RegistryError' | 'ImageInUse' | 'Conflict' | 'ContainerNotFound'
   | 'ContainerNotRunning' | 'ContainerRunning' | 'NameInUse' | 'NetworkNotFound' | 'NetworkInUse'
   | 'SubnetOverlap' | 'AddressInUse' | 'PoolExhausted' | 'PortInUse' | 'ExecNotFound'
-  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'NotImplemented' | 'PolicyNotFound' | 'Internal';
+  | 'CommandNotFound' | 'CommandNotExecutable' | 'ExternalCommand' | 'LayerUnsafe' | 'NotImplemented' | 'PolicyNotFound' | 'PodNotFound' | 'Internal';
 
 export class MinidockError extends Error {
   /** Process exit code the CLI uses (125: engine/flag error, 126/127 for the command). */
@@ -37,6 +37,12 @@ export class ImageNotFound extends MinidockError {
 export class ContainerNotFound extends MinidockError {
   constructor(readonly nameOrId: string) {
     super('ContainerNotFound', `No such container: ${nameOrId}`, { status: 404 });
+  }
+}
+
+export class PodNotFound extends MinidockError {
+  constructor(readonly nameOrId: string) {
+    super('PodNotFound', `no such pod: ${nameOrId}`, { status: 404 });
   }
 }
 

@@ -7,6 +7,7 @@ import { FROM_DAEMON } from './daemon-mark.js';
 import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody, VolumeInfo } from '../wire/api-types.js';
 import type { ContainerStats } from '../wire/stats.js';
 import type { PolicyApplyResult, PolicyDetail, PolicySummary } from '../wire/policies.js';
+import type { PodCreateRequest, PodInspect, PodSummary } from '../wire/pods.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -218,6 +219,13 @@ export class EngineClient {
   removeImage(name: string, force: boolean) { return this.json<({ Untagged: string } | { Deleted: string })[]>('DELETE', `/images/${name}`, { query: { force: force || undefined } }); }
 
   // ------------------------------------------------------------ networks
+  listPods() { return this.json<PodSummary[]>('GET', '/minidock/pods'); }
+  createPod(body: PodCreateRequest) { return this.json<{ Id: string }>('POST', '/minidock/pods/create', { body }); }
+  inspectPod(ref: string) { return this.json<PodInspect>('GET', `/minidock/pods/${encodeURIComponent(ref)}`); }
+  async startPod(ref: string): Promise<void> { await this.json('POST', `/minidock/pods/${encodeURIComponent(ref)}/start`); }
+  async stopPod(ref: string, timeoutSec?: number): Promise<void> { await this.json('POST', `/minidock/pods/${encodeURIComponent(ref)}/stop`, { query: { t: timeoutSec } }); }
+  async removePod(ref: string, force = false): Promise<void> { await this.json('DELETE', `/minidock/pods/${encodeURIComponent(ref)}`, { query: { force: force || undefined } }); }
+
   listNetworks() { return this.json<{ Id: string; Name: string; Driver: string; Scope: string }[]>('GET', '/networks'); }
   inspectNetwork(id: string) { return this.json<Record<string, unknown>>('GET', `/networks/${encodeURIComponent(id)}`); }
   createNetwork(body: NetworkCreateBody) { return this.json<{ Id: string }>('POST', '/networks/create', { body }); }

@@ -13,6 +13,7 @@ import { registerNetworks } from './routes/networks.js';
 import { registerExec } from './routes/exec.js';
 import { registerVolumes } from './routes/volumes.js';
 import { registerPolicies } from './routes/policies.js';
+import { registerPods } from './routes/pods.js';
 import { API_VERSION, MIN_API_VERSION, checkApiVersion } from './routes/system.js';
 
 export function buildRouter(): Router<Handler> {
@@ -24,6 +25,7 @@ export function buildRouter(): Router<Handler> {
   registerExec(router);
   registerVolumes(router);
   registerPolicies(router);
+  registerPods(router);
   return router;
 }
 

@@ -48,6 +48,7 @@ function addRunFlags(cmd: Command): Command {
     .option('--expose <port>', 'Expose a port or a range of ports', collect)
     .option('-l, --label <label>', 'Set meta data on a container', collect)
     .option('--label-file <file>', 'Read in a line delimited file of labels', collect)
+    .option('--pod <pod>', "Run the container in a pod (its network, IPC and UTS namespaces)")
     .option('--userns <mode>', 'User namespace to use')
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
     .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
@@ -256,6 +257,26 @@ export function buildProgram(): Command {
     .action(act('policy inspect', lazy(pol, (m) => m.policyInspect)));
   policy.command('rm').alias('remove').description('Remove one or more network policies (name or network/name)').argument('<policies...>')
     .action(act('policy rm', lazy(pol, (m) => m.policyRm)));
+  const pods = () => import('./commands/pods.js');
+  const pod = program.command('pod').description('Manage pods (containers sharing network, IPC and UTS namespaces)');
+  pod.command('create').description('Create a pod')
+    .option('--name <name>', 'Assign a name to the pod').option('-p, --publish <spec>', "Publish a port of the pod's containers to the host", collect)
+    .option('--network <net>', 'Connect the pod to a network').option('--hostname <name>', "The pod's host name")
+    .option('-l, --label <label>', 'Set metadata on a pod', collect).option('--share <kinds>', 'Namespaces to share (net always): net,ipc,uts')
+    .action(act('pod create', lazy(pods, (m) => m.podCreate)));
+  pod.command('ls').alias('list').alias('ps').description('List pods')
+    .option('-q, --quiet', 'Only display pod IDs').option('--no-trunc', 'Do not truncate the output')
+    .action(act('pod ls', lazy(pods, (m) => (o: { quiet?: boolean; trunc?: boolean }) => m.podLs({ quiet: o.quiet, noTrunc: o.trunc === false }))));
+  pod.command('inspect').description('Display detailed information on one or more pods')
+    .option('-f, --format <template>', 'Format the output using a Go template subset').argument('<pods...>')
+    .action(act('pod inspect', lazy(pods, (m) => m.podInspect)));
+  pod.command('start').description('Start one or more pods').argument('<pods...>')
+    .action(act('pod start', lazy(pods, (m) => m.podStart)));
+  pod.command('stop').description('Stop one or more pods').option('-t, --time <seconds>', 'Seconds to wait before killing the containers').argument('<pods...>')
+    .action(act('pod stop', lazy(pods, (m) => m.podStop)));
+  pod.command('rm').alias('remove').description('Remove one or more pods')
+    .option('-f, --force', 'Stop and remove running pods and their containers').argument('<pods...>')
+    .action(act('pod rm', lazy(pods, (m) => m.podRm)));
   const network = program.command('network').description('Manage networks');
   network.command('create').description('Create a network')
     .addOption(new Option('-d, --driver <driver>', 'Driver to manage the Network').default('bridge'))

@@ -41,6 +41,8 @@ export interface RunFlags {
   label?: string[];
   labelFileContents?: string[];
   expose?: string[];
+  /** --pod NAME: sent as the label minidock.pod=NAME, which the engine turns into the pod's namespaces. */
+  pod?: string;
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
@@ -178,6 +180,16 @@ export function buildCreateBody(image: string, command: string[], f: RunFlags, e
   for (const l of [...(f.labelFileContents ?? []).flatMap(envFileEntries), ...(f.label ?? [])]) {
     const i = l.indexOf('=');
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+  }
+  if (f.pod !== undefined) {
+    // the pod owns the network: publish on it (pod create -p), name it (pod create --hostname)
+    const at = `--pod ${f.pod}`;
+    if (!f.pod) throw invalidArgument('--pod: empty pod name');
+    if (f.publish?.length || f.publishAll) throw invalidArgument(`${at}: ports are published on the pod (pod create -p), not with -p/-P on its containers`);
+    if (f.network !== undefined) throw invalidArgument(`${at}: --network conflicts with the pod's network (pod create --network)`);
+    if (f.hostname !== undefined) throw invalidArgument(`${at}: --hostname conflicts with the pod's hostname (pod create --hostname)`);
+    if (labels['minidock.pod'] !== undefined && labels['minidock.pod'] !== f.pod) throw invalidArgument(`${at}: conflicts with --label minidock.pod=${labels['minidock.pod']}`);
+    labels['minidock.pod'] = f.pod;
   }
   let stopTimeout: number | undefined;
   if (f.stopTimeout !== undefined) {

@@ -7,6 +7,7 @@ import { TeardownError } from '../errors.js';
 import { Mutex } from '../state/mutex.js';
 import type { Paths } from '../state/paths.js';
 import { ContainerStore } from './store.js';
+import { PodStore } from './pod-store.js';
 import { EventLog, type EventType } from './events.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerCgroup, Services } from './services.js';
@@ -15,6 +16,7 @@ export interface EtcPaths { root: string; log: string; hostname: string; hosts: 
 
 export class EngineCore {
   readonly store: ContainerStore;
+  readonly pods: PodStore;
   /** exit:<id> (code, error) and removed:<id> (code, error), for wait and run --rm. */
   readonly signals = new EventEmitter();
   readonly events = new EventLog();
@@ -33,6 +35,7 @@ export class EngineCore {
 
   constructor(readonly paths: Paths, readonly services: Services, readonly log: (line: string) => void) {
     this.store = new ContainerStore(paths);
+    this.pods = new PodStore(paths);
     this.signals.setMaxListeners(0);
   }
 

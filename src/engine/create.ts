@@ -17,7 +17,7 @@ import type { ContainerRecord, NetworkRequest } from './record.js';
 import { ZERO_TIME } from './record.js';
 import type { ImageRecord, UsernsMap } from './services.js';
 import { bindingsToMappings, parsePortKey } from '../wire/ports.js';
-import { checkNamespaceModes, containerOf, joinerUserns } from './namespaces.js';
+import { checkNamespaceModes, containerOf, joinerUserns, podJoin } from './namespaces.js';
 import { parseExtraHost } from './etc-files.js';
 import { isIP } from 'node:net';
 import { logPolicy } from '../wire/log-config.js';
@@ -80,10 +80,12 @@ export function networkRequests(body: CreateContainerBody): Record<string, Netwo
 }
 
 export function newRecord(args: {
-  id: string; name: string; body: CreateContainerBody; image: ImageRecord; userns: UsernsMap | null; now: string;
+  id: string; name: string; body: CreateContainerBody; image: Pick<ImageRecord, 'id' | 'config'>; userns: UsernsMap | null; now: string;
+  /** a pod's holder (pods.ts): no image, no command */
+  hold?: boolean;
 }): ContainerRecord {
   const { id, name, body, image } = args;
-  const { args: command } = resolveCommand({ entrypoint: body.Entrypoint, cmd: body.Cmd }, image.config);
+  const { args: command } = args.hold ? { args: [] as string[] } : resolveCommand({ entrypoint: body.Entrypoint, cmd: body.Cmd }, image.config);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
   const exposed = { ...(image.config.ExposedPorts ?? {}), ...(body.ExposedPorts ?? {}) };
   const bindings: ContainerRecord['HostConfig']['PortBindings'] = {};
@@ -96,7 +98,7 @@ export function newRecord(args: {
     Id: id,
     Name: name,
     Created: args.now,
-    Path: command[0]!,
+    Path: command[0] ?? '',
     Args: command.slice(1),
     Image: image.id,
     ImageRef: body.Image,
@@ -147,6 +149,7 @@ export function newRecord(args: {
     Userns: args.userns,
     State: { Status: 'created', Pid: 0, ShimPid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME, OOMKilled: false },
     RestartCount: 0,
+    ...(args.hold ? { Hold: true } : {}),
   };
 }
 
@@ -170,8 +173,11 @@ export function parseSignal(sig: string | undefined, fallback = 'SIGKILL'): numb
 }
 
 /** POST /containers/create. */
-export async function createContainer(core: EngineCore, body: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
-  validateCreate(body);
+export async function createContainer(core: EngineCore, asked: CreateContainerBody, name?: string): Promise<{ Id: string; Warnings: string[] }> {
+  validateCreate(asked);
+  // run --pod (label minidock.pod): the body joins the pod's holder
+  const pod = podJoin(core, asked);
+  const body = pod?.body ?? asked;
   const bodyName = (body as { name?: unknown }).name;
   if (bodyName !== undefined && bodyName !== null && bodyName !== '' && bodyName !== name) {
     throw invalidArgument(`the body's name (${String(bodyName)}) differs from the name query parameter (${name ?? 'none'})`);
@@ -198,6 +204,7 @@ export async function createContainer(core: EngineCore, body: CreateContainerBod
       do finalName = `/${randomName(retry++)}`; while (core.store.all().some((r) => r.Name === finalName));
     }
     const rec = newRecord({ id, name: finalName, body, image, userns, now: new Date().toISOString() });
+    if (pod) rec.Pod = pod.podId;
     const dir = core.store.dir(id);
     const vols = await createVolumes(core, mounts);
     rec.Mounts = vols.mounts;

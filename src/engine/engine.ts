@@ -14,6 +14,8 @@ import { createContainer } from './create.js';
 import { startContainer } from './start.js';
 import { killContainer, restartContainer, stopContainer, waitContainer, type WaitCondition, type WaitResult } from './stop.js';
 import { removeContainer } from './remove.js';
+import { createPod, inspectPod, listPods, removePod, startInPod, startPod, stopPod } from './pods.js';
+import type { PodCreateRequest } from '../wire/pods.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { reconcile } from './reconcile.js';
 import { Policies } from './policies.js';
@@ -26,6 +28,7 @@ import { filterContainers, labelMatches, parseContainerFilters, parseFilters } f
 import { sinceParam } from '../wire/since.js';
 import { sinceToNs } from '../runtime/logs.js';
 import { execProcess, type ExecOptions } from './exec-process.js';
+import { invalidArgument } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer, updateLabels } from './update.js';
@@ -83,8 +86,15 @@ export class Engine {
   removeVolume(name: string, force = false) { return removeVolume(this.core, name, force); }
   pruneVolumes(filters: Parameters<typeof pruneVolumes>[1]) { return pruneVolumes(this.core, filters); }
 
+  createPod(req: PodCreateRequest) { return createPod(this.core, req); }
+  listPods() { return listPods(this.core); }
+  inspectPod(ref: string) { return inspectPod(this.core, ref); }
+  startPod(ref: string) { return startPod(this.core, ref, (id) => startContainer(this.core, this.hub, id)); }
+  stopPod(ref: string, timeoutSec?: number) { return stopPod(this.core, ref, timeoutSec); }
+  removePod(ref: string, force = false) { return removePod(this.core, ref, force); }
+
   create(body: CreateContainerBody, name?: string) { return createContainer(this.core, body, name); }
-  start(ref: string) { return startContainer(this.core, this.hub, ref); }
+  start(ref: string) { return startInPod(this.core, ref, (id) => startContainer(this.core, this.hub, id)); }
   kill(ref: string, signal?: string) { return killContainer(this.core, ref, signal); }
   stop(ref: string, timeoutSec?: number) { return stopContainer(this.core, ref, timeoutSec); }
   restart(ref: string, timeoutSec?: number) { return restartContainer(this.core, ref, (id) => this.start(id), timeoutSec); }

@@ -3,6 +3,7 @@
 // the runtime through the shim's setns path, then moved into the container's cgroup.
 import type { EngineCore } from './core.js';
 import { notRunning } from './record.js';
+import { invalidArgument } from '../errors.js';
 import { containerSecurity } from './security.js';
 import { processSpec } from './process-spec.js';
 import { cgroupOf } from './resources.js';
@@ -13,6 +14,7 @@ export interface ExecOptions { cmd: string[]; env: string[]; workingDir: string;
 export async function execProcess(core: EngineCore, ref: string, o: ExecOptions): Promise<ExecProcessLike> {
   const rec = core.store.find(ref);
   if (rec.State.Status !== 'running') throw notRunning(rec);
+  if (rec.Hold) throw invalidArgument(`container ${rec.Name.slice(1)} holds a pod's namespaces: it has no image to exec in`);
   // docker: an exec has its container's capabilities, no_new_privs and seccomp filter
   const { capabilities, noNewPrivileges, seccomp } = await containerSecurity(rec.HostConfig);
   const security: ProcessSecurity = { capabilities, noNewPrivileges, seccomp };

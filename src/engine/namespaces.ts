@@ -2,6 +2,8 @@
 // create with docker's messages, turned at start into what the runtime joins (pod style: the
 // holder's user namespace first, then any of net/ipc/uts/pid of the holder's PID 1) or keeps
 // from the host. Policy only; the shim does the joining (runtime/shim/supervise.c).
+// A pod's container (run --pod: the label minidock.pod=NAME) joins the pod's holder: its
+// user and net namespaces always, ipc and uts as the pod shares them.
 import { MinidockError, conflict, invalidArgument } from '../errors.js';
 import type { CreateContainerBody } from '../wire/api-types.js';
 import type { EngineCore } from './core.js';
@@ -9,6 +11,43 @@ import type { ContainerRecord } from './record.js';
 import type { ContainerSpec, UsernsMap } from './services.js';
 
 type HostConfig = NonNullable<CreateContainerBody['HostConfig']>;
+
+/** The label that asks for a pod at create (run --pod) and marks its containers. */
+export const POD_LABEL = 'minidock.pod';
+/** Marks a pod's holder (shown in docker ps as podman shows its infra container). */
+export const POD_INFRA_LABEL = 'minidock.pod.infra';
+
+/** create with the label minidock.pod=NAME: the body as a member of that pod (its holder's
+ * namespaces), or undefined without the label. What a member cannot have is refused by name. */
+export function podJoin(core: EngineCore, body: CreateContainerBody): { body: CreateContainerBody; podId: string } | undefined {
+  const labels = body.Labels ?? {};
+  if (labels[POD_INFRA_LABEL] !== undefined) throw invalidArgument(`label ${POD_INFRA_LABEL} is reserved for the holders of pods (pod create)`);
+  const ref = labels[POD_LABEL];
+  if (ref === undefined) return undefined;
+  if (ref === '') throw invalidArgument(`--pod: empty pod name`);
+  const pod = core.pods.find(ref);
+  const name = pod.Name.slice(1);
+  const hc: HostConfig = body.HostConfig ?? {};
+  const at = `--pod ${name}`;
+  if (hc.NetworkMode && hc.NetworkMode !== 'default') throw invalidArgument(`${at}: --network ${hc.NetworkMode} conflicts with the pod's network (pod create --network)`);
+  if (Object.keys(body.NetworkingConfig?.EndpointsConfig ?? {}).length) throw invalidArgument(`${at}: endpoint settings (--ip, --network-alias) conflict with the pod's network`);
+  if (Object.keys(hc.PortBindings ?? {}).length || hc.PublishAllPorts) throw invalidArgument(`${at}: ports are published on the pod (pod create -p), not on its containers`);
+  if (body.Hostname) throw invalidArgument(`${at}: the hostname is the pod's (pod create --hostname)`);
+  if (body.MacAddress) throw invalidArgument(`${at}: --mac-address conflicts with the pod's network`);
+  if (hc.Dns?.length || hc.DnsSearch?.length || hc.DnsOptions?.length || hc.ExtraHosts?.length) throw invalidArgument(`${at}: dns and host options are the pod's (its /etc/hosts and resolv.conf are shared)`);
+  if (pod.Share.includes('ipc') && hc.IpcMode && hc.IpcMode !== 'private') throw invalidArgument(`${at}: --ipc ${hc.IpcMode} conflicts with the pod's shared IPC namespace`);
+  if (pod.Share.includes('uts') && hc.UTSMode) throw invalidArgument(`${at}: --uts ${hc.UTSMode} conflicts with the pod's shared UTS namespace`);
+  if (hc.UsernsMode === 'host') throw invalidArgument(`${at}: --userns=host conflicts with the pod's user namespace`);
+  const holder = `container:${pod.InfraId}`;
+  return {
+    podId: pod.Id,
+    body: {
+      ...body,
+      Labels: { ...labels, [POD_LABEL]: name },
+      HostConfig: { ...hc, NetworkMode: holder, ...(pod.Share.includes('ipc') ? { IpcMode: holder } : {}) },
+    },
+  };
+}
 
 /** `container:NAME|ID` → NAME|ID; anything else → undefined. */
 export function containerOf(mode: string | undefined): string | undefined {
@@ -107,6 +146,9 @@ export function planNamespaces(core: EngineCore, rec: ContainerRecord): Namespac
   } else if (hc.IpcMode === 'host') hostNamespaces.push('ipc');
   else if (hc.IpcMode === 'none') plan.spec.noShm = true;
   if (hc.UTSMode === 'host') hostNamespaces.push('uts');
+  // a pod's member shares its holder's UTS namespace when the pod says so
+  const pod = rec.Pod !== undefined && !rec.Hold ? core.pods.maybe(rec.Pod) : undefined;
+  if (pod?.Share.includes('uts') && plan.netHolder) join.uts = plan.netHolder.State.Pid;
   if (holders.length) {
     const owner = holders.find((h) => h.Userns) ?? holders[0]!;
     if (holders.some((h) => h.Userns && h.Id !== owner.Id)) {

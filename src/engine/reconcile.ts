@@ -10,9 +10,11 @@ import { reclaimVolumes, releaseSteps } from './mounts.js';
 import { removeContainer } from './remove.js';
 import { startWithEngine } from './restarts.js';
 import { startHealthcheck } from './health.js';
+import { reconcilePods } from './pods.js';
 
 export async function reconcile(core: EngineCore): Promise<void> {
   await core.store.load();
+  await core.pods.load();
   const { runtime, network } = core.services;
   const alive = (r: ContainerRecord | undefined) => !!r && r.State.Status === 'running' && !!r.State.ShimPid && runtime.isAlive(r.State.ShimPid);
   for (const rec of core.store.all()) {
@@ -63,5 +65,6 @@ export async function reconcile(core: EngineCore): Promise<void> {
     await core.store.save(rec);
     if (rec.HostConfig.AutoRemove) await removeContainer(core, rec.Id, { force: true }).catch((err) => core.log(`--rm of ${rec.Id}: ${(err as Error).message}`));
   }
+  await reconcilePods(core);
   await startWithEngine(core);
 }

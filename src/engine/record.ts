@@ -65,6 +65,10 @@ export interface ContainerRecord {
   Mounts?: StoredMount[];
   State: ContainerState;
   RestartCount: number;
+  /** A pod's holder (pods.ts): no image, no command; the shim only holds its namespaces. */
+  Hold?: boolean;
+  /** The id of the pod this container belongs to (its holder too). */
+  Pod?: string;
 }
 
 /** The resource fields as the record keeps them (docker's zero values when unset). */

@@ -1,5 +1,6 @@
 // `rm` (and --rm): a running container is killed first with force; then its network, run dir
 // and record go. Every teardown step runs; failures come back to the caller together.
+import { conflict } from '../errors.js';
 import type { EngineCore } from './core.js';
 import { assertTransition } from './record.js';
 import { forgetRestarts } from './restarts.js';
@@ -8,8 +9,10 @@ import { anonymousVolumeSteps } from './mounts.js';
 import { destroyCgroup } from './resources.js';
 import { thawAfterSignal } from './pause.js';
 
-export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean; volumes?: boolean; pod?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
+  // a pod's holder goes with its pod (pods.ts passes `pod`)
+  if (rec.Hold && !opts.pod) throw conflict(`container ${rec.Name.slice(1)} holds the namespaces of pod ${core.pods.maybe(rec.Pod ?? '')?.Name.slice(1) ?? rec.Pod}: remove the pod (pod rm)`);
   if (rec.State.Status === 'running') {
     if (!opts.force) assertTransition(rec, 'removing');
     const done = core.exited(rec.Id);

@@ -47,8 +47,9 @@ export async function startContainer(core: EngineCore, hub: AttachHub, ref: stri
 async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecord): Promise<void> {
   const { images, runtime, network } = core.services;
   const files = core.etcPaths(rec.Id);
-  const image = await images.get(rec.Image);
-  const layerDirs = images.layerDirs(image);
+  // a pod's holder has no image: an empty root, and no command (the shim's hold mode)
+  const image = rec.Hold ? undefined : await images.get(rec.Image);
+  const layerDirs = image ? images.layerDirs(image) : [];
   const mode = networkModeName(rec.HostConfig.NetworkMode);
   // holders of joined namespaces must run now (docker's "cannot join ... of a non running container")
   const ns = planNamespaces(core, rec);
@@ -58,10 +59,10 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const hostname = rec.Config.Hostname || os.hostname();
   const etc = holder ? core.etcPaths(holder.Id) : files;
   const { maskedPaths, readonlyPaths, ...security } = await containerSecurity(rec.HostConfig);
-  const proc = await processSpec(runtime, layerDirs, image.config, {
+  const proc = image ? await processSpec(runtime, layerDirs, image.config, {
     args: [rec.Path, ...rec.Args], env: rec.Config.Env, workingDir: rec.Config.WorkingDir, user: rec.Config.User,
     hostname, tty: !!rec.Config.Tty,
-  }, security);
+  }, security) : { args: [], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], tty: false, capabilities: [], noNewPrivileges: true, seccomp: null };
   await Promise.all([
     ...(holder ? [] : [
       fs.writeFile(files.hostname, hostnameFile(hostname)),
@@ -81,7 +82,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
     // a joined network namespace is its holder's to configure
     sysctls: mode === 'host' || holder ? {} : CONTAINER_NET_SYSCTLS,
-    ...ns.spec, init: !!rec.HostConfig.Init,
+    ...ns.spec, init: !!rec.HostConfig.Init, hold: !!rec.Hold,
     etcFiles: { hostname: etc.hostname, hosts: etc.hosts, resolvConf: etc.resolv },
     // --log-driver none keeps nothing; the file drivers rotate (wire/log-config.ts)
     logPath: files.log, logLimit: { maxSize: log.maxSize, maxFiles: log.maxFiles }, logDiscard: log.driver === 'none',

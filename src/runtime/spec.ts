@@ -49,8 +49,9 @@ export const rootfsPath = (runDir: string) => path.join(runDir, 'rootfs');
 export const seccompPath = (runDir: string) => path.join(runDir, 'seccomp');
 
 /** `seccompFile`: where the runtime writes `s.seccomp` (required when it is not null). */
-function common(s: ProcessSpec, seccompFile: string | undefined): string {
-  if (s.args.length === 0) throw new InvalidSpec('command', '', 'no command specified');
+function common(s: ProcessSpec, seccompFile: string | undefined, hold = false): string {
+  if (hold && s.args.length) throw new InvalidSpec('command', s.args.join(' '), 'a holder runs no command');
+  if (!hold && s.args.length === 0) throw new InvalidSpec('command', '', 'no command specified');
   if (!s.cwd.startsWith('/')) throw new InvalidSpec('working directory', s.cwd, 'it needs to be an absolute path');
   let out = '';
   for (const a of s.args) out += line('arg', a);
@@ -143,7 +144,8 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   let out = '';
   for (const l of spec.layerDirs) out += line('layer', l);
   out += line('upper', spec.upperDir) + line('work', spec.workDir) + line('rundir', spec.runDir) + line('rootfs', rootfsPath(spec.runDir));
-  out += common(spec, seccompPath(spec.runDir));
+  if (spec.hold && (spec.init || spec.tty)) throw new InvalidSpec('hold', 'true', 'a holder has no init and no tty');
+  out += common(spec, seccompPath(spec.runDir), !!spec.hold);
   out += line('stdin', spec.openStdin ? 1 : 0) + line('hostname', spec.hostname) + line('net', spec.network);
   if (spec.userns) {
     for (const m of spec.userns.uidMap) out += line('uidmap', checkMapping('uid map', m));
@@ -151,6 +153,7 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   }
   out += namespaceLines(spec);
   if (spec.init) out += line('init', 1);
+  if (spec.hold) out += line('hold', 1);
   for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
     if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/i.test(key)) throw new InvalidSpec('sysctl name', key, 'not a dotted sysctl name');
     out += line('sysctl', `${key.replace(/\./g, '/')} ${value}`);

@@ -75,6 +75,9 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   noShm?: boolean;
   /** --init: PID 1 is a small init that forwards signals to the command, reaps and exits with the command's status. */
   init?: boolean;
+  /** A pod's namespace holder: no command (`args` empty), no image needed (no layers = an
+   * empty root); PID 1 is set up as usual, then only waits; SIGTERM ends it with 0. */
+  hold?: boolean;
   /** Namespaced sysctls in dotted form (`net.ipv6.conf.all.disable_ipv6`), written by the
    * container's process inside its namespaces after the network is set up (OCI linux.sysctl). */
   sysctls?: Record<string, string>;

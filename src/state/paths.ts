@@ -17,6 +17,7 @@ export function defaultPaths(env: NodeJS.ProcessEnv = process.env): Paths {
 
 export const imageRoot = (p: Paths) => path.join(p.root, 'image');
 export const containersRoot = (p: Paths) => path.join(p.root, 'containers');
+export const podsRoot = (p: Paths) => path.join(p.root, 'pods');
 export const networksRoot = (p: Paths) => path.join(p.root, 'networks');
 /** The engine's API socket (Docker's is /run/docker.sock). */
 export const engineSocket = (env: NodeJS.ProcessEnv = process.env) => env.MINIDOCK_HOST ?? '/run/minidock.sock';

@@ -145,6 +145,9 @@ export class TestEngine {
   async destroy(): Promise<string[]> {
     const errors: string[] = [];
     if ((this.proc && this.proc.exitCode === null) || (await this.enginePids()).length) {
+      // pods first: their holders go with them, never by `rm`
+      const pods = (await this.cli(['pod', 'ls', '-q'], { timeoutMs: 20_000 }).catch(() => undefined))?.stdout.split('\n').filter(Boolean) ?? [];
+      if (pods.length) await this.cli(['pod', 'rm', '-f', ...pods], { timeoutMs: 60_000 }).catch((e) => errors.push(String(e)));
       const ids = (await this.cli(['ps', '-aq', '--no-trunc'], { timeoutMs: 20_000 }).catch(() => undefined))?.stdout.split('\n').filter(Boolean) ?? [];
       if (ids.length) await this.cli(['rm', '-f', ...ids], { timeoutMs: 60_000 }).catch((e) => errors.push(String(e)));
       const nets = (await this.cli(['network', 'ls', '-q'], { timeoutMs: 20_000 }).catch(() => undefined))?.stdout.split('\n').filter(Boolean) ?? [];

@@ -147,12 +147,15 @@ describe.skipIf(!isRoot)('spec codec: TS serialiser against the shim (root)', ()
       [add('host_ipc 1\nshm_from 1'), 'shm_from and host_ipc exclude each other'],
       [add('no_shm 1\nshm_from 1'), 'no_shm excludes shm_from and host_ipc'],
       [add('init yes'), 'init yes: not an integer in 0..1'],
+      [add('hold 2'), 'hold 2: not an integer in 0..1'],
+      [add('hold 1'), 'hold takes no arg'],
+      [(t) => `${t.replace(/^arg .*\n/gm, '')}hold 1\ninit 1\n`, 'hold excludes init and tty'],
     ];
     for (const [edit, why] of cases) {
       const r = await feed('run', edit);
       expect(r.reply, why).toMatch(/^error invalid spec /);
       expect(r.reply, why).toContain(why);
-      const whole = why.startsWith('missing') || why.includes('go together') || why.includes('subset') || /join_user|either joined|exclude/.test(why);
+      const whole = why.startsWith('missing') || why.includes('go together') || why.includes('subset') || /join_user|either joined|exclude|hold (takes|excludes)/.test(why);
       if (!whole) expect(r.reply, why).toContain(`${r.file} line ${r.line}: `);
       expect(r.code).toBe(1);
       // nothing was started or created: no log, no socket, no exit.json
@@ -161,6 +164,21 @@ describe.skipIf(!isRoot)('spec codec: TS serialiser against the shim (root)', ()
     // the untouched spec runs (the closed stdin then aborts it)
     const ok = await feed('run', (t) => t);
     expect(ok.reply).toMatch(/^pid \d+ \d+\n/);
+  });
+
+  it('hold: a holder without image or command keeps its namespaces until SIGTERM ends it with 0', async () => {
+    const s = { ...(await makeSpec(base, layer, { args: [] })), layerDirs: [], hold: true };
+    expect(serializeRunSpec(s)).toMatch(/^hold 1$/m);
+    expect(() => serializeRunSpec({ ...s, args: ['true'] })).toThrow(InvalidSpec);
+    expect(() => serializeRunSpec({ ...s, init: true })).toThrow(InvalidSpec);
+    const { pid } = await rt.start(s, async () => {});
+    pids.push(pid);
+    // no exec happened: PID 1 is the shim's holder, in namespaces of its own
+    expect((await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim()).toBe('minidock-hold');
+    expect(await fs.readlink(`/proc/${pid}/ns/net`)).not.toBe(await fs.readlink('/proc/self/ns/net'));
+    const exit = rt.waitExit(s.id);
+    process.kill(pid, 'SIGTERM');
+    expect((await exit).exitCode).toBe(0);
   });
 
   it('refuses hostile exec specs', async () => {

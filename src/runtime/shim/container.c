@@ -309,6 +309,25 @@ static void run_init(struct spec *sp, int err_w)
 	}
 }
 
+/* hold (a pod's infra): PID 1 only keeps the namespaces alive. No command is exec'd: the
+ * shim learns the start worked when err_w closes here; SIGTERM, SIGINT or SIGHUP end the
+ * holder with 0 (a PID 1 has no default signal actions), children it may inherit are reaped. */
+static void __attribute__((noreturn)) run_hold(int err_w)
+{
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	close(err_w);
+	syscall(SYS_close_range, 3, ~0U, 0);
+	prctl(PR_SET_NAME, "minidock-hold");
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) _exit(0);
+		if (sig == SIGCHLD) while (waitpid(-1, NULL, WNOHANG) > 0) {}
+	}
+}
+
 void child_main(struct spec *sp, struct child_fds *f)
 {
 	report_fd = f->err_w;
@@ -372,6 +391,7 @@ void child_main(struct spec *sp, struct child_fds *f)
 	/* everything but stdio closes at exec; err_w closing tells the shim exec worked */
 	syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
 	md_seccomp_late(sp, f->seccomp);
+	if (sp->hold) run_hold(f->err_w);
 	if (sp->init) run_init(sp, f->err_w);
 	int e = exec_program(sp->arg.v, sp->env.v);
 	say(f->err_w, "execfail %d", e);

@@ -33,9 +33,11 @@
  *         written), host_pid, host_ipc, host_uts (0|1: stay in the host's namespace of that
  *         kind), shm_from (host pid whose /dev/shm mount is bound as the container's: the
  *         IPC namespace's shared memory), no_shm (0|1: no /dev/shm, --ipc none), init (0|1: PID 1 is a small reaping init that
- *         forwards signals to the command and exits with its status)
+ *         forwards signals to the command and exits with its status), hold (0|1: a pod's
+ *         namespace holder: no arg, no image; PID 1 is set up as any container's, then waits
+ *         without exec until SIGTERM, SIGINT or SIGHUP ends it with 0; excludes init and tty)
  *   exec: pid! (1 to 2147483647)
- *   both: arg! (repeated), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
+ *   both: arg! (repeated; run with hold: none), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
  *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), cap_bounding (capability number
  *         0 to 63, repeated; the bounding set), cap_permitted (repeated; permitted and
  *         effective, a subset of the bounding set; inheritable and ambient are always empty),
@@ -107,8 +109,9 @@ static const struct key keys[] = {
 	{ "shm_from", K_PID, RUN, 0, F(shm_from) },
 	{ "init", K_BOOL, RUN, 0, F(init) },
 	{ "no_shm", K_BOOL, RUN, 0, F(no_shm) },
+	{ "hold", K_BOOL, RUN, 0, F(hold) },
 	{ "pid", K_PID, EXEC, 1, F(pid) },
-	{ "arg", K_LIST, BOTH, 1, F(arg) },
+	{ "arg", K_LIST, BOTH, 0, F(arg) }, /* required unless hold (checked below) */
 	{ "env", K_LIST, BOTH, 0, F(env) },
 	{ "cwd", K_ABSPATH, BOTH, 1, F(cwd) },
 	{ "uid", K_ID, BOTH, 1, F(uid) },
@@ -282,6 +285,9 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp)
 	spec_line = 0;
 	for (unsigned i = 0; i < NKEYS; i++)
 		if (keys[i].required && (keys[i].modes & mode) && !seen[i]) bad("missing key %s", keys[i].name);
+	if (sp->hold && sp->arg.n) bad("hold takes no arg (the holder runs no command)");
+	if (!sp->hold && !sp->arg.n) bad("missing key arg");
+	if (sp->hold && (sp->init || sp->tty)) bad("hold excludes init and tty");
 	if (!!sp->uidmap.n != !!sp->gidmap.n) bad("uidmap and gidmap go together");
 	if (sp->mount_kind.n != sp->mount_src.n || sp->mount_kind.n != sp->mount_dst.n) bad("mount_kind, mount_src and mount_dst go together (one each per mount)");
 	if (sp->cap_permitted & ~sp->cap_bounding) bad("cap_permitted is not a subset of cap_bounding");
