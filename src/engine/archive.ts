@@ -16,7 +16,7 @@ import { idShiftFrom, resolveInRoot, type InRootResolution } from '../volume/ind
 import { OPAQUE_XATTR } from '../volume/layer-view.js';
 import { restore } from '../volume/xattrs.js';
 import { MergedTree, ProcRootTree, type ContainerTree, type TreeNode } from '../volume/container-tree.js';
-import { entryComponents, joinInRoot, linkComponents } from '../volume/tar-paths.js';
+import { entryComponents, joinInRoot, linkComponents } from '../wire/tar-names.js';
 import { goFileMode, type PathStat } from '../wire/path-stat.js';
 import type { EngineCore } from './core.js';
 import type { ContainerRecord } from './record.js';
