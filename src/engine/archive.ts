@@ -8,7 +8,6 @@
 // container's root (or the tar's ids with copyUIDGID), mapped by its user namespace.
 import fs, { constants as C } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { invalidArgument, MinidockError } from '../errors.js';
@@ -168,8 +167,9 @@ const refuse = (name: string, why: string) => invalidArgument(`refusing tar entr
 export async function extractInto(tree: ContainerTree, ids: IdView, dir: string, input: Readable, opts: ExtractOptions): Promise<void> {
   const dirTimes: { abs: string; mtime: Date }[] = [];
   const ex = tar.extract();
-  const feeding = pipeline(input, ex as unknown as NodeJS.WritableStream);
-  feeding.catch(() => undefined); // deliberate: a failed feed destroys `ex`, which ends the loop below with the error; awaited at the end
+  // not pipeline(): a refused entry must leave the request readable, so the API can drain it and answer
+  input.on('error', (err) => ex.destroy(err));
+  input.pipe(ex as unknown as NodeJS.WritableStream);
   const owner = (h: tar.Header): [number, number] => (opts.copyUIDGID ? ids.toHost(h.uid ?? 0, h.gid ?? 0) : ids.toHost(0, 0));
   /** Makes sure every parent of `comps` below dir is a real directory (made when missing). */
   const parents = (name: string, comps: string[]) => {
@@ -240,7 +240,6 @@ export async function extractInto(tree: ContainerTree, ids: IdView, dir: string,
       if (h.mtime && h.type === 'directory') dirTimes.push({ abs: w.abs, mtime: h.mtime });
     }
   }
-  await feeding;
   // a directory's mtime last: its entries changed it while they were written
   for (const d of dirTimes.reverse()) fs.utimesSync(d.abs, d.mtime, d.mtime);
 }

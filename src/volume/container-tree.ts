@@ -71,6 +71,14 @@ export class MergedTree implements ContainerTree {
     return new MergedTree(await LayerView.open([upperDir, ...layersTopFirst]), sorted, ownerToHost);
   }
 
+  /** Set when the upper dir is about to change: the view's cached directories are dropped at the next lookup. */
+  private dirty = false;
+
+  private fresh(): LayerView {
+    if (this.dirty) { this.view.invalidate(); this.dirty = false; }
+    return this.view;
+  }
+
   private mountOf(p: string): string | undefined {
     const m = this.mounts.find((x) => p === x.target || p.startsWith(`${x.target}/`));
     return m ? m.source + p.slice(m.target.length) : undefined;
@@ -82,7 +90,7 @@ export class MergedTree implements ContainerTree {
       const st = fs.lstatSync(host, { throwIfNoEntry: false });
       return st ? { abs: host, stat: st, hostIds: true } : undefined;
     }
-    const e = this.view.entry(p);
+    const e = this.fresh().entry(p);
     return e ? { abs: e.abs, stat: e.stat, hostIds: e.layer === 0 } : undefined;
   }
 
@@ -90,7 +98,7 @@ export class MergedTree implements ContainerTree {
 
   readdir(p: string): string[] {
     const host = this.mountOf(p);
-    const names = new Set(host !== undefined ? fs.readdirSync(host) : this.view.readdir(p));
+    const names = new Set(host !== undefined ? fs.readdirSync(host) : this.fresh().readdir(p));
     for (const m of this.mounts) if (parentOf(m.target) === p) names.add(path.posix.basename(m.target));
     return [...names].sort();
   }
@@ -102,19 +110,22 @@ export class MergedTree implements ContainerTree {
     if (st?.isDirectory()) return abs;
     if (st) throw new Error(`upper dir entry ${p} is not a directory`);
     this.upperDir(parentOf(p));
-    const lower = this.view.entry(p);
+    const lower = this.fresh().entry(p);
     if (!lower?.stat.isDirectory()) throw new Error(`${p} is not a directory in the container`);
     fs.mkdirSync(abs, { mode: lower.stat.mode & 0o7777 });
     fs.chmodSync(abs, lower.stat.mode & 0o7777);
     const [uid, gid] = this.ownerToHost(lower.stat.uid, lower.stat.gid);
     fs.lchownSync(abs, uid, gid);
     fs.utimesSync(abs, lower.stat.atime, lower.stat.mtime);
+    this.dirty = true;
     return abs;
   }
 
   writable(p: string) {
     const host = this.mountOf(p);
     if (host !== undefined) return { abs: host, opaque: false, hostIds: true as const };
+    // the caller changes the upper dir at p: merged directories looked up so far are stale from now on
+    this.dirty = true;
     const dir = this.upperDir(parentOf(p));
     const abs = path.join(dir, path.posix.basename(p));
     const st = fs.lstatSync(abs, { throwIfNoEntry: false });

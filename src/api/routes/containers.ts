@@ -11,6 +11,7 @@ import { encodeFrame } from '../../wire/stdcopy.js';
 import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
 import type { AttachStreamLike, ContainerStats } from '../../engine/services.js';
 import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { encodePathStat, PATH_STAT_HEADER } from '../../wire/path-stat.js';
 
 function stdcopyOrRaw(tty: boolean, stream: 1 | 2, data: Buffer): Buffer {
@@ -211,7 +212,18 @@ export function registerContainers(router: Router<Handler>): void {
     return ANSWERED;
   });
   router.add('PUT', '/containers/{id}/archive', async (ctx, { engine }) => {
-    await engine.archivePut(ctx.params.id!, archivePath(ctx), ctx.req, { noOverwriteDirNonDir: ctx.flag('noOverwriteDirNonDir'), copyUIDGID: ctx.flag('copyUIDGID') });
+    try {
+      await engine.archivePut(ctx.params.id!, archivePath(ctx), ctx.req, { noOverwriteDirNonDir: ctx.flag('noOverwriteDirNonDir'), copyUIDGID: ctx.flag('copyUIDGID') });
+    } catch (err) {
+      // the rest of the tar is read and dropped, so the client sees the answer instead of a broken pipe
+      ctx.req.unpipe();
+      if (!ctx.req.readableEnded) {
+        const ended = once(ctx.req, 'end');
+        ctx.req.resume();
+        await ended;
+      }
+      throw err;
+    }
     ctx.json(200, undefined);
     return ANSWERED;
   });
