@@ -186,4 +186,30 @@ describe.skipIf(!isRoot)('cp, diff and export through the cli (root)', () => {
     expect((await fs.stat(file)).size).toBe(exported.stdout.length);
     await ok(['rm', name]);
   }, 120_000);
+  it('read-only roots and volumes refuse a copy (403); volumes are written in their host dir; a paused container stays paused', async () => {
+    await ok(['volume', 'create', 'cpvol']);
+    await ok(['create', '--name', 'cp-ro', '--read-only', '-v', 'cpvol:/vol', '-v', `${host}:/rovol:ro`, IMAGE, 'sleep', '300']);
+    const file = path.join(host, 'in.txt');
+    await fs.writeFile(file, 'v\n');
+    const ro = await eng.cli(['cp', file, 'cp-ro:/tmp']);
+    expect(ro).toMatchObject({ exitCode: 1, stderr: 'Error response from daemon: container rootfs is marked read-only\n' });
+    const roVol = await eng.cli(['cp', file, 'cp-ro:/rovol']);
+    expect(roVol).toMatchObject({ exitCode: 1, stderr: 'Error response from daemon: mounted volume is marked read-only\n' });
+    // a stopped container's volume is its _data dir; written as the container's root
+    await ok(['cp', file, 'cp-ro:/vol/']);
+    const data = (await ok(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'cpvol'])).trim();
+    expect(await fs.readFile(path.join(data, 'in.txt'), 'utf8')).toBe('v\n');
+    expect(fsSync.statSync(path.join(data, 'in.txt')).uid).toBe(rootUid);
+    await ok(['start', 'cp-ro']);
+    expect(await ok(['exec', 'cp-ro', 'cat', '/vol/in.txt'])).toBe('v\n');
+    await ok(['pause', 'cp-ro']);
+    const t = await tarEntries((await cliBin(['cp', 'cp-ro:/vol/in.txt', '-'])).stdout);
+    expect(t).toMatchObject([{ name: 'in.txt', uid: 0, data: 'v\n' }]);
+    expect((await ok(['inspect', '-f', '{{.State.Status}}', 'cp-ro'])).trim()).toBe('paused');
+    await ok(['unpause', 'cp-ro']);
+    const notDir = await eng.cli(['cp', '-', 'cp-ro:/vol/in.txt']);
+    expect(notDir).toMatchObject({ exitCode: 1, stderr: 'destination "cp-ro:/vol/in.txt" must be a directory\n' });
+    await ok(['rm', '-f', 'cp-ro']);
+    await ok(['volume', 'rm', 'cpvol']);
+  }, 120_000);
 });
