@@ -104,6 +104,8 @@ describe.skipIf(!isRoot)('cp, diff and export through the cli (root)', () => {
       expect(by.get(`src-${state}/x`)).toMatchObject({ mode: 0o755, uid: 1234, gid: 4321 });
       expect(by.get(`src-${state}/rel`)).toMatchObject({ type: 'symlink', linkname: 'sub/f' });
       expect(by.get(`src-${state}/abs`)).toMatchObject({ type: 'symlink', linkname: '/etc/passwd' });
+      // image files are the container's root's, as it sees them
+      expect((await tarEntries((await cliBin(['cp', `${name}:/etc/passwd`, '-'])).stdout))[0]).toMatchObject({ name: 'passwd', uid: 0, gid: 0, mode: 0o644 });
       const plain = await tarEntries((await cliBin(['cp', `${name}:/tmp/plain/x`, '-'])).stdout);
       expect(plain).toMatchObject([{ name: 'x', uid: 0, gid: 0, mode: 0o755 }]);
       if (state === 'running') {
