@@ -8,7 +8,7 @@
 // container's root (or the tar's ids with copyUIDGID), mapped by its user namespace.
 import fs, { constants as C } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { invalidArgument, MinidockError } from '../errors.js';
 import { idShiftFrom, resolveInRoot, type InRootResolution } from '../volume/index.js';
@@ -150,6 +150,17 @@ export async function packTree(tree: ContainerTree, ids: IdView, resolved: strin
   };
   await add(resolved, name, tree.node(resolved)!);
   pack.finalize();
+}
+
+/** GET: the path's stat and a tar of it for `sink`, which resolves once it has sent it (a running container stays frozen until then). */
+export function archiveOf(core: EngineCore, ref: string, p: string, sink: (stat: PathStat, tarStream: Readable) => Promise<void>): Promise<void> {
+  return withContainerTree(core, ref, async (tree, _rec, ids) => {
+    const { stat, resolved } = statIn(tree, p, ref);
+    const pack = tar.pack();
+    const packed = packTree(tree, ids, resolved, stat.name, pack).catch((err: Error) => { pack.destroy(err); });
+    await sink(stat, Readable.from(pack));
+    await packed;
+  });
 }
 
 export interface ExtractOptions { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }

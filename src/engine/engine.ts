@@ -31,11 +31,10 @@ import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer } from './update.js';
 import { containerStats } from './stats.js';
 import { containerTop } from './top.js';
-import { extractInto, extractionDir, packTree, statIn, withContainerTree, type ExtractOptions } from './archive.js';
+import { archiveOf, extractInto, extractionDir, statIn, withContainerTree, type ExtractOptions } from './archive.js';
 import { containerChanges, exportContainer } from './changes.js';
 import type { PathStat } from '../wire/path-stat.js';
-import tar from 'tar-stream';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { EngineEvent, EventQuery, EventType } from './events.js';
 import type { AttachStreamLike, ContainerStats, ExecProcessLike, Services } from './services.js';
 
@@ -93,13 +92,7 @@ export class Engine {
   }
   /** GET /containers/{id}/archive: `sink` gets the stat and the tar, and resolves once it has sent it (the container stays frozen until then). */
   archiveGet(ref: string, p: string, sink: (stat: PathStat, tarStream: Readable) => Promise<void>): Promise<void> {
-    return withContainerTree(this.core, ref, async (tree, _rec, ids) => {
-      const { stat, resolved } = statIn(tree, p, ref);
-      const pack = tar.pack();
-      const packed = packTree(tree, ids, resolved, stat.name, pack).catch((err: Error) => { pack.destroy(err); });
-      await sink(stat, Readable.from(pack));
-      await packed;
-    });
+    return archiveOf(this.core, ref, p, sink);
   }
   /** PUT /containers/{id}/archive: extracts `input` into the directory at `p`. */
   archivePut(ref: string, p: string, input: Readable, opts: ExtractOptions): Promise<void> {
