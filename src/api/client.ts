@@ -8,6 +8,8 @@ import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody
 import type { ContainerStats } from '../wire/stats.js';
 import type { PolicyApplyResult, PolicyDetail, PolicySummary } from '../wire/policies.js';
 import type { PodCreateRequest, PodInspect, PodSummary } from '../wire/pods.js';
+import type { Readable } from 'node:stream';
+import { decodePathStat, PATH_STAT_HEADER, type PathStat } from '../wire/path-stat.js';
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -179,6 +181,36 @@ export class EngineClient {
   logs(id: string, q: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }) {
     return this.raw('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: { stdout: true, stderr: true, follow: q.follow, tail: q.tail, timestamps: q.timestamps, since: q.since, until: q.until } });
   }
+
+  /** HEAD /containers/{id}/archive: the stat of a path in the container. */
+  async statPath(id: string, path: string): Promise<PathStat> {
+    const res = await this.raw('HEAD', `/containers/${encodeURIComponent(id)}/archive`, { query: { path } });
+    res.resume();
+    return decodePathStat(res.headers[PATH_STAT_HEADER.toLowerCase()]);
+  }
+  /** GET /containers/{id}/archive: the path's stat and a tar of it. */
+  async getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: http.IncomingMessage }> {
+    const res = await this.raw('GET', `/containers/${encodeURIComponent(id)}/archive`, { query: { path } });
+    return { stat: decodePathStat(res.headers[PATH_STAT_HEADER.toLowerCase()]), tar: res };
+  }
+  /** PUT /containers/{id}/archive: extracts a tar stream into the directory at `path`. */
+  putArchive(id: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
+    return this.retrying(() => new Promise<void>((resolve, reject) => {
+      const req = http.request({
+        socketPath: this.socketPath, method: 'PUT', agent: false,
+        path: buildPath(`/containers/${encodeURIComponent(id)}/archive`, { path, noOverwriteDirNonDir: opts.noOverwriteDirNonDir || undefined, copyUIDGID: opts.copyUIDGID || undefined }),
+        headers: { 'Content-Type': 'application/x-tar' },
+      }, (res) => {
+        if ((res.statusCode ?? 500) >= 400) errorFrom(res).then(reject, reject);
+        else { res.resume(); res.on('end', () => resolve()); }
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
+      tar.on('error', (err) => req.destroy(err));
+      tar.pipe(req);
+    }));
+  }
+  changes(id: string) { return this.json<{ Path: string; Kind: 0 | 1 | 2 }[] | null>('GET', `/containers/${encodeURIComponent(id)}/changes`); }
+  exportContainer(id: string) { return this.raw('GET', `/containers/${encodeURIComponent(id)}/export`); }
 
   // ------------------------------------------------------------ exec
   execCreate(id: string, body: ExecCreateBody) { return this.json<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, { body }); }

@@ -164,6 +164,15 @@ export function buildProgram(): Command {
   program.command('wait').description('Block until one or more containers stop, then print their exit codes')
     .argument('<containers...>')
     .action(act('wait', lazy(ctr, (m) => m.waitCommand)));
+  program.command('cp').description('Copy files/folders between a container and the local filesystem')
+    .option('-a, --archive', 'Archive mode (copy all uid/gid information)').option('-L, --follow-link', 'Always follow symbol link in SRC_PATH')
+    .argument('<src>').argument('<dest>')
+    .action(act('cp', async (src: string, dest: string, o: { archive?: boolean; followLink?: boolean }) => (await import('./commands/cp.js')).cpCommand(src, dest, o)));
+  program.command('diff').description("Inspect changes to files or directories on a container's filesystem").argument('<container>')
+    .action(act('diff', async (id: string) => (await import('./commands/changes.js')).diffCommand(id)));
+  program.command('export').description("Export a container's filesystem as a tar archive")
+    .option('-o, --output <file>', 'Write to a file, instead of STDOUT').argument('<container>')
+    .action(act('export', async (id: string, o: { output?: string }) => (await import('./commands/changes.js')).exportCommand(id, o)));
   program.command('ps').description('List containers')
     .option('-a, --all', 'Show all containers (default shows just running)').option('-q, --quiet', 'Only display container IDs')
     .option('--no-trunc', "Don't truncate output")

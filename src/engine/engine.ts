@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Paths } from '../state/paths.js';
 import type { CreateContainerBody, UpdateBody } from '../wire/api-types.js';
 import { EngineCore } from './core.js';
+import { MinidockError } from '../errors.js';
 import { AttachHub } from './attach-hub.js';
 import { createContainer } from './create.js';
 import { startContainer } from './start.js';
@@ -34,6 +35,10 @@ import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer, updateLabels } from './update.js';
 import { containerStats } from './stats.js';
 import { containerTop } from './top.js';
+import { archiveOf, extractInto, extractionDir, statIn, withContainerTree, type ExtractOptions } from './archive.js';
+import { containerChanges, exportContainer } from './changes.js';
+import type { PathStat } from '../wire/path-stat.js';
+import type { Readable } from 'node:stream';
 import type { EngineEvent, EventQuery, EventType } from './events.js';
 import type { AttachStreamLike, ContainerStats, ExecProcessLike, Services } from './services.js';
 
@@ -101,6 +106,28 @@ export class Engine {
   wait(ref: string, condition?: WaitCondition, signal?: AbortSignal) { return waitContainer(this.core, ref, condition, signal); }
   remove(ref: string, opts?: { force?: boolean; volumes?: boolean }) { return removeContainer(this.core, ref, opts); }
   pause(ref: string) { return pauseContainer(this.core, ref); }
+  /** HEAD /containers/{id}/archive: the path's stat. */
+  archiveStat(ref: string, p: string): Promise<PathStat> {
+    return withContainerTree(this.core, ref, async (tree) => statIn(tree, p, ref).stat);
+  }
+  /** GET /containers/{id}/archive: `sink` gets the stat and the tar, and resolves once it has sent it (the container stays frozen until then). */
+  archiveGet(ref: string, p: string, sink: (stat: PathStat, tarStream: Readable) => Promise<void>): Promise<void> {
+    return archiveOf(this.core, ref, p, sink);
+  }
+  /** PUT /containers/{id}/archive: extracts `input` into the directory at `p`. */
+  archivePut(ref: string, p: string, input: Readable, opts: ExtractOptions): Promise<void> {
+    return withContainerTree(this.core, ref, async (tree, rec, ids) => {
+      const dir = extractionDir(tree, rec, p, ref);
+      try {
+        await extractInto(tree, ids, dir, input, opts);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EROFS') throw new MinidockError('InvalidArgument', `read-only file system at ${p}`, { status: 403, cause: err });
+        throw err;
+      }
+    });
+  }
+  changes(ref: string) { return containerChanges(this.core, ref); }
+  export(ref: string) { return exportContainer(this.core, ref); }
   unpause(ref: string) { return unpauseContainer(this.core, ref); }
   update(ref: string, body: UpdateBody) { return updateContainer(this.core, ref, body); }
   /** One stats sample; pass the previous one of a stream for precpu_stats. */

@@ -54,6 +54,13 @@ export class LayerView {
     this.dirs.set('/', root);
   }
 
+  /** Drops the merged directories looked up so far: a writable top layer (an upper dir) changed. */
+  invalidate(): void {
+    const root = this.dirs.get('/')!;
+    this.dirs.clear();
+    this.dirs.set('/', root);
+  }
+
   /** The layers' unpacked dirs, TOP FIRST (an upper dir may come first). */
   static async open(layersTopFirst: string[]): Promise<LayerView> {
     return new LayerView(layersTopFirst, await Promise.all(layersTopFirst.map(opaqueDirs)));

@@ -19,4 +19,11 @@ export const differences: IntendedDifference[] = [
     reason: 'minidock publishes ports on IPv4 only; docker also lists the [::] binding',
     applies: (d, m) => d.replace(/, \[::\]:<port:\w+>->\d+\/(tcp|udp)/g, '') === m,
   },
+  {
+    scenario: 'storage',
+    step: 'bind: a host root-only file',
+    field: 'stdout',
+    reason: 'minidock runs containers in a user namespace by default (docker without userns-remap does not): container root is an unprivileged host uid, and binds are not idmapped, so a 0600 file of host root is not readable to it (docker with userns-remap behaves the same)',
+    applies: (d, m) => d === 'secret' && m === 'denied',
+  },
 ];

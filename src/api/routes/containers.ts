@@ -1,5 +1,5 @@
 // /containers/*: create, start, stop, restart, kill, wait, attach, resize, json, logs, delete,
-// stats, top, pause, unpause, update.
+// stats, top, pause, unpause, update, archive (HEAD/GET/PUT), changes, export.
 import { invalidArgument, withPrefix } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
@@ -10,6 +10,9 @@ import { containerStatus } from '../human.js';
 import { encodeFrame } from '../../wire/stdcopy.js';
 import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
 import type { AttachStreamLike, ContainerStats } from '../../engine/services.js';
+import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { encodePathStat, PATH_STAT_HEADER } from '../../wire/path-stat.js';
 
 function stdcopyOrRaw(tty: boolean, stream: 1 | 2, data: Buffer): Buffer {
   return tty ? data : encodeFrame(stream, data);
@@ -189,6 +192,47 @@ export function registerContainers(router: Router<Handler>): void {
   router.add('POST', '/containers/{id}/update', async (ctx, { engine }) => {
     const body = await ctx.body<UpdateBody>();
     return engine.update(ctx.params.id!, body ?? {});
+  });
+  const archivePath = (ctx: Ctx) => {
+    const p = ctx.query.get('path');
+    if (p === null || p === '') throw invalidArgument('path cannot be empty');
+    return p;
+  };
+  router.add('HEAD', '/containers/{id}/archive', async (ctx, { engine }) => {
+    const stat = await engine.archiveStat(ctx.params.id!, archivePath(ctx));
+    ctx.stream('application/json', { [PATH_STAT_HEADER]: encodePathStat(stat) }).end();
+    return ANSWERED;
+  });
+  router.add('GET', '/containers/{id}/archive', async (ctx, { engine }) => {
+    await engine.archiveGet(ctx.params.id!, archivePath(ctx), async (stat, tarStream) => {
+      const res = ctx.stream('application/x-tar', { [PATH_STAT_HEADER]: encodePathStat(stat) });
+      // headers are gone: a failure mid-stream can only cut the stream (the client sees a truncated tar)
+      await pipeline(tarStream, res).catch((err: Error) => { res.destroy(err); });
+    });
+    return ANSWERED;
+  });
+  router.add('PUT', '/containers/{id}/archive', async (ctx, { engine }) => {
+    try {
+      await engine.archivePut(ctx.params.id!, archivePath(ctx), ctx.req, { noOverwriteDirNonDir: ctx.flag('noOverwriteDirNonDir'), copyUIDGID: ctx.flag('copyUIDGID') });
+    } catch (err) {
+      // the rest of the tar is read and dropped, so the client sees the answer instead of a broken pipe
+      ctx.req.unpipe();
+      if (!ctx.req.readableEnded) {
+        const ended = once(ctx.req, 'end');
+        ctx.req.resume();
+        await ended;
+      }
+      throw err;
+    }
+    ctx.json(200, undefined);
+    return ANSWERED;
+  });
+  router.add('GET', '/containers/{id}/changes', async (ctx, { engine }) => engine.changes(ctx.params.id!));
+  router.add('GET', '/containers/{id}/export', async (ctx, { engine }) => {
+    const tarStream = await engine.export(ctx.params.id!);
+    const res = ctx.stream('application/x-tar');
+    await pipeline(tarStream, res).catch((err: Error) => { res.destroy(err); });
+    return ANSWERED;
   });
   router.add('DELETE', '/containers/{id}', async (ctx, { engine }) => { await engine.remove(ctx.params.id!, { force: ctx.flag('force'), volumes: ctx.flag('v') }); return undefined; });
 }
