@@ -18,6 +18,7 @@ import type { AttachHub } from './attach-hub.js';
 import { watchExit } from './exits.js';
 import { startHealthcheck } from './health.js';
 import { logPolicy } from '../wire/log-config.js';
+import { phases } from './phases.js';
 import { connectAll, writeHosts } from './container-net.js';
 import { releaseSteps, startMounts } from './mounts.js';
 import { createCgroup, destroyCgroup } from './resources.js';
@@ -47,6 +48,7 @@ export async function startContainer(core: EngineCore, hub: AttachHub, ref: stri
 async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecord): Promise<void> {
   const { images, runtime, network } = core.services;
   const files = core.etcPaths(rec.Id);
+  const t = phases(core, 'start', rec.Id);
   // a pod's holder has no image: an empty root, and no command (the shim's hold mode)
   const image = rec.Hold ? undefined : await images.get(rec.Image);
   const layerDirs = image ? images.layerDirs(image) : [];
@@ -63,6 +65,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     args: [rec.Path, ...rec.Args], env: rec.Config.Env, workingDir: rec.Config.WorkingDir, user: rec.Config.User,
     hostname, tty: !!rec.Config.Tty,
   }, security) : { args: [], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], tty: false, capabilities: [], noNewPrivileges: true, seccomp: null };
+  t.mark('spec');
   await Promise.all([
     ...(holder ? [] : [
       fs.writeFile(files.hostname, hostnameFile(hostname)),
@@ -71,9 +74,11 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     ]),
     fs.rm(files.exit, { force: true }),
   ]);
+  t.mark('etc');
   const wanted = mode === 'host' || mode === 'none' || holder ? [] : portMappings(rec.HostConfig.PortBindings, rec.Config.ExposedPorts ?? {}, rec.HostConfig.PublishAllPorts);
   const reserved = wanted.length ? await network.reservePorts(rec.Id, wanted) : [];
   const { mounts } = await startMounts(core, rec, layerDirs);
+  t.mark('ports+mounts');
   const log = logPolicy(rec.HostConfig.LogConfig);
   const spec: ContainerSpec = {
     ...proc, maskedPaths, readonlyPaths, mounts, readonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
@@ -96,11 +101,15 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   // before exec, which joins the cgroup first (its children follow).
   const cgroup = await createCgroup(core, rec);
   spec.cgroupView = cgroup.view;
+  t.mark('cgroup');
   const started = await runtime.start(spec, async (pid) => {
+    t.mark('shim'); // the shim's rootfs and namespaces, up to its hold before exec
     await cgroup.addProcess(pid);
     if (mode !== 'host' && !holder) endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
     await hub.bindPending(rec.Id);
+    t.mark('net');
   });
+  t.mark('exec');
   rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false, Paused: false };
   rec.Endpoints = endpoints;
   rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
@@ -108,6 +117,8 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   await core.store.save(rec);
   core.emit(rec, 'start');
   watchExit(core, rec.Id);
+  t.mark('record');
+  t.done();
 }
 
 /** The container's resolv.conf: `base` with the user's --dns, --dns-search, --dns-option. */

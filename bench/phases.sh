@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Where a start goes (issue 14): one `run --rm IMAGE true` broken into its phases, on an engine
+# of this script's own started with MINIDOCK_DEBUG=1 (its own root, run dir, socket, bridge,
+# subnet, nft table and cgroup parent; removed at exit). Prints markdown:
+#  - wall-clock ms of `node -e 0`, the CLI's read-only commands and `run --rm ... true`, against
+#    docker's in the same run (tools interleaved);
+#  - the engine's time per API request of a run (create, attach, start, wait, delete);
+#  - inside the start request: spec, etc files, ports+mounts, cgroup, shim (rootfs and
+#    namespaces up to the hold before exec), net (cgroup join, veth, addresses, routes), exec,
+#    record (src/engine/phases.ts).
+source "$(dirname "$0")/lib.sh"
+RUNS=${BENCH_RUNS:-15}
+export BENCH_TOOLS=${BENCH_TOOLS:-"minidock docker"}
+if [[ " $BENCH_TOOLS " == *" docker "* ]] && command -v dockerd >/dev/null; then ensure_dockerd; fi
+TOOLS=($(bench_tools))
+SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+DIR=/tmp/Dph$SUFFIX
+export MINIDOCK_ROOT=$DIR/root MINIDOCK_RUN=$DIR/r MINIDOCK_HOST=$DIR/engine.sock MINIDOCK_LOG=$DIR/engine.log \
+  MINIDOCK_BRIDGE=dph$SUFFIX MINIDOCK_BRIDGE_SUBNET=10.$((16 + RANDOM % 200)).$((RANDOM % 250)).0/24 \
+  MINIDOCK_NFT_TABLE=minidock_ph$SUFFIX MINIDOCK_CGROUP_PARENT=minidock-ph$SUFFIX MINIDOCK_DEBUG=1
+MD=("$BENCH_ROOT/bin/minidock")
+ENGINE_PID=""
+
+cleanup() {
+  set +e
+  "${MD[@]}" ps -aq 2>/dev/null | xargs -r "${MD[@]}" rm -f >/dev/null 2>&1
+  [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null
+  ip link del "$MINIDOCK_BRIDGE" 2>/dev/null
+  nft delete table ip "$MINIDOCK_NFT_TABLE" 2>/dev/null
+  node --input-type=module -e "const { removeBridgeAccepted } = await import('$BENCH_ROOT/dist/network/iptables.js');
+    const errs = await removeBridgeAccepted('$MINIDOCK_BRIDGE', 'bridge'); if (errs.length) console.error(errs.join('\n'));"
+  for c in /sys/fs/cgroup/*/"$MINIDOCK_CGROUP_PARENT" /sys/fs/cgroup/"$MINIDOCK_CGROUP_PARENT"; do [ -d "$c" ] && rmdir "$c" 2>/dev/null; done
+  rm -rf "$DIR"
+  stop_dockerd_if_ours
+}
+trap cleanup EXIT
+
+mkdir -p "$DIR" && chmod 711 "$DIR"
+"${MD[@]}" daemon >"$MINIDOCK_LOG" 2>&1 &
+ENGINE_PID=$!
+for _ in $(seq 1 100); do "${MD[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+for t in "${TOOLS[@]}"; do pull_image "$t"; done
+
+declare -A W
+measure() { # measure KEY CMD... : one wall-clock sample of CMD into W[KEY]
+  local key=$1; shift
+  local s e; s=$(now_ms); "$@" >/dev/null 2>&1; e=$(now_ms)
+  W[$key]+="$((e - s))"$'\n'
+}
+HAVE_DOCKER=""; for t in "${TOOLS[@]}"; do [ "$t" = docker ] && HAVE_DOCKER=1; done
+# warm-up
+"${MD[@]}" run --rm "$BENCH_IMAGE" true >/dev/null
+[ -n "$HAVE_DOCKER" ] && docker run --rm "$BENCH_IMAGE" true >/dev/null
+MARK=$(wc -l <"$MINIDOCK_LOG")
+for _ in $(seq 1 "$RUNS"); do
+  measure node node -e 0
+  measure md-version "${MD[@]}" version
+  measure md-ps "${MD[@]}" ps
+  measure md-images "${MD[@]}" images
+  measure md-run "${MD[@]}" run --rm "$BENCH_IMAGE" true
+  if [ -n "$HAVE_DOCKER" ]; then
+    measure docker-version docker version
+    measure docker-ps docker ps
+    measure docker-images docker images
+    measure docker-run docker run --rm "$BENCH_IMAGE" true
+  fi
+done
+
+med() { printf '%s' "${W[$1]:-}" | stats | awk '{print $2}'; }
+echo "### Where a start goes ($(date -u +%Y-%m-%dT%H:%MZ), $RUNS runs, medians)"
+echo
+echo "| command | minidock ms | docker ms | ratio |"
+echo "|---|---|---|---|"
+echo "| \`node -e 0\` (Node's floor) | $(med node) | | |"
+for c in version ps images run; do
+  m=$(med md-$c); d=$(med docker-$c)
+  echo "| \`$c\`$([ $c = run ] && echo ' --rm busybox true') | $m | ${d:--} | $([ -n "$d" ] && ratio "$m" "$d" || echo -) |"
+done
+echo
+echo "Engine time per request of a \`run --rm\` (from its MINIDOCK_DEBUG log):"
+echo
+echo "| request | median ms |"
+echo "|---|---|"
+tail -n +"$((MARK + 1))" "$MINIDOCK_LOG" | awk '
+  / (POST|GET|DELETE) \/[^ ]* [0-9.]+ms$/ {
+    u = $3; sub(/\?.*/, "", u); gsub(/\/v[0-9.]+\//, "/", u); gsub(/[0-9a-f]{64}/, "{id}", u); gsub(/\/containers\/[^\/]+\//, "/containers/{id}/", u)
+    if (u ~ /\/containers\/[^\/]+$/ && $2 == "DELETE") u = "/containers/{id}"
+    v = $NF; sub(/ms$/, "", v); print $2 " " u "\t" v
+  }' | sort | awk -F'\t' '{ k[$1] = k[$1] " " $2 } END { for (x in k) print x "\t" k[x] }' | while IFS=$'\t' read -r req vals; do
+  echo "| $req | $(echo $vals | tr ' ' '\n' | stats | awk '{print $2}') |"
+done
+echo
+echo "Inside the start request (src/engine/phases.ts):"
+echo
+echo "| phase | median ms |"
+echo "|---|---|"
+tail -n +"$((MARK + 1))" "$MINIDOCK_LOG" | grep -o 'phases start [0-9a-f]*: .*' | sed 's/^phases start [0-9a-f]*: //; s/ ms$//' | tr ' ' '\n' |
+  awk -F= 'NF == 2 { v[$1] = v[$1] " " $2; if (!($1 in seen)) { seen[$1] = ++n; order[n] = $1 } } END { for (i = 1; i <= n; i++) print order[i] "\t" v[order[i]] }' |
+  while IFS=$'\t' read -r phase vals; do echo "| $phase | $(echo $vals | tr ' ' '\n' | stats | awk '{print $2}') |"; done
