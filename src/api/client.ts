@@ -147,6 +147,7 @@ export class EngineClient {
   async start(id: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/start`); }
   async stop(id: string, t?: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/stop`, { query: { t } }); }
   async restart(id: string, t?: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/restart`, { query: { t } }); }
+  async rename(id: string, name: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/rename`, { query: { name } }); }
   async kill(id: string, signal?: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/kill`, { query: { signal } }); }
   async remove(id: string, force = false, volumes = false): Promise<void> { await this.json('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: force || undefined, v: volumes || undefined } }); }
   async resize(id: string, h: number, w: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h, w } }); }

@@ -154,6 +154,8 @@ export function buildProgram(): Command {
   program.command('restart').description('Restart one or more containers')
     .option('-t, --time <seconds>', 'Seconds to wait before killing the container').argument('<containers...>')
     .action(act('restart', lazy(ctr, (m) => m.restartCommand)));
+  program.command('rename').description('Rename a container').argument('<container>').argument('<new-name>')
+    .action(act('rename', lazy(ctr, (m) => m.renameCommand)));
   program.command('kill').description('Kill one or more running containers')
     .option('-s, --signal <signal>', 'Signal to send to the container').argument('<containers...>')
     .action(act('kill', lazy(ctr, (m) => m.killCommand)));

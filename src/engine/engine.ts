@@ -18,6 +18,7 @@ import { removeContainer } from './remove.js';
 import { createPod, inspectPod, listPods, removePod, startInPod, startPod, stopPod } from './pods.js';
 import type { PodCreateRequest } from '../wire/pods.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
+import { renameContainer } from './rename.js';
 import { reconcile } from './reconcile.js';
 import { Policies } from './policies.js';
 import { volumeUsers } from './mounts.js';
@@ -28,7 +29,7 @@ import { containerSummary, inspectContainer } from './inspect.js';
 import { filterContainers, labelMatches, parseContainerFilters, parseFilters } from './container-filters.js';
 import { sinceParam } from '../wire/since.js';
 import { sinceToNs } from '../runtime/logs.js';
-import { execProcess, type ExecOptions } from './exec-process.js';
+import { assertExecTarget, execProcess, type ExecOptions } from './exec-process.js';
 import { invalidArgument } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
@@ -199,6 +200,9 @@ export class Engine {
 
   connectNetwork(net: string, ref: string, cfg: { ip?: string; aliases?: string[] }) { return connectNetwork(this.core, net, ref, cfg); }
   disconnectNetwork(net: string, ref: string) { return disconnectNetwork(this.core, net, ref); }
+  rename(ref: string, name: string) { return renameContainer(this.core, ref, name); }
+  /** Refuses an exec in a container that has nothing to exec in (a pod's holder), before any stream. */
+  assertExecTarget(id: string): void { assertExecTarget(this.core.store.find(id)); }
   networkEndpoints(name: string) { return networkEndpoints(this.core, name); }
 
   /** Image ids used by any container (rmi refuses them without -f). */

@@ -2,7 +2,7 @@
 // container's own identity, environment, capabilities, no_new_privs and seccomp filter, run by
 // the runtime through the shim's setns path, then moved into the container's cgroup.
 import type { EngineCore } from './core.js';
-import { notRunning } from './record.js';
+import { notRunning, type ContainerRecord } from './record.js';
 import { invalidArgument } from '../errors.js';
 import { containerSecurity } from './security.js';
 import { processSpec } from './process-spec.js';
@@ -11,10 +11,15 @@ import type { ExecProcessLike, ProcessSecurity } from './services.js';
 
 export interface ExecOptions { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean }
 
+/** A pod's holder has no image: nothing can be exec'd in it. */
+export function assertExecTarget(rec: ContainerRecord): void {
+  if (rec.Hold) throw invalidArgument(`container ${rec.Name.slice(1)} holds a pod's namespaces: it has no image to exec in`);
+}
+
 export async function execProcess(core: EngineCore, ref: string, o: ExecOptions): Promise<ExecProcessLike> {
   const rec = core.store.find(ref);
   if (rec.State.Status !== 'running') throw notRunning(rec);
-  if (rec.Hold) throw invalidArgument(`container ${rec.Name.slice(1)} holds a pod's namespaces: it has no image to exec in`);
+  assertExecTarget(rec);
   // docker: an exec has its container's capabilities, no_new_privs and seccomp filter
   const { capabilities, noNewPrivileges, seccomp } = await containerSecurity(rec.HostConfig);
   const security: ProcessSecurity = { capabilities, noNewPrivileges, seccomp };

@@ -25,6 +25,7 @@ export class ExecManager {
     if (!body || !Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalidArgument('no exec command specified');
     if ((body as { Privileged?: boolean }).Privileged) throw invalidArgument('minidock does not support exec --privileged yet');
     if (!this.engine.isRunning(containerId)) throw notRunning({ Id: containerId });
+    this.engine.assertExecTarget(containerId);
     const id = newId();
     this.execs.set(id, { id, containerId, config: body, running: false, exitCode: null, pid: 0 });
     return id;

@@ -80,6 +80,7 @@ export interface NetworkServiceLike {
   reservePorts(containerId: string, ports: PortMapping[]): Promise<PortMapping[]>;
   connect(network: string, req: EndpointRequest): Promise<Endpoint>;
   disconnect(network: string, containerId: string): Promise<void>;
+  renameContainer(containerId: string, name: string): Promise<void>;
   setupLoopback(pid: number): Promise<void>;
   releaseContainer(containerId: string): Promise<void>;
   resolvConf(networkName: string): string;

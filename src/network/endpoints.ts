@@ -82,6 +82,17 @@ export class Endpoints {
    * records; the firewall is rebuilt from the records afterwards, and DNS is not running
    * yet). Returns what failed, for the engine to log.
    */
+  /** A renamed container: its endpoints and the DNS name they publish follow (aliases stay). */
+  async rename(containerId: string, name: string): Promise<void> {
+    for (const net of this.d.store.all()) {
+      const ep = net.endpoints[containerId];
+      if (!ep) continue;
+      ep.containerName = name;
+      await this.d.store.save(net);
+      this.d.dns.add(net, ep);
+    }
+  }
+
   async reap(isAlive: (containerId: string) => boolean): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const net of this.d.store.all()) {

@@ -121,6 +121,11 @@ export class NetworkService {
     });
   }
 
+  /** `rename`: the container's endpoints and DNS name on every network it is on. */
+  renameContainer(containerId: string, name: string): Promise<void> {
+    return this.mutex.run(() => this.endpoints.rename(containerId, name));
+  }
+
   /** Exact teardown, going on past failures (TeardownError listing each). */
   disconnect(network: string, containerId: string): Promise<void> {
     return this.mutex.run(() => this.withPolicies(() => this.endpoints.disconnect(this.store.find(network), containerId)));

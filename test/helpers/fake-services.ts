@@ -193,6 +193,8 @@ export class FakeNetwork implements NetworkServiceLike {
     return { networkId: net.id, networkName: net.name, ifName: req.ifName, hostVeth: 'veth0', ip: `172.30.0.${this.nextIp++}`, prefixLen: 16, gateway: '172.30.0.1', mac: '02:42:ac:1e:00:02', aliases: req.aliases, ports: req.ports };
   }
   async disconnect() {}
+  renamed: [string, string][] = [];
+  async renameContainer(id: string, name: string) { this.renamed.push([id, name]); }
   async setupLoopback() {}
   async releaseContainer(id: string) { this.released.push(id); }
   resolvConf() { return 'nameserver 198.18.0.1\n'; }

@@ -45,6 +45,30 @@ describe.skipIf(!isRoot)('services through the CLI (root)', () => {
     expect((await eng.cli(['info', '--format', '{{.OSType}}'])).stdout.trim()).toBe('linux');
   });
 
+  it('rename: a running container on a user network answers to its new name (DNS), docker\'s refusals, a rename event', async () => {
+    expect((await eng.cli(['network', 'create', 'rnnet'])).exitCode).toBe(0);
+    try {
+      expect((await eng.cli(['run', '-d', '--name', 'before', '--network', 'rnnet', IMAGE, 'sleep', '600'])).exitCode).toBe(0);
+      expect((await eng.cli(['run', '-d', '--name', 'asker', '--network', 'rnnet', IMAGE, 'sleep', '600'])).exitCode).toBe(0);
+      const since = String(Math.floor(Date.now() / 1000) - 1);
+      const r = await eng.cli(['rename', 'before', 'after']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect((await eng.cli(['inspect', '-f', '{{.Name}} {{.State.Status}}', 'after'])).stdout.trim()).toBe('/after running');
+      expect((await eng.cli(['exec', 'asker', 'nslookup', 'after'])).exitCode).toBe(0);
+      expect((await eng.cli(['exec', 'asker', 'nslookup', 'before'])).exitCode).not.toBe(0);
+      const same = await eng.cli(['rename', 'after', 'after']);
+      expect([same.exitCode, same.stderr]).toEqual([1, expect.stringContaining('same name as its current name')]);
+      const taken = await eng.cli(['rename', 'after', 'asker']);
+      expect([taken.exitCode, taken.stderr]).toEqual([1, expect.stringContaining('is already in use by container')]);
+      expect((await eng.cli(['rename', 'after', 'bad/name'])).stderr).toContain('invalid container name');
+      const ev = await eng.cli(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'event=rename', '--format', '{{.Actor.Attributes.oldName}} {{.Actor.Attributes.name}}']);
+      expect(ev.stdout.trim()).toBe('/before after');
+    } finally {
+      await eng.cli(['rm', '-f', 'after', 'before', 'asker']);
+      await eng.cli(['network', 'rm', 'rnnet']);
+    }
+  });
+
   it('tag names an image anew; the new name runs and untags alone', async () => {
     expect((await eng.cli(['tag', IMAGE, 'mytools:v1'])).exitCode).toBe(0);
     expect((await eng.cli(['images'])).stdout).toMatch(/^mytools\s+v1\s/m);

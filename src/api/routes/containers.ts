@@ -154,6 +154,7 @@ export function registerContainers(router: Router<Handler>): void {
   router.add('GET', '/containers/{id}/json', async (ctx, { engine }) => engine.inspect(ctx.params.id!));
   router.add('POST', '/containers/{id}/start', async (ctx, { engine }) => { await engine.start(ctx.params.id!); return undefined; });
   router.add('POST', '/containers/{id}/stop', async (ctx, { engine }) => { await engine.stop(ctx.params.id!, ctx.int('t')); return undefined; });
+  router.add('POST', '/containers/{id}/rename', async (ctx, { engine }) => { await engine.rename(ctx.params.id!, ctx.query.get('name') ?? ''); return undefined; });
   router.add('POST', '/containers/{id}/restart', async (ctx, { engine }) => { await engine.restart(ctx.params.id!, ctx.int('t')); return undefined; });
   router.add('POST', '/containers/{id}/kill', async (ctx, { engine }) => {
     try { await engine.kill(ctx.params.id!, ctx.query.get('signal') || undefined); } catch (err) { throw withPrefix(err, `Cannot kill container: ${ctx.params.id}`); }

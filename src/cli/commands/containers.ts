@@ -20,6 +20,12 @@ export async function restartCommand(ids: string[], opts: { time?: string }): Pr
   return forEach(ids, async (id) => { await client.restart(id, t); process.stdout.write(`${id}\n`); });
 }
 
+export async function renameCommand(container: string, name: string): Promise<number> {
+  const client = await connect();
+  await client.rename(container, name);
+  return 0;
+}
+
 export async function killCommand(ids: string[], opts: { signal?: string }): Promise<number> {
   const client = await connect();
   return forEach(ids, async (id) => { await client.kill(id, opts.signal); process.stdout.write(`${id}\n`); });
