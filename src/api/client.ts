@@ -6,6 +6,7 @@ import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
 import type { CreateContainerBody, ExecCreateBody, NetworkCreateBody, UpdateBody, VolumeInfo } from '../wire/api-types.js';
 import type { ContainerStats } from '../wire/stats.js';
+import type { SystemDfBody } from '../wire/api-types.js';
 import type { PolicyApplyResult, PolicyDetail, PolicySummary } from '../wire/policies.js';
 import type { PodCreateRequest, PodInspect, PodSummary } from '../wire/pods.js';
 import type { Readable } from 'node:stream';
@@ -236,6 +237,7 @@ export class EngineClient {
 
   // ------------------------------------------------------------ system
   info() { return this.json<Record<string, unknown>>('GET', '/info'); }
+  systemDf() { return this.json<SystemDfBody>('GET', '/system/df'); }
   /** GET /events: since/until as docker's CLI sends them (unix seconds), filters as key → values. */
   async *events(q: { since?: string; until?: string; filters?: Record<string, string[]> }): AsyncGenerator<Record<string, unknown>> {
     const filters = q.filters && Object.keys(q.filters).length ? JSON.stringify(q.filters) : undefined;

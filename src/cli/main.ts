@@ -311,6 +311,12 @@ export function buildProgram(): Command {
     .option('-f, --force', 'Force the container to disconnect from a network').argument('<network>').argument('<container>')
     .action(act('network disconnect', lazy(net, (m) => m.networkDisconnect)));
 
+  const system = program.command('system').description('Manage minidock');
+  system.command('df').description('Show minidock disk usage').option('-v, --verbose', 'Show detailed information on space usage')
+    .option('--format <string>', 'Format output using a custom template: \'table\', \'table TEMPLATE\' or a Go template')
+    .action(act('system df', async (o: { verbose?: boolean; format?: string }) => (await import('./commands/system.js')).systemDfCommand(o)));
+  system.command('info').description('Display system-wide information').option('-f, --format <template>', 'Format output using a Go template subset')
+    .action(act('system info', async (o: { format?: string }) => (await import('./commands/system.js')).infoCommand(o)));
   program.command('info').description('Display system-wide information').option('-f, --format <template>', 'Format output using a Go template subset')
     .action(act('info', async (o: { format?: string }) => (await import('./commands/system.js')).infoCommand(o)));
   program.command('events').description('Get real time events from the server')

@@ -19,6 +19,7 @@ import { createPod, inspectPod, listPods, removePod, startInPod, startPod, stopP
 import type { PodCreateRequest } from '../wire/pods.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { renameContainer } from './rename.js';
+import { systemDf } from './system-df.js';
 import { reconcile } from './reconcile.js';
 import { Policies } from './policies.js';
 import { volumeUsers } from './mounts.js';
@@ -201,6 +202,7 @@ export class Engine {
   connectNetwork(net: string, ref: string, cfg: { ip?: string; aliases?: string[] }) { return connectNetwork(this.core, net, ref, cfg); }
   disconnectNetwork(net: string, ref: string) { return disconnectNetwork(this.core, net, ref); }
   rename(ref: string, name: string) { return renameContainer(this.core, ref, name); }
+  diskUsage() { return systemDf(this.core); }
   /** Refuses an exec in a container that has nothing to exec in (a pod's holder), before any stream. */
   assertExecTarget(id: string): void { assertExecTarget(this.core.store.find(id)); }
   networkEndpoints(name: string) { return networkEndpoints(this.core, name); }

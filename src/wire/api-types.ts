@@ -139,3 +139,12 @@ export interface VolumeInfo {
   /** only where asked (docker's /system/df); Size -1 when it cannot be measured (a mounted option volume) */
   UsageData?: { Size: number; RefCount: number } | null;
 }
+
+/** GET /system/df (the fields minidock's CLI reads; dockerd's shape). */
+export interface SystemDfBody {
+  LayersSize: number;
+  Images: { Id: string; RepoTags: string[]; Created: number; Size: number; SharedSize: number; Containers: number }[];
+  Containers: { Id: string; Names: string[]; Image: string; Command: string; Created: number; State: string; Status: string; SizeRw: number; SizeRootFs: number }[];
+  Volumes: VolumeInfo[];
+  BuildCache: unknown[];
+}

@@ -69,6 +69,22 @@ describe.skipIf(!isRoot)('services through the CLI (root)', () => {
     }
   });
 
+  it('system df: images, containers (with their writable layer) and volumes in docker\'s table and API shape', async () => {
+    expect((await eng.cli(['run', '--name', 'dfc', '-v', 'dfvol:/data', IMAGE, 'sh', '-c', 'head -c 300000 /dev/zero > /big; echo x > /data/f'])).exitCode).toBe(0);
+    try {
+      const t = await eng.cli(['system', 'df']);
+      expect(t.exitCode, t.stderr).toBe(0);
+      expect(t.stdout).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+\d+\s+\d+\s+[\d.]+[kMG]?B\s/);
+      expect(t.stdout).toMatch(/^Containers\s+\d+\s+0\s+[\d.]+kB\s+[\d.]+kB \(100%\)$/m); // the 300 kB written, all reclaimable (exited)
+      expect(t.stdout).toMatch(/^Local Volumes\s+1\s+1\s+2B\s+0B \(0%\)$/m);
+      const f = await eng.cli(['system', 'df', '--format', '{{.Type}}|{{.TotalCount}}']);
+      expect(f.stdout.split('\n')[3]).toBe('Build Cache|0');
+    } finally {
+      await eng.cli(['rm', '-f', '-v', 'dfc']);
+      await eng.cli(['volume', 'rm', 'dfvol']);
+    }
+  });
+
   it('tag names an image anew; the new name runs and untags alone', async () => {
     expect((await eng.cli(['tag', IMAGE, 'mytools:v1'])).exitCode).toBe(0);
     expect((await eng.cli(['images'])).stdout).toMatch(/^mytools\s+v1\s/m);

@@ -6,6 +6,8 @@ import { sinceToNs } from '../../runtime/logs.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
+import { imageSummary } from './images.js';
+import { containerStatus } from '../human.js';
 
 export const API_VERSION = '1.43';
 export const MIN_API_VERSION = '1.24';
@@ -46,6 +48,20 @@ export function registerSystem(router: Router<Handler>): void {
     KernelVersion: os.release(),
     GoVersion: `node ${process.version}`,
   }));
+  router.add('GET', '/system/df', async (_ctx, { engine }) => {
+    const df = await engine.diskUsage();
+    const now = Date.now();
+    return {
+      LayersSize: df.layersSize,
+      Images: df.images.map((i) => ({ ...imageSummary(i.image), Size: i.size, VirtualSize: i.size, SharedSize: i.sharedSize, Containers: i.containers })),
+      Containers: df.containers.map(({ summary: c, sizeRw, sizeRootFs }) => ({
+        ...c, SizeRw: sizeRw, SizeRootFs: sizeRootFs,
+        Status: containerStatus({ status: c.State, exitCode: c.StateDetail.ExitCode, startedAt: c.StateDetail.StartedAt, finishedAt: c.StateDetail.FinishedAt, health: c.StateDetail.Health }, now),
+      })),
+      Volumes: df.volumes,
+      BuildCache: [],
+    };
+  });
   router.add('GET', '/info', async (_ctx, deps) => {
     const c = deps.engine.counts();
     return {
