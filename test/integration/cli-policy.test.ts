@@ -137,6 +137,12 @@ describe.skipIf(!isRoot)('cli: network policies, the seed 003 lab (root)', () =>
     await ok(['exec', 'lab9server', 'httpd', '-p', '8080', '-h', '/www']); // busybox httpd without -f goes to the background
     expect(await fetch('sleepybox1', 'http://lab9server:8080/')).toBeNull();
 
+    // an engine restart (containers keep running) enforces the same: the table is rebuilt at start
+    await eng.stop('SIGTERM');
+    await eng.start();
+    expect(await fetch('sleepybox1', web), lastError).toBe('hello-lab9\n');
+    expect(await fetch('sleepybox2', web)).toBeNull();
+
     await ok(['update', '--label', 'access=yes', 'sleepybox2']);
     expect(await fetch('sleepybox2', web)).toBe('hello-lab9\n');
 
