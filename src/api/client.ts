@@ -152,7 +152,9 @@ export class EngineClient {
   async kill(id: string, signal?: string): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/kill`, { query: { signal } }); }
   async remove(id: string, force = false, volumes = false): Promise<void> { await this.json('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: force || undefined, v: volumes || undefined } }); }
   async resize(id: string, h: number, w: number): Promise<void> { await this.json('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h, w } }); }
-  listContainers(all: boolean) { return this.json<ContainerListItem[]>('GET', '/containers/json', { query: { all: all || undefined } }); }
+  listContainers(all: boolean, filters?: Record<string, string[]>) {
+    return this.json<ContainerListItem[]>('GET', '/containers/json', { query: { all: all || undefined, filters: filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
+  }
   /** One stats document (stream=false: dockerd samples twice, a second apart, for precpu_stats). */
   stats(id: string) { return this.json<ContainerStats>('GET', `/containers/${encodeURIComponent(id)}/stats`, { query: { stream: false } }); }
   top(id: string) { return this.json<{ Titles: string[]; Processes: string[][] }>('GET', `/containers/${encodeURIComponent(id)}/top`); }

@@ -112,3 +112,19 @@ export interface NetworkSummary { Id: string; Name: string; Driver: string; Scop
 export function networkRows(list: NetworkSummary[]): string[][] {
   return [['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], ...list.map((n) => [n.Id.slice(0, 12), n.Name, n.Driver, n.Scope])];
 }
+
+/**
+ * docker's `--format` for lists: a Go template per item; `table TEMPLATE` prints a header (each
+ * {{.Field}} replaced by its column name) and aligns the columns its tabs (or `\\t`) separate.
+ * `table` alone is the caller's default table (undefined is returned then).
+ */
+export async function formatList(format: string, items: object[], headers: Record<string, string>): Promise<string | undefined> {
+  if (format === 'table') return undefined;
+  const { renderTemplate } = await import('./template.js');
+  const isTable = format.startsWith('table ');
+  const tpl = isTable ? format.slice(6) : format;
+  if (!isTable) return items.map((i) => `${renderTemplate(tpl, i)}\n`).join('');
+  const head = tpl.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => headers[k] ?? k.toUpperCase());
+  const split = (line: string) => line.split(/\\t|\t/);
+  return table([split(renderTemplate(head, {})), ...items.map((i) => split(renderTemplate(tpl, i)))]);
+}

@@ -177,8 +177,10 @@ export function buildProgram(): Command {
     .action(act('export', async (id: string, o: { output?: string }) => (await import('./commands/changes.js')).exportCommand(id, o)));
   program.command('ps').description('List containers')
     .option('-a, --all', 'Show all containers (default shows just running)').option('-q, --quiet', 'Only display container IDs')
-    .option('--no-trunc', "Don't truncate output")
-    .action(act('ps', lazy(ctr, (m) => (o: { all?: boolean; quiet?: boolean; trunc?: boolean }) => m.psCommand({ all: o.all, quiet: o.quiet, noTrunc: o.trunc === false }))));
+    .option('--no-trunc', "Don't truncate output").option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
+    .option('--format <string>', "Format output using a custom template: 'table', 'table TEMPLATE' or a Go template")
+    .action(act('ps', lazy(ctr, (m) => (o: { all?: boolean; quiet?: boolean; trunc?: boolean; filter?: string[]; format?: string }) =>
+      m.psCommand({ all: o.all, quiet: o.quiet, noTrunc: o.trunc === false, filter: o.filter, format: o.format }))));
   program.command('logs').description('Fetch the logs of a container')
     .option('-f, --follow', 'Follow log output').option('-n, --tail <n>', 'Number of lines to show from the end of the logs', 'all')
     .option('-t, --timestamps', 'Show timestamps').option('--since <time>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')

@@ -1,7 +1,7 @@
 // stop, kill, restart, rm, wait, ps, logs, inspect, port, exec.
 import { MinidockError, invalidArgument } from '../../errors.js';
 import { connect } from '../connect.js';
-import { containerStatus, psRows, table } from '../format.js';
+import { containerStatus, formatCommand, formatList, formatPorts, humanDuration, psRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { FrameDecoder } from '../../wire/stdcopy.js';
 import { sinceParam } from '../../wire/since.js';
@@ -41,9 +41,28 @@ export async function waitCommand(ids: string[]): Promise<number> {
   return forEach(ids, async (id) => { process.stdout.write(`${(await client.wait(id).result).StatusCode}\n`); });
 }
 
-export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?: boolean }): Promise<number> {
+/** docker's ps --format fields and their column names. */
+const PS_HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
+  State: 'STATE', Status: 'STATUS', Names: 'NAMES', Labels: 'LABELS', Networks: 'NETWORKS', Mounts: 'MOUNTS',
+};
+
+/** -f k=v (repeated) → the API's filters map. */
+export function filterFlags(list: string[] = []): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of list) {
+    const i = f.indexOf('=');
+    if (i <= 0) throw invalidArgument(`bad format of filter (expected name=value): ${f}`);
+    (out[f.slice(0, i)] ??= []).push(f.slice(i + 1));
+  }
+  return out;
+}
+
+export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?: boolean; filter?: string[]; format?: string }): Promise<number> {
   const client = await connect();
-  const list = await client.listContainers(!!opts.all);
+  const filters = filterFlags(opts.filter);
+  // docker: a filter on status (other than running) implies -a
+  const list = await client.listContainers(!!opts.all || Object.keys(filters).length > 0, filters);
   if (opts.quiet) {
     for (const c of list) process.stdout.write(`${opts.noTrunc ? c.Id : c.Id.slice(0, 12)}\n`);
     return 0;
@@ -55,6 +74,21 @@ export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?
     const Status = detail ? containerStatus({ status: c.State, exitCode: detail.ExitCode, startedAt: detail.StartedAt, finishedAt: detail.FinishedAt, health: detail.Health }, now) : c.Status;
     return { ...c, Status };
   });
+  if (opts.format !== undefined) {
+    const items = rows.map((c) => {
+      const labels = (c as unknown as { Labels?: Record<string, string> }).Labels ?? {};
+      const mode = (c as unknown as { HostConfig?: { NetworkMode?: string } }).HostConfig?.NetworkMode ?? '';
+      return {
+        ID: opts.noTrunc ? c.Id : c.Id.slice(0, 12), Image: c.Image, Command: JSON.stringify(formatCommand(c.Command, !!opts.noTrunc)),
+        CreatedAt: new Date(c.Created * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+        RunningFor: `${humanDuration(Math.max(0, now - c.Created * 1000))} ago`, Ports: formatPorts(c.Ports), State: c.State, Status: c.Status,
+        Names: c.Names.map((n) => n.replace(/^\//, '')).join(','), Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+        Networks: mode === 'default' ? 'bridge' : mode, Mounts: '',
+      };
+    });
+    const text = await formatList(opts.format, items, PS_HEADERS);
+    if (text !== undefined) { process.stdout.write(text); return 0; }
+  }
   process.stdout.write(table(psRows(rows, { noTrunc: !!opts.noTrunc, now })));
   return 0;
 }

@@ -1,11 +1,10 @@
 // stats, top, pause, unpause, update.
 import { invalidArgument } from '../../errors.js';
 import { connect } from '../connect.js';
-import { table } from '../format.js';
+import { formatList, table } from '../format.js';
 import { forEach } from '../output.js';
 import { resourceFields, type ResourceFlags } from '../run-flags.js';
 import { STATS_FIELDS, STATS_HEADER, statsFields, statsRow } from '../stats-format.js';
-import { renderTemplate } from '../template.js';
 
 /** docker stats: the running containers (or those named), one table; redrawn every sample unless --no-stream. */
 export async function statsCommand(ids: string[], opts: { stream?: boolean; noTrunc?: boolean; all?: boolean; format?: string }): Promise<number> {
@@ -15,8 +14,8 @@ export async function statsCommand(ids: string[], opts: { stream?: boolean; noTr
     const list = await targets();
     const docs = await Promise.all(list.map((id) => client.stats(id)));
     const rows = docs.map((d) => statsRow(d, opts.noTrunc));
-    if (opts.format === undefined || opts.format === 'table') return table([STATS_HEADER, ...rows]);
-    return statsTemplate(opts.format, rows.map((r, i) => statsFields(r, list[i]!)));
+    const text = opts.format === undefined ? undefined : await formatList(opts.format, rows.map((r, i) => statsFields(r, list[i]!)), STATS_FIELDS);
+    return text ?? table([STATS_HEADER, ...rows]);
   };
   if (opts.stream === false) {
     process.stdout.write(await sample());
@@ -26,19 +25,6 @@ export async function statsCommand(ids: string[], opts: { stream?: boolean; noTr
     const text = await sample(); // each sample takes dockerd's one-second interval
     process.stdout.write(`\x1b[2J\x1b[H${text}`);
   }
-}
-
-/**
- * `stats --format`: a Go template per container; with docker's `table ` prefix, a header of the
- * fields' column names first and the columns aligned (tabs in the template separate columns).
- */
-export function statsTemplate(format: string, fields: Record<string, string>[]): string {
-  const isTable = format.startsWith('table ');
-  const tpl = isTable ? format.slice(6) : format;
-  if (!isTable) return fields.map((f) => `${renderTemplate(tpl, f)}\n`).join('');
-  const header = renderTemplate(tpl.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => STATS_FIELDS[k] ?? k), {});
-  const split = (line: string) => line.split(/\\t|\t/);
-  return table([split(header), ...fields.map((f) => split(renderTemplate(tpl, f)))]);
 }
 
 export async function topCommand(id: string, psArgs: string[]): Promise<number> {

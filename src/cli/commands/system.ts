@@ -95,17 +95,9 @@ export async function systemDfCommand(opts: { verbose?: boolean; format?: string
   const client = await connect();
   const df = await client.systemDf();
   const rows = dfRows(df);
-  const { table } = await import('../format.js');
-  if (opts.format !== undefined && opts.format !== 'table') {
-    const { renderTemplate } = await import('../template.js');
-    const isTable = opts.format.startsWith('table ');
-    const tpl = isTable ? opts.format.slice(6) : opts.format;
-    if (!isTable) { for (const r of rows) process.stdout.write(`${renderTemplate(tpl, r)}\n`); return 0; }
-    const head = tpl.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_m, k: string) => DF_HEADERS[k as keyof DfRow] ?? k);
-    const split = (l: string) => l.split(/\\t|\t/);
-    process.stdout.write(table([split(renderTemplate(head, {})), ...rows.map((r) => split(renderTemplate(tpl, r)))]));
-    return 0;
-  }
+  const { formatList, table } = await import('../format.js');
+  const text = opts.format === undefined ? undefined : await formatList(opts.format, rows, DF_HEADERS);
+  if (text !== undefined) { process.stdout.write(text); return 0; }
   if (!opts.verbose) {
     process.stdout.write(table([Object.values(DF_HEADERS), ...rows.map((r) => [r.Type, r.TotalCount, r.Active, r.Size, r.Reclaimable])]));
     return 0;
