@@ -12,6 +12,9 @@ import type { PodCreateRequest, PodInspect, PodSummary } from '../wire/pods.js';
 import type { Readable } from 'node:stream';
 import { decodePathStat, PATH_STAT_HEADER, type PathStat } from '../wire/path-stat.js';
 
+/** A filters map as the API's `filters` query value (nothing when empty). */
+const filterQuery = (filters?: Record<string, string[]>) => (filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined);
+
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
@@ -271,6 +274,9 @@ export class EngineClient {
   inspectVolume(name: string) { return this.json<VolumeInfo>('GET', `/volumes/${encodeURIComponent(name)}`); }
   createVolume(body: { Name?: string; Driver?: string; DriverOpts?: Record<string, string>; Labels?: Record<string, string> }) { return this.json<VolumeInfo>('POST', '/volumes/create', { body }); }
   async removeVolume(name: string, force = false): Promise<void> { await this.json('DELETE', `/volumes/${encodeURIComponent(name)}`, { query: { force: force || undefined } }); }
+  pruneContainers(filters?: Record<string, string[]>) { return this.json<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/containers/prune', { query: { filters: filterQuery(filters) } }); }
+  pruneImages(filters?: Record<string, string[]>) { return this.json<{ ImagesDeleted: ({ Untagged?: string; Deleted?: string })[] | null; SpaceReclaimed: number }>('POST', '/images/prune', { query: { filters: filterQuery(filters) } }); }
+  pruneNetworks(filters?: Record<string, string[]>) { return this.json<{ NetworksDeleted: string[] | null }>('POST', '/networks/prune', { query: { filters: filterQuery(filters) } }); }
   pruneVolumes(filters?: Record<string, string[]>) { return this.json<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/volumes/prune', { query: { filters: filters && Object.keys(filters).length ? JSON.stringify(filters) : undefined } }); }
   async connectNetwork(net: string, container: string, ip?: string, aliases?: string[]): Promise<void> {
     await this.json('POST', `/networks/${encodeURIComponent(net)}/connect`, { body: { Container: container, EndpointConfig: { IPAMConfig: ip ? { IPv4Address: ip } : undefined, Aliases: aliases } } });

@@ -291,6 +291,9 @@ export function buildProgram(): Command {
     .option('-f, --force', 'Stop and remove running pods and their containers').argument('<pods...>')
     .action(act('pod rm', lazy(pods, (m) => m.podRm)));
   const network = program.command('network').description('Manage networks');
+  network.command('prune').description('Remove all unused networks').option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <filter>', "Provide filter values (e.g. 'until=<timestamp>')", collect)
+    .action(act('network prune', lazy(() => import('./commands/prune.js'), (m) => m.networkPrune)));
   network.command('create').description('Create a network')
     .addOption(new Option('-d, --driver <driver>', 'Driver to manage the Network').default('bridge'))
     .option('--subnet <cidr>', 'Subnet in CIDR format').option('--gateway <ip>', 'IPv4 Gateway for the subnet')
@@ -313,7 +316,17 @@ export function buildProgram(): Command {
     .option('-f, --force', 'Force the container to disconnect from a network').argument('<network>').argument('<container>')
     .action(act('network disconnect', lazy(net, (m) => m.networkDisconnect)));
 
+  const prune = () => import('./commands/prune.js');
+  const pruneFlags = (c: Command) => c.option('-f, --force', 'Do not prompt for confirmation').option('--filter <filter>', "Provide filter values (e.g. 'until=<timestamp>')", collect);
+  pruneFlags(program.command('container').description('Manage containers').command('prune').description('Remove all stopped containers'))
+    .action(act('container prune', lazy(prune, (m) => m.containerPrune)));
+  pruneFlags(program.command('image').description('Manage images').command('prune').description('Remove unused images'))
+    .option('-a, --all', 'Remove all unused images, not just dangling ones')
+    .action(act('image prune', lazy(prune, (m) => m.imagePrune)));
   const system = program.command('system').description('Manage minidock');
+  pruneFlags(system.command('prune').description('Remove unused data'))
+    .option('-a, --all', 'Remove all unused images not just dangling ones').option('--volumes', 'Prune anonymous volumes')
+    .action(act('system prune', lazy(prune, (m) => m.systemPrune)));
   system.command('df').description('Show minidock disk usage').option('-v, --verbose', 'Show detailed information on space usage')
     .option('--format <string>', 'Format output using a custom template: \'table\', \'table TEMPLATE\' or a Go template')
     .action(act('system df', async (o: { verbose?: boolean; format?: string }) => (await import('./commands/system.js')).systemDfCommand(o)));

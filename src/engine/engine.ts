@@ -4,8 +4,6 @@
 // Lifecycle: created → running → exited (→ running again) and → removing → gone.
 // Operations that change a container are serialised by its lock; the exit watcher takes the
 // same lock, so an exit is recorded only after start has saved "running".
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Paths } from '../state/paths.js';
 import type { CreateContainerBody, UpdateBody } from '../wire/api-types.js';
 import { EngineCore } from './core.js';
@@ -20,6 +18,7 @@ import type { PodCreateRequest } from '../wire/pods.js';
 import { connectNetwork, disconnectNetwork, networkEndpoints } from './container-net.js';
 import { renameContainer } from './rename.js';
 import { systemDf } from './system-df.js';
+import { pruneContainers, pruneImages, pruneNetworks } from './prune.js';
 import { reconcile } from './reconcile.js';
 import { Policies } from './policies.js';
 import { volumeUsers } from './mounts.js';
@@ -27,11 +26,8 @@ import { createVolume, listVolumes, pruneVolumes, removeVolume } from './volumes
 import type { VolumeCreateOptions } from '../volume/index.js';
 import { containerLogs, type ContainerLogsOptions } from './logs.js';
 import { containerSummary, inspectContainer } from './inspect.js';
-import { filterContainers, labelMatches, parseContainerFilters, parseFilters } from './container-filters.js';
-import { sinceParam } from '../wire/since.js';
-import { sinceToNs } from '../runtime/logs.js';
+import { filterContainers, parseContainerFilters } from './container-filters.js';
 import { assertExecTarget, execProcess, type ExecOptions } from './exec-process.js';
-import { invalidArgument } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer, updateLabels } from './update.js';
@@ -45,18 +41,6 @@ import type { EngineEvent, EventQuery, EventType } from './events.js';
 import type { AttachStreamLike, ContainerStats, ExecProcessLike, Services } from './services.js';
 
 export type { WaitCondition, WaitResult };
-
-/** Bytes of the regular files under `dir` (a container's writable layer), links not followed. */
-async function treeSize(dir: string): Promise<number> {
-  let total = 0;
-  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []); // no writable layer yet: nothing to reclaim
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) total += await treeSize(p);
-    else if (e.isFile()) total += (await fs.lstat(p)).size;
-  }
-  return total;
-}
 
 export interface EngineOptions { log?: (line: string) => void }
 
@@ -164,26 +148,10 @@ export class Engine {
     return inspectContainer(rec, this.core.etcPaths(rec.Id), (n) => this.services.volumes.dataDir(n));
   }
 
-  /** POST /containers/prune: every stopped container passing `label`/`label!`/`until`, as dockerd. */
-  async prune(rawFilters: string | null): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
-    const f = parseFilters(rawFilters, ['label', 'label!', 'until']);
-    const until = f.until?.map((u) => Number(sinceToNs(sinceParam(u, Date.now())) / 1_000_000n));
-    const gone: string[] = [];
-    let reclaimed = 0;
-    for (const r of this.core.store.all()) {
-      if (r.State.Status !== 'exited' && r.State.Status !== 'created') continue;
-      const labels = r.Config.Labels ?? {};
-      if (f.label && !f.label.every((l) => labelMatches(labels, l))) continue;
-      if (f['label!'] && f['label!'].some((l) => labelMatches(labels, l))) continue;
-      if (until && !until.every((t) => Date.parse(r.Created) < t)) continue;
-      const size = await treeSize(path.join(this.core.store.dir(r.Id), 'upper'));
-      await this.remove(r.Id);
-      gone.push(r.Id);
-      reclaimed += size;
-    }
-    this.core.emitOther('container', 'prune', '', { reclaimed: String(reclaimed) });
-    return { ContainersDeleted: gone, SpaceReclaimed: reclaimed };
-  }
+  /** POST /containers/prune, /images/prune, /networks/prune (engine/prune.ts). */
+  prune(rawFilters: string | null) { return pruneContainers(this.core, rawFilters); }
+  pruneImages(rawFilters: string | null) { return pruneImages(this.core, rawFilters); }
+  pruneNetworks(rawFilters: string | null) { return pruneNetworks(this.core, rawFilters); }
 
   /** The full id of a container reference; throws docker's 404 when there is none. */
   resolve(ref: string): string { return this.core.store.find(ref).Id; }

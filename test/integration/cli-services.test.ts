@@ -85,6 +85,30 @@ describe.skipIf(!isRoot)('services through the CLI (root)', () => {
     }
   });
 
+  it('prunes: stopped containers, unused networks, unused images (not those a container uses), with docker\'s answers', async () => {
+    expect((await eng.cli(['network', 'create', 'prunable'])).exitCode).toBe(0);
+    expect((await eng.cli(['network', 'create', 'kept'])).exitCode).toBe(0);
+    expect((await eng.cli(['run', '-d', '--name', 'keeper', '--network', 'kept', IMAGE, 'sleep', '600'])).exitCode).toBe(0);
+    expect((await eng.cli(['run', '--name', 'stopped1', IMAGE, 'true'])).exitCode).toBe(0);
+    try {
+      const c = await eng.cli(['container', 'prune', '-f']);
+      expect(c.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\nTotal reclaimed space: /);
+      expect((await eng.cli(['inspect', 'stopped1'])).exitCode).toBe(1);
+      const n = await eng.cli(['network', 'prune', '-f']);
+      expect(n.stdout).toContain('prunable');
+      expect(n.stdout).not.toContain('kept');
+      // no dangling image: nothing; with -a the busybox image stays (keeper uses it)
+      expect((await eng.cli(['image', 'prune', '-f'])).stdout).toBe('Total reclaimed space: 0B\n');
+      expect((await eng.cli(['image', 'prune', '-a', '-f'])).stdout).toBe('Total reclaimed space: 0B\n');
+      expect((await eng.cli(['images', '-q'])).stdout.trim()).not.toBe('');
+      const refused = await eng.cli(['image', 'prune', '-f', '--filter', 'bogus=1']);
+      expect([refused.exitCode, refused.stderr]).toEqual([1, expect.stringContaining("invalid filter 'bogus'")]);
+    } finally {
+      await eng.cli(['rm', '-f', 'keeper', 'stopped1']);
+      await eng.cli(['network', 'rm', 'kept', 'prunable']);
+    }
+  });
+
   it('tag names an image anew; the new name runs and untags alone', async () => {
     expect((await eng.cli(['tag', IMAGE, 'mytools:v1'])).exitCode).toBe(0);
     expect((await eng.cli(['images'])).stdout).toMatch(/^mytools\s+v1\s/m);

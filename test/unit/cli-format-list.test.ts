@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatList } from '../../src/cli/format.js';
-import { filterFlags } from '../../src/cli/commands/containers.js';
+import { filterFlags } from '../../src/cli/filters.js';
 
 describe('--format for lists', () => {
   const items = [{ ID: 'abc', Names: 'web', Status: 'Up 2 seconds' }, { ID: 'defg', Names: 'db', Status: 'Exited (0)' }];

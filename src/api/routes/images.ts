@@ -74,6 +74,7 @@ export function registerImages(router: Router<Handler>): void {
     ctx.json(201, undefined);
     return ANSWERED;
   });
+  router.add('POST', '/images/prune', async (ctx, { engine }) => engine.pruneImages(ctx.query.get('filters')));
   router.add('GET', '/images/json', async (ctx, { images }) => filterImages(await images.list(), ctx.query.get('filters')).map(imageSummary));
   router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
   router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {

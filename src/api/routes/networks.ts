@@ -34,6 +34,7 @@ export function registerNetworks(router: Router<Handler>): void {
     ctx.json(201, { Id: rec.id, Warning: '' });
     return ANSWERED;
   });
+  router.add('POST', '/networks/prune', async (ctx, { engine }) => engine.pruneNetworks(ctx.query.get('filters')));
   router.add('DELETE', '/networks/{id}', async (ctx, { network, engine }) => {
     const net = await network.get(ctx.params.id!);
     if (engine.networkEndpoints(net.name).length) throw new NetworkInUse(net.name, net.id);

@@ -1,6 +1,7 @@
 // stop, kill, restart, rm, wait, ps, logs, inspect, port, exec.
 import { MinidockError, invalidArgument } from '../../errors.js';
 import { connect } from '../connect.js';
+import { filterFlags } from '../filters.js';
 import { containerStatus, formatCommand, formatList, formatPorts, humanDuration, psRows, table } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { FrameDecoder } from '../../wire/stdcopy.js';
@@ -46,17 +47,6 @@ const PS_HEADERS: Record<string, string> = {
   ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
   State: 'STATE', Status: 'STATUS', Names: 'NAMES', Labels: 'LABELS', Networks: 'NETWORKS', Mounts: 'MOUNTS',
 };
-
-/** -f k=v (repeated) → the API's filters map. */
-export function filterFlags(list: string[] = []): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const f of list) {
-    const i = f.indexOf('=');
-    if (i <= 0) throw invalidArgument(`bad format of filter (expected name=value): ${f}`);
-    (out[f.slice(0, i)] ??= []).push(f.slice(i + 1));
-  }
-  return out;
-}
 
 export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?: boolean; filter?: string[]; format?: string }): Promise<number> {
   const client = await connect();

@@ -1,5 +1,6 @@
 // volume create|ls|inspect|rm|prune, worded as docker's.
 import { connect } from '../connect.js';
+import { confirm, filterFlags } from '../filters.js';
 import { humanSize, table } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { forEach } from '../output.js';
@@ -12,16 +13,6 @@ const keyValues = (list: string[] | undefined): Record<string, string> => {
 };
 
 /** `-f key=value` flags as the API's filters map. */
-function filterMap(list: string[] | undefined): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const f of list ?? []) {
-    const i = f.indexOf('=');
-    if (i <= 0) throw invalidArgument(`bad format of filter (expected name=value): ${f}`);
-    (out[f.slice(0, i)] ??= []).push(f.slice(i + 1));
-  }
-  return out;
-}
-
 export async function volumeCreate(name: string | undefined, opts: { name?: string; driver?: string; label?: string[]; opt?: string[] }): Promise<number> {
   if (name && opts.name && name !== opts.name) throw invalidArgument(`conflicting options: either specify --name or provide positional arg, not both`);
   const client = await connect();
@@ -32,7 +23,7 @@ export async function volumeCreate(name: string | undefined, opts: { name?: stri
 
 export async function volumeLs(opts: { quiet?: boolean; filter?: string[] }): Promise<number> {
   const client = await connect();
-  const list = (await client.listVolumes(filterMap(opts.filter))).Volumes.sort((a, b) => a.Name.localeCompare(b.Name));
+  const list = (await client.listVolumes(filterFlags(opts.filter))).Volumes.sort((a, b) => a.Name.localeCompare(b.Name));
   if (opts.quiet) {
     for (const v of list) process.stdout.write(`${v.Name}\n`);
     return 0;
@@ -58,19 +49,8 @@ export async function volumeRm(names: string[], opts: { force?: boolean }): Prom
   return forEach(names, async (n) => { await client.removeVolume(n, !!opts.force); process.stdout.write(`${n}\n`); });
 }
 
-async function confirm(question: string): Promise<boolean> {
-  process.stdout.write(`${question} [y/N] `);
-  const answer = await new Promise<string>((resolve) => {
-    let buf = '';
-    const done = () => { process.stdin.pause(); resolve(buf.split('\n')[0] ?? ''); };
-    process.stdin.on('data', (d: Buffer) => { buf += d.toString(); if (buf.includes('\n')) done(); });
-    process.stdin.once('end', done);
-  });
-  return /^y(es)?$/i.test(answer.trim());
-}
-
 export async function volumePrune(opts: { force?: boolean; all?: boolean; filter?: string[] }): Promise<number> {
-  const filters = filterMap(opts.filter);
+  const filters = filterFlags(opts.filter);
   if (opts.all) filters.all = ['true'];
   if (!opts.force) {
     const what = opts.all ? 'all local volumes' : 'anonymous local volumes';
