@@ -9,7 +9,13 @@ import { invalidArgument, toErrorBody } from '../errors.js';
 export const MAX_BODY = 1 << 20;
 
 /** What a hijacked connection gives a handler: raw bytes in and out. */
-export interface Hijacked { input: Readable; write(data: Uint8Array): void; end(): void; onClose(cb: () => void): void }
+export interface Hijacked {
+  input: Readable; write(data: Uint8Array): void; end(): void; onClose(cb: () => void): void;
+  /** Settles once the 101/200 reply headers are handed to the kernel: a handler that starts a
+   *  process waits for it, so no output can share a read with the headers (docker-py reads the
+   *  headers through a buffered reader and then the raw socket, losing what the buffer took). */
+  headersFlushed: Promise<void>;
+}
 
 export class Ctx {
   readonly query: URLSearchParams;
@@ -127,7 +133,10 @@ export class Ctx {
     this.answered = true;
     if (this.upgrade) {
       const { socket, head } = this.upgrade;
-      socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      // a failed write settles it too: the connection is gone and every later write is dropped
+      const headersFlushed = new Promise<void>((resolve) => {
+        socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n', () => resolve());
+      });
       if (head.length) socket.unshift(head);
       socket.on('error', () => undefined);
       return {
@@ -135,16 +144,19 @@ export class Ctx {
         write: (d) => { if (!socket.destroyed) socket.write(d); },
         end: () => socket.end(),
         onClose: (cb) => socket.once('close', cb),
+        headersFlushed,
       };
     }
     const res = this.res!;
     res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
     res.flushHeaders();
+    const headersFlushed = new Promise<void>((resolve) => { res.write('', () => resolve()); });
     return {
       input: this.req,
       write: (d) => { if (!res.destroyed) res.write(d); },
       end: () => res.end(),
       onClose: (cb) => res.once('close', cb),
+      headersFlushed,
     };
   }
 }

@@ -2,6 +2,7 @@
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
+import { toErrorBody } from '../../errors.js';
 import type { ExecCreateBody, ExecStartBody } from '../../wire/api-types.js';
 import { encodeFrame } from '../../wire/stdcopy.js';
 import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../../wire/detach-keys.js';
@@ -14,16 +15,30 @@ export function registerExec(router: Router<Handler>): void {
   });
   router.add('POST', '/exec/{id}/start', async (ctx, { execs }) => {
     const body = (await ctx.body<ExecStartBody>()) ?? {};
-    const inst = await execs.start(ctx.params.id!);
-    const proc = inst.process!;
     if (body.Detach) {
+      const proc = (await execs.start(ctx.params.id!)).process!;
       proc.stdin.end();
       proc.stdout.resume();
       proc.stderr.resume();
       return undefined;
     }
-    const tty = !!inst.config.Tty;
+    // as dockerd: an unknown exec is an HTTP error; the process starts only once the 101 is out,
+    // and a start that fails is reported inside the stream (the exit code is the exec's)
+    const config = execs.get(ctx.params.id!).config;
+    const tty = !!config.Tty;
     const conn = ctx.hijack();
+    await conn.headersFlushed;
+    let inst: Awaited<ReturnType<typeof execs.start>>;
+    try {
+      inst = await execs.start(ctx.params.id!);
+    } catch (err) {
+      const text = Buffer.from(`${toErrorBody(err).body.message}\r\n`);
+      conn.input.resume();
+      conn.write(tty ? text : encodeFrame(1, text));
+      conn.end();
+      return ANSWERED;
+    }
+    const proc = inst.process!;
     const matcher = new DetachMatcher(parseDetachKeys(inst.config.DetachKeys || DEFAULT_DETACH_KEYS));
     proc.stdin.on('error', () => undefined);
     if (inst.config.AttachStdin) {
