@@ -168,7 +168,10 @@ describe('engine API', () => {
     c.socket.end('ping');
     expect(await got).toEqual(['1:ping']);
     const bad = await client.execCreate(Id, { Cmd: ['nonexistent'] });
-    await expect(client.execStart(bad.Id, false)).rejects.toMatchObject({ exitCode: 127 });
+    // as dockerd: the start failure comes inside the hijacked stream, the code from inspect
+    const b = await client.execStart(bad.Id, false);
+    expect(await readFrames(b.socket, b.head)).toEqual(['1:exec: "nonexistent": executable file not found in $PATH\r\n']);
+    expect(await client.execInspect(bad.Id)).toMatchObject({ Running: false, ExitCode: 127 });
     await client.remove(Id, true);
   });
 
