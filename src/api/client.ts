@@ -137,6 +137,50 @@ export class EngineClient {
     });
   }
 
+  /** POST /images/{name}/push: `name` as NAME[:TAG]; progress per JSON line, an error line is thrown. */
+  async push(name: string, onProgress: (p: PullProgress) => void, auth?: { username: string; password: string }): Promise<void> {
+    const m = /^(.*?)(?::([^:/]+))?$/.exec(name)!;
+    // dockerd wants the header even when it is empty (anonymous push)
+    const headers: Record<string, string> = { 'X-Registry-Auth': Buffer.from(JSON.stringify(auth ?? {})).toString('base64') };
+    const res = await this.raw('POST', `/images/${m[1]}/push`, { query: { tag: m[2] }, headers });
+    let failure: MinidockError | undefined;
+    for await (const p of jsonLines<PullProgress & { status?: number; aux?: unknown }>(res)) {
+      if (p.error) failure = markDaemon(fromErrorBody(p.status ?? 500, { message: p.error, code: p.code as never, exitCode: p.exitCode }));
+      else if (!p.aux) onProgress(p);
+    }
+    if (failure) throw failure;
+  }
+  history(name: string) {
+    return this.json<{ Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[]>('GET', `/images/${name}/history`);
+  }
+  /** GET /images/get?names=...: the docker-archive as a stream. */
+  async saveImages(names: string[]): Promise<http.IncomingMessage> {
+    const q = new URLSearchParams();
+    for (const n of names) q.append('names', n);
+    return this.raw('GET', `/images/get?${q.toString()}`);
+  }
+  /** POST /images/load with the archive as the body; resolves the "Loaded image..." lines. */
+  async loadImages(archive: NodeJS.ReadableStream): Promise<string[]> {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request({
+        socketPath: this.socketPath, method: 'POST', path: '/images/load?quiet=1', agent: false,
+        headers: { 'Content-Type': 'application/x-tar' },
+      }, (r) => {
+        if ((r.statusCode ?? 500) >= 400) errorFrom(r).then(reject, reject);
+        else resolve(r);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
+      archive.on('error', (err) => req.destroy(err));
+      archive.pipe(req);
+    });
+    const out: string[] = [];
+    for await (const l of jsonLines<{ stream?: string; error?: string }>(res)) {
+      if (l.error) throw markDaemon(fromErrorBody(500, { message: l.error }));
+      if (l.stream) out.push(l.stream.replace(/\n$/, ''));
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------ system
   async ping(): Promise<void> { await readAll(await this.raw('GET', '/_ping')); }
   version() { return this.json<Record<string, unknown>>('GET', '/version'); }

@@ -232,6 +232,22 @@ export function buildProgram(): Command {
   program.command('rmi').description('Remove one or more images')
     .option('-f, --force', 'Force removal of the image').argument('<images...>')
     .action(act('rmi', lazy(img, (m) => m.rmiCommand)));
+  const xfer = () => import('./commands/images-transfer.js');
+  program.command('push').description('Upload an image to a registry')
+    .option('-a, --all-tags', 'Push all tags of an image to the repository').option('-q, --quiet', 'Suppress verbose output')
+    .argument('<image>')
+    .action(act('push', lazy(xfer, (m) => m.pushCommand)));
+  program.command('history').description('Show the history of an image')
+    .option('-H, --human <bool>', 'Print sizes and dates in human readable format', (v) => v !== 'false', true)
+    .option('--no-trunc', "Don't truncate output").option('-q, --quiet', 'Only show image IDs')
+    .argument('<image>')
+    .action(act('history', lazy(xfer, (m) => m.historyCommand)));
+  program.command('save').description('Save one or more images to a tar archive (streamed to STDOUT by default)')
+    .option('-o, --output <file>', 'Write to a file, instead of STDOUT').argument('<images...>')
+    .action(act('save', lazy(xfer, (m) => m.saveCommand)));
+  program.command('load').description('Load an image from a tar archive or STDIN')
+    .option('-i, --input <file>', 'Read from tar archive file, instead of STDIN').option('-q, --quiet', 'Suppress the load output')
+    .action(act('load', lazy(xfer, (m) => m.loadCommand)));
   program.command('login').description('Log in to a registry')
     .option('-u, --username <name>', 'Username').option('-p, --password <password>', 'Password')
     .option('--password-stdin', 'Take the password from stdin').argument('[server]')

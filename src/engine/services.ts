@@ -2,14 +2,14 @@
 // (so unit tests can pass fakes), over data types imported from their owners — never copied.
 // src/daemon/wiring.ts plugs in the real services.
 import type { Readable, Writable } from 'node:stream';
-import type { Credentials, ImageRecord, PullEvent } from '../image/index.js';
+import type { Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent } from '../image/index.js';
 import type { ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer } from '../runtime/types.js';
 import type { ResolvedUser } from '../runtime/user.js';
 import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PolicySource } from '../network/index.js';
 import type { PortMapping } from '../wire/ports.js';
 import type { CopyUpResult, IdShift, InUse, PruneReport, VolumeCreateOptions, VolumeFilters, VolumeInfo, VolumeRecord } from '../volume/index.js';
 
-export type { Credentials, ImageRecord, PullEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
+export type { Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
 import type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats } from '../runtime/cgroups/index.js';
 
 export type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats };
@@ -30,6 +30,14 @@ export interface ImageServiceLike {
   login(server: string, creds: Credentials): Promise<void>;
   /** Forgets a stored login; resolves whether there was one. */
   logout(server: string): Promise<boolean>;
+  /** docker history, newest first. */
+  history(refOrId: string): Promise<HistoryEntry[]>;
+  /** docker save: writes the docker-archive of the images to `out`. */
+  save(names: string[], out: Writable): Promise<void>;
+  /** docker load: reads a docker-archive, verified, and tags what it names. */
+  load(input: Readable): Promise<LoadResult[]>;
+  /** docker push: name[:tag] (no tag: every tag of the repository). */
+  push(name: string, opts?: { onEvent?: (e: PushEvent) => void; signal?: AbortSignal; auth?: Credentials }): Promise<void>;
 }
 
 /** Live attach to a running container: output frames, stdin, resize. */

@@ -1,6 +1,6 @@
 // ImageService: the image module's contract (docs/ARCHITECTURE.md "image"). Pull, look up,
 // list and remove images in the on-disk store; tags live in repositories.json.
-import { ImageNotFound, ImageInUse, InvalidReference, conflict } from '../errors.js';
+import { ImageNotFound, ImageInUse, InvalidReference, conflict, invalidArgument } from '../errors.js';
 import type { Paths } from '../state/paths.js';
 import { Mutex } from '../state/mutex.js';
 import { ImageStore, hexOf, type LayerMeta, type StoredImage } from './store.js';
@@ -11,9 +11,14 @@ import { pullImage } from './pull.js';
 import { parseReference, pullReference, formatReference, familiarString, notFoundName, type Reference } from './reference.js';
 import { chainIds } from './manifest.js';
 import type { Credentials } from './auth.js';
-import type { ImageRecord, PullEvent } from './types.js';
+import type { ImageRecord, PullEvent, PushEvent } from './types.js';
+import { imageHistory, type HistoryEntry } from './history.js';
+import { saveImages, loadImages, type SaveItem } from './archive.js';
+import { pushImage } from './push.js';
+import type { Readable, Writable } from 'node:stream';
 
-export type { ImageConfig, ImageRecord, PullEvent } from './types.js';
+export type { ImageConfig, ImageRecord, PullEvent, PushEvent } from './types.js';
+export type { HistoryEntry } from './history.js';
 export type { Credentials } from './auth.js';
 export type { Platform } from './platform.js';
 export { CredentialStore } from './credentials.js';
@@ -30,6 +35,9 @@ export interface ImageServiceOptions {
 }
 
 export interface PullOptions { onEvent?: (e: PullEvent) => void; signal?: AbortSignal; auth?: Credentials }
+export interface PushOptions { onEvent?: (e: PushEvent) => void; signal?: AbortSignal; auth?: Credentials }
+/** One loaded image as `docker load` reports it: its tags (familiar), or none. */
+export interface LoadResult { id: string; tags: string[] }
 export interface RemoveOptions { force?: boolean; inUse?: (id: string) => boolean }
 
 const idRe = /^sha256:[0-9a-f]{64}$/;
@@ -155,6 +163,77 @@ export class ImageService {
       result.deleted.push(...(await this.deleteImage(img)));
       return result;
     });
+  }
+
+  /** docker history: newest first. */
+  async history(refOrId: string): Promise<HistoryEntry[]> {
+    const rec = await this.get(refOrId);
+    const img = await this.store.readImage(rec.id);
+    const config = await this.store.readBlob(rec.id);
+    if (!img || !config) throw new ImageNotFound(notFoundName(refOrId));
+    const sizes: number[] = [];
+    for (const c of img.chainIds) sizes.push((await this.store.readLayer(c))?.unpackedSize ?? 0);
+    return imageHistory(rec.id, rec.repoTags, config, sizes);
+  }
+
+  /** docker save: the docker-archive of the named images. A name with a tag (or a bare name,
+   *  meaning latest) is saved under that tag, an id under no tag, as dockerd does. */
+  async save(names: string[], out: Writable): Promise<void> {
+    if (names.length === 0) throw invalidArgument('no image names given to save');
+    const items = new Map<string, SaveItem>();
+    const repos = await this.store.readRepos();
+    for (const n of names) {
+      const rec = await this.get(n);
+      const img = await this.store.readImage(rec.id);
+      if (!img) throw new ImageNotFound(notFoundName(n));
+      const item = items.get(rec.id) ?? { image: img, repoTags: [] };
+      const key = this.refKey(n);
+      if (key && !key.includes('@') && repos[key] === rec.id) {
+        const tag = familiarString(parseReference(key));
+        if (!item.repoTags.includes(tag)) item.repoTags.push(tag);
+      }
+      items.set(rec.id, item);
+    }
+    await saveImages(this.store, [...items.values()], out);
+  }
+
+  /** docker load: reads a docker-archive, verifies every config and layer, then tags. */
+  async load(input: Readable): Promise<LoadResult[]> {
+    const loaded = await loadImages(this.store, input);
+    return this.mutex.run(async () => {
+      const repos = await this.store.readRepos();
+      for (const l of loaded) for (const r of l.repoTags) repos[formatReference(r)] = l.image.id;
+      await this.store.writeRepos(repos);
+      return loaded.map((l) => ({ id: l.image.id, tags: l.repoTags.map((r) => familiarString(r)) }));
+    });
+  }
+
+  /** docker push of `name` (name[:tag]; without a tag every tag of that repository), to its registry. */
+  async push(name: string, opts: PushOptions = {}): Promise<void> {
+    const ref = parseReference(name);
+    if (ref.digest) throw new InvalidReference(name, 'cannot push a digest reference');
+    const repos = await this.store.readRepos();
+    const repoKey = formatReference({ domain: ref.domain, path: ref.path });
+    const tags = ref.tag ? [ref.tag] : Object.keys(repos).filter((k) => !k.includes('@') && k.slice(0, k.lastIndexOf(':')) === repoKey).map((k) => k.slice(k.lastIndexOf(':') + 1)).sort();
+    const shown = familiarString({ domain: ref.domain, path: ref.path });
+    if (tags.length === 0) throw new ImageNotFound(shown, 'an image does not exist locally with this name');
+    const logins = await this.credentials.all();
+    const client = new RegistryClient({
+      insecure: this.insecure, tokenCache: this.tokens,
+      credentials: (domain) => (domain === ref.domain && opts.auth ? opts.auth : logins.get(credentialKey(domain))),
+    });
+    const emit = (e: PushEvent) => { try { opts.onEvent?.(e); } catch { /* a listener must not break the push */ } };
+    for (const tag of tags) {
+      const id = repos[formatReference({ ...ref, tag })];
+      const img = id && (await this.store.readImage(id));
+      if (!img) throw new ImageNotFound(`${shown}:${tag}`, 'an image does not exist locally with this tag');
+      const res = await pushImage({ store: this.store, client }, { ...ref, tag }, img, emit, opts.signal);
+      await this.mutex.run(async () => {
+        const now = await this.store.readRepos();
+        now[formatReference({ domain: ref.domain, path: ref.path, digest: res.digest })] = img.id;
+        await this.store.writeRepos(now);
+      });
+    }
   }
 
   /** Unpacked layer dirs, BOTTOM FIRST (overlayfs lowerdir wants top first: reverse). */

@@ -11,6 +11,7 @@ import { selectPlatform, NoMatchingPlatform, type Platform } from './platform.js
 import { parseManifest, parseImageConfig, layerCompression, chainIds, type Descriptor, type ImageManifest } from './manifest.js';
 import { VerifyingStream, digestOf, hashAlgorithm } from './verify.js';
 import { unpackLayer } from './unpack.js';
+import { TarSplitRecorder, encodeSplit } from './tar-split.js';
 import type { ImageStore, LayerMeta, StoredImage } from './store.js';
 import type { PullEvent } from './types.js';
 
@@ -102,12 +103,14 @@ async function downloadLayer(ctx: PullContext, ref: Reference, desc: Descriptor,
       tail = tail.pipe(gunzip);
       stages.push(gunzip);
     }
-    tail.pipe(diff);
+    const recorder = new TarSplitRecorder();
+    tail.pipe(recorder).pipe(diff);
+    stages.push(recorder);
     for (const s of stages) s.on('error', (e) => diff.destroy(e));
     const stats = await unpackLayer(diff, tmp, { signal });
     emit({ id, status: 'Download complete' });
     const meta: LayerMeta = { chainId, diffId, digest: desc.digest, size: desc.size, unpackedSize: stats.bytes, parent };
-    await ctx.store.commitLayer(tmp, meta);
+    await ctx.store.commitLayer(tmp, meta, encodeSplit(recorder.split()));
     return meta;
   } catch (err) {
     // an unsafe entry stops the unpack early: close the connection instead of leaving it half read

@@ -4,7 +4,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { RegistryError, Unauthorized, ManifestUnknown } from '../errors.js';
+import { RegistryError, Unauthorized, ManifestUnknown, type MinidockError } from '../errors.js';
 import { parseChallenges, basicHeader, tokenUrl, parseTokenResponse, type Challenge, type Credentials } from './auth.js';
 import { familiarName, registryHost, type Reference } from './reference.js';
 
@@ -65,6 +65,11 @@ async function drain(r: Resp): Promise<string> {
 }
 
 const pullScope = (ref: Reference) => `repository:${ref.path}:pull`;
+const pushScope = (ref: Reference) => `repository:${ref.path}:pull,push`;
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT';
+/** A request body that can be sent again (after an auth challenge): a buffer, or a factory of streams. */
+export type Body = Buffer | (() => Readable);
 
 /** A registry's error body as docker's errcode prints it: MANIFEST_UNKNOWN + "manifest unknown"
  *  -> "manifest unknown: manifest unknown"; undefined when the body has no error code. */
@@ -125,6 +130,44 @@ export class RegistryClient {
     return { stream: r.body as unknown as Readable, length: Number.isFinite(len) ? len : undefined };
   }
 
+  /** Whether the repository has the blob (push skips it: "Layer already exists"). */
+  async hasBlob(ref: Reference, digest: string, signal?: AbortSignal): Promise<boolean> {
+    const r = await this.send(ref.domain, pushScope(ref), 'HEAD', `/v2/${ref.path}/blobs/${digest}`, {}, signal);
+    await drain(r);
+    if (r.statusCode === 200) return true;
+    if (r.statusCode === 404) return false;
+    throw new RegistryError(`checking blob ${digest} of ${ref.domain}/${ref.path}: registry answered ${r.statusCode}`, { status: 502 });
+  }
+
+  /** Monolithic upload: POST an upload session, then PUT the whole blob to its location with ?digest=. */
+  async uploadBlob(ref: Reference, digest: string, size: number, body: Body, signal?: AbortSignal): Promise<void> {
+    const where = `${ref.domain}/${ref.path}`;
+    const start = await this.send(ref.domain, pushScope(ref), 'POST', `/v2/${ref.path}/blobs/uploads/`, { 'content-length': '0' }, signal);
+    const startText = await drain(start);
+    if (start.statusCode !== 202) throw this.pushError(`starting the upload of ${digest} to ${where}`, start.statusCode, startText, ref.domain);
+    const location = header(start.headers, 'location');
+    if (!location) throw new RegistryError(`starting the upload of ${digest} to ${where}: registry gave no upload location`, { status: 502 });
+    const url = new URL(location, registryBaseUrl(ref.domain, this.opts.insecure));
+    url.searchParams.set('digest', digest);
+    const put = await this.send(ref.domain, pushScope(ref), 'PUT', url.href,
+      { 'content-type': 'application/octet-stream', 'content-length': String(size) }, signal, body);
+    const putText = await drain(put);
+    if (put.statusCode !== 201) throw this.pushError(`uploading ${digest} to ${where}`, put.statusCode, putText, ref.domain);
+  }
+
+  /** PUT /v2/<name>/manifests/<tag>. */
+  async putManifest(ref: Reference, tag: string, mediaType: string, body: Buffer, signal?: AbortSignal): Promise<void> {
+    const r = await this.send(ref.domain, pushScope(ref), 'PUT', `/v2/${ref.path}/manifests/${tag}`,
+      { 'content-type': mediaType, 'content-length': String(body.length) }, signal, body);
+    const text = await drain(r);
+    if (r.statusCode !== 201) throw this.pushError(`pushing the manifest of ${familiarName(ref)}:${tag}`, r.statusCode, text, ref.domain);
+  }
+
+  private pushError(what: string, status: number, text: string, domain: string): MinidockError {
+    if (status === 401 || status === 403) return new Unauthorized(domain, `${what}: ${registryErrorText(text) ?? 'access denied'}`);
+    return new RegistryError(`${what}: ${registryErrorText(text) ?? `registry answered ${status}: ${text}`}`, { status: 502 });
+  }
+
   /** Checks that the registry accepts the configured credentials (docker login): GET /v2/ with the auth dance. */
   async checkLogin(domain: string, signal?: AbortSignal): Promise<void> {
     const r = await this.send(domain, undefined, 'GET', '/v2/', {}, signal);
@@ -133,7 +176,7 @@ export class RegistryClient {
   }
 
   /** Sends one request with auth retries and redirect following. */
-  private async send(domain: string, scope: string | undefined, method: 'GET' | 'HEAD', pathAndQuery: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Resp> {
+  private async send(domain: string, scope: string | undefined, method: Method, pathAndQuery: string, headers: Record<string, string>, signal?: AbortSignal, body?: Body): Promise<Resp> {
     const base = registryBaseUrl(domain, this.opts.insecure);
     const creds = this.opts.credentials?.(domain);
     // a token belongs to the identity that obtained it
@@ -145,7 +188,8 @@ export class RegistryClient {
       if (creds && this.basic.has(domain)) return basicHeader(creds);
       return undefined;
     };
-    let r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal);
+    const registryOrigin = new URL(base).origin;
+    let r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal, body, registryOrigin);
     if (r.statusCode !== 401) return r;
     const www = header(r.headers, 'www-authenticate') ?? '';
     await drain(r);
@@ -159,7 +203,7 @@ export class RegistryClient {
     } else {
       throw new Unauthorized(domain, `unsupported authentication challenge ${JSON.stringify(www)}`);
     }
-    r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal);
+    r = await this.follow(method, new URL(pathAndQuery, base), headers, authHeader(), signal, body, registryOrigin);
     if (r.statusCode === 401) {
       await drain(r);
       throw new Unauthorized(domain, creds ? 'incorrect username or password' : 'authentication required');
@@ -181,19 +225,22 @@ export class RegistryClient {
   }
 
   /** Follows 30x itself so credentials are dropped when a redirect leaves the registry host (S3/CDN blob URLs). */
-  private async follow(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, auth: string | undefined, signal?: AbortSignal): Promise<Resp> {
-    const origin = url.origin;
+  private async follow(method: Method, url: URL, headers: Record<string, string>, auth: string | undefined, signal?: AbortSignal,
+    body?: Body, authOrigin = url.origin): Promise<Resp> {
+    // credentials go only to the registry itself, never to an upload location or redirect elsewhere
+    const origin = authOrigin;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const h: Record<string, string> = { ...headers, 'user-agent': 'minidock/0.1' };
       if (auth && url.origin === origin) h.authorization = auth;
       let r: Resp;
       try {
-        r = await request(url, { method, headers: h, signal, headersTimeout: 30_000, bodyTimeout: 60_000 }) as Resp;
+        const payload = typeof body === 'function' ? body() : body;
+        r = await request(url, { method, headers: h, signal, headersTimeout: 30_000, bodyTimeout: 60_000, body: payload }) as Resp;
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new RegistryError(`cannot reach registry ${url.origin}: ${(err as Error).message}`, { cause: err });
       }
-      if ([301, 302, 303, 307, 308].includes(r.statusCode)) {
+      if (body === undefined && [301, 302, 303, 307, 308].includes(r.statusCode)) {
         const loc = header(r.headers, 'location');
         await drain(r);
         if (!loc) throw new RegistryError(`redirect without location from ${url.href}`);

@@ -35,6 +35,9 @@ export interface StoredImage {
   manifests: string[];
 }
 
+/** layers/<chainid-hex>.tar-split: the layer tar minus file contents (tar-split.ts) */
+export const SPLIT_SUFFIX = '.tar-split';
+
 export const hexOf = (digest: string) => digest.slice(digest.indexOf(':') + 1);
 
 export class ImageStore {
@@ -63,11 +66,21 @@ export class ImageStore {
     for (const n of names) {
       if (/^[0-9a-f]{64}$/.test(n) && !names.has(`${n}.json`)) await fs.rm(path.join(this.layers, n), { recursive: true, force: true });
       else if (n.endsWith('.tmp')) await fs.rm(path.join(this.layers, n), { force: true });
+      else if (n.endsWith(SPLIT_SUFFIX) && !names.has(`${n.slice(0, -SPLIT_SUFFIX.length)}.json`)) await fs.rm(path.join(this.layers, n), { force: true });
     }
   }
 
   layerDir(chainId: string): string { return path.join(this.layers, hexOf(chainId)); }
   private layerMetaFile(chainId: string): string { return path.join(this.layers, `${hexOf(chainId)}.json`); }
+  private layerSplitFile(chainId: string): string { return path.join(this.layers, `${hexOf(chainId)}${SPLIT_SUFFIX}`); }
+
+  /** The layer's tar-split record (tar-split.ts), or undefined for a layer stored without one. */
+  async readSplit(chainId: string): Promise<Buffer | undefined> {
+    try { return await fs.readFile(this.layerSplitFile(chainId)); } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
 
   readLayer(chainId: string): Promise<LayerMeta | undefined> { return readJson<LayerMeta>(this.layerMetaFile(chainId)); }
 
@@ -85,18 +98,27 @@ export class ImageStore {
    *  committed layer with empty files, as with Docker's overlay2 (which does not syncfs
    *  either); closing that needs one syncfs before the metadata write, which costs ~40 ms per
    *  layer here (spawning `sync -f` through run() ~14 ms + flushing the nginx layers ~26 ms). */
-  async commitLayer(tmpDir: string, meta: LayerMeta): Promise<void> {
+  async commitLayer(tmpDir: string, meta: LayerMeta, split?: Buffer): Promise<void> {
     const dest = this.layerDir(meta.chainId);
     if (await this.readLayer(meta.chainId)) { await fs.rm(tmpDir, { recursive: true, force: true }); return; }
     await fs.rm(dest, { recursive: true, force: true }); // an uncommitted leftover
     await fs.rename(tmpDir, dest);
+    if (split) await writeFileAtomic(this.layerSplitFile(meta.chainId), split, 0o600);
     await writeJsonAtomic(this.layerMetaFile(meta.chainId), meta);
   }
 
   /** Uncommits first (metadata gone = layer absent), then removes the dir. */
   async deleteLayer(chainId: string): Promise<void> {
     await fs.rm(this.layerMetaFile(chainId), { force: true });
+    await fs.rm(this.layerSplitFile(chainId), { force: true });
     await fs.rm(this.layerDir(chainId), { recursive: true, force: true });
+  }
+
+  async readBlob(digest: string): Promise<Buffer | undefined> {
+    try { return await fs.readFile(path.join(this.blobs, hexOf(digest))); } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   async writeBlob(digest: string, data: Buffer): Promise<void> {

@@ -42,3 +42,15 @@ export type PullEvent = {
   current?: number;
   total?: number;
 };
+
+export type PushEvent = {
+  /** short layer id, or '' for whole-image lines */
+  id: string;
+  /** docker-like: 'The push refers to repository [x]', 'Preparing', 'Waiting', 'Pushing',
+   *  'Pushed', 'Layer already exists', '<tag>: digest: sha256:... size: N' */
+  status: string;
+  current?: number;
+  total?: number;
+  /** on the last line, as dockerd's aux message */
+  aux?: { Tag: string; Digest: string; Size: number };
+};

@@ -50,6 +50,10 @@ export class FakeImages implements ImageServiceLike {
     this.logins.set(server, creds);
   }
   async logout(server: string) { return this.logins.delete(server); }
+  async history(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service has no history', { status: 400 }); }
+  async save(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot save', { status: 400 }); }
+  async load(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot load', { status: 400 }); }
+  async push(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot push', { status: 400 }); }
 }
 
 export class FakeStream extends EventEmitter implements AttachStreamLike {

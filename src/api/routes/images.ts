@@ -1,9 +1,9 @@
-// /images/*: pull (streamed JSON progress), list, inspect, remove.
+// /images/*: pull and push (streamed JSON progress), list, inspect, history, remove, save (get) and load.
 import { invalidArgument, toErrorBody } from '../../errors.js';
 import { filterImages } from '../../engine/image-filters.js';
 import type { Router } from '../router.js';
-import type { Handler } from './deps.js';
-import { ANSWERED } from '../http.js';
+import type { ApiDeps, Handler } from './deps.js';
+import { ANSWERED, type Ctx } from '../http.js';
 import type { Credentials, ImageRecord } from '../../engine/services.js';
 
 /** X-Registry-Auth: base64url JSON {username, password, serveraddress} (docker's header). */
@@ -75,6 +75,76 @@ export function registerImages(router: Router<Handler>): void {
     return ANSWERED;
   });
   router.add('POST', '/images/prune', async (ctx, { engine }) => engine.pruneImages(ctx.query.get('filters')));
+  router.add('POST', '/images/{name*}/push', async (ctx, { images, engine }) => {
+    const tag = ctx.query.get('tag');
+    const name = tag ? `${ctx.params.name!}:${tag}` : ctx.params.name!;
+    const auth = decodeRegistryAuth(ctx.req.headers['x-registry-auth'] as string | undefined);
+    const res = ctx.stream('application/json');
+    const abort = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+    const line = (v: unknown) => { if (!res.destroyed) res.write(JSON.stringify(v) + '\n'); };
+    try {
+      await images.push(name, {
+        signal: abort.signal,
+        auth,
+        onEvent: (e) => {
+          line({
+            status: e.status,
+            ...(e.id ? { id: e.id } : {}),
+            ...(e.total !== undefined || e.current !== undefined ? { progressDetail: { current: e.current, total: e.total } } : {}),
+          });
+          // dockerd sends the pushed digest once more as an aux message
+          if (e.aux) line({ progressDetail: {}, aux: e.aux });
+        },
+      });
+      engine.recordEvent('image', 'push', name, { name });
+    } catch (err) {
+      const { status, body } = toErrorBody(err);
+      // docker reports a failed push inside the 200 stream; code/exitCode/status let our client rebuild the error
+      line({ errorDetail: { message: body.message }, error: body.message, code: body.code, exitCode: body.exitCode, status });
+    }
+    res.end();
+    return ANSWERED;
+  });
+  router.add('GET', '/images/{name*}/history', async (ctx, { images }) => (await images.history(ctx.params.name!)).map((h) => ({
+    Id: h.id, Created: h.created, CreatedBy: h.createdBy, Tags: h.tags.length ? h.tags : null, Size: h.size, Comment: h.comment,
+  })));
+  const save = async (ctx: Ctx, { images, engine }: ApiDeps, names: string[]) => {
+    // every name is resolved first, so an unknown one is a 404 before any byte of the archive
+    for (const n of names) await images.get(n);
+    const res = ctx.stream('application/x-tar');
+    try {
+      await images.save(names, res);
+    } catch (err) {
+      // the archive is already on its way: cut it so the client cannot take it for complete
+      res.destroy(err as Error);
+      return ANSWERED;
+    }
+    for (const n of names) engine.recordEvent('image', 'save', n, { name: n });
+    return ANSWERED;
+  };
+  router.add('GET', '/images/get', async (ctx, deps) => {
+    const names = ctx.query.getAll('names');
+    if (names.length === 0) throw invalidArgument('names is required: the images to save');
+    return save(ctx, deps, names);
+  });
+  router.add('GET', '/images/{name*}/get', async (ctx, deps) => save(ctx, deps, [ctx.params.name!]));
+  router.add('POST', '/images/load', async (ctx, { images, engine }) => {
+    const loaded = await images.load(ctx.req);
+    const res = ctx.stream('application/json');
+    for (const l of loaded) {
+      if (l.tags.length === 0) {
+        res.write(JSON.stringify({ stream: `Loaded image ID: ${l.id}\n` }) + '\n');
+        engine.recordEvent('image', 'load', l.id, { name: l.id });
+      }
+      for (const t of l.tags) {
+        res.write(JSON.stringify({ stream: `Loaded image: ${t}\n` }) + '\n');
+        engine.recordEvent('image', 'load', t, { name: t });
+      }
+    }
+    res.end();
+    return ANSWERED;
+  });
   router.add('GET', '/images/json', async (ctx, { images }) => filterImages(await images.list(), ctx.query.get('filters')).map(imageSummary));
   router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
   router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {
