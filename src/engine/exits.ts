@@ -27,6 +27,7 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
     const rec = core.store.maybe(id);
     if (!rec || rec.State.Status !== 'running') return;
     const oom = await oomKilled(core, rec);
+    const left = Object.values(rec.Endpoints ?? {});
     await core.teardownLogged(`network, mounts and cgroup release of ${id} after its exit`, [
       () => core.services.network.releaseContainer(id),
       ...releaseSteps(core, rec),
@@ -45,11 +46,21 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
     code = rec.State.ExitCode;
     if (oom) core.emit(rec, 'oom');
     core.emit(rec, 'die', { exitCode: String(code) });
+    await emitNetworkEvents(core, rec.Id, 'disconnect', left);
     if (restarting) core.log(`container ${id} exited with ${code}: restarting in ${core.restarts.get(id)?.delayMs} ms (policy ${rec.HostConfig.RestartPolicy?.Name})`);
   });
   core.exitDone.delete(id);
   core.signals.emit(`exit:${id}`, code, error);
   if (autoRemove) await removeContainer(core, id, { force: true, volumes: true }).catch((err) => core.log(`--rm of ${id}: ${(err as Error).message}`));
+}
+
+/** docker's network connect/disconnect events of a container's start and exit, one per network. */
+export async function emitNetworkEvents(core: EngineCore, containerId: string, action: 'connect' | 'disconnect', endpoints: { networkId: string; networkName: string }[]): Promise<void> {
+  for (const ep of endpoints) {
+    // a network removed meanwhile has no driver to tell
+    const driver = (await core.services.network.get(ep.networkId).catch(() => undefined))?.driver ?? '';
+    core.emitOther('network', action, ep.networkId, { container: containerId, name: ep.networkName, type: driver });
+  }
 }
 
 /** Whether the kernel's OOM killer ended a process of the container (read before its cgroup goes). */

@@ -15,7 +15,7 @@ import { portMappings } from './ports.js';
 import { processSpec } from './process-spec.js';
 import { assertTransition, type ContainerRecord } from './record.js';
 import type { AttachHub } from './attach-hub.js';
-import { watchExit } from './exits.js';
+import { emitNetworkEvents, watchExit } from './exits.js';
 import { startHealthcheck } from './health.js';
 import { logPolicy } from '../wire/log-config.js';
 import { phases } from './phases.js';
@@ -115,6 +115,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
   startHealthcheck(core, rec);
   await core.store.save(rec);
+  await emitNetworkEvents(core, rec.Id, 'connect', Object.values(endpoints));
   core.emit(rec, 'start');
   watchExit(core, rec.Id);
   t.mark('record');

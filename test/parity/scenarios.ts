@@ -115,6 +115,29 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    id: 'services',
+    title: 'shared network namespace, healthchecks, --init, bounded logs, --add-host, rename',
+    setup: [
+      cli('owner', ['run', '-d', '--name', '{n:own}', IMG, ...serve(8080)]),
+      cli('healthy', ['run', '-d', '--name', '{n:hc}', '--health-cmd', 'true', '--health-interval', '1s', IMG, 'sleep', '600']),
+      cli('unhealthy', ['run', '-d', '--name', '{n:uh}', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '2', IMG, 'sleep', '600'], { waitMs: 4000 }),
+      cli('chatty', ['run', '--name', '{n:lg2}', '--log-opt', 'max-size=10k', '--log-opt', 'max-file=2', IMG, 'sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo line$i; i=$((i+1)); done'], { compare: ['exit'] }),
+    ],
+    steps: [
+      cli('loopback in a shared netns', ['run', '--rm', '--network', 'container:{n:own}', IMG, ...fetchIn('127.0.0.1', 8080)], { compare: ['outcome'], outcome: reach, retry: untilReachable, expect: { outcome: 'reachable' } }),
+      cli('healthy', ['inspect', '-f', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', '{n:hc}'], { expect: { stdout: /^healthy 0$/ } }),
+      cli('unhealthy', ['inspect', '-f', '{{.State.Health.Status}}', '{n:uh}'], { expect: { stdout: /^unhealthy$/ } }),
+      cli('ps health', ['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}}'], { compare: ['exit', 'outcome'], outcome: (r) => (r.stdout.split('\n').filter(Boolean).length === 1 ? 'one' : `other: ${r.stdout}`), expect: { outcome: 'one' } }),
+      cli('--init is PID 1', ['run', '--rm', '--init', IMG, 'sh', '-c', 'cat /proc/1/comm'], { expect: { stdout: /^docker-init$/ } }),
+      cli('bounded log keeps the end', ['logs', '--tail', '2', '{n:lg2}'], { expect: { stdout: /^line2998\nline2999$/ } }),
+      cli('log driver none', ['run', '--name', '{n:nolog}', '--log-driver', 'none', IMG, 'echo', 'x'], { compare: ['exit', 'stdout'] }),
+      cli('logs of none', ['logs', '{n:nolog}'], { compare: ['exit'], expect: { exit: 1 } }),
+      cli('--add-host', ['run', '--rm', '--add-host', 'myhost:10.1.2.3', IMG, 'grep', 'myhost', '/etc/hosts'], { expect: { stdout: /^10\.1\.2\.3\s+myhost$/ } }),
+      cli('rename', ['rename', '{n:hc}', '{n:hc2}'], { compare: ['exit', 'stdout'] }),
+      cli('renamed', ['inspect', '-f', '{{.Name}}', '{n:hc2}'], { expect: { stdout: /^\/hc2$/ } }),
+    ],
+  },
+  {
     id: 'resources',
     title: 'cgroup limits: what inspect, update and stats report; OOM kill and pids limit as the container meets them',
     setup: [

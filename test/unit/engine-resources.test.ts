@@ -75,7 +75,7 @@ describe('exit, oom, removal', () => {
     svc.runtime.end(Id, 137);
     await done;
     expect(engine.inspect(Id).State).toMatchObject({ Status: 'exited', OOMKilled: true, ExitCode: 137 });
-    expect(seen.slice(-2)).toEqual(['oom', 'die']);
+    expect(seen.slice(-3)).toEqual(['oom', 'die', 'disconnect']); // docker: the network's disconnect follows the die
     expect(cg.destroyed).toBe(true);
     expect(svc.cgroups.live.size).toBe(0);
   });
@@ -105,7 +105,7 @@ describe('pause, unpause, update', () => {
     await engine.unpause(Id);
     expect(svc.cgroups.live.get(Id)!.frozen).toBe(false);
     await expect(engine.unpause(Id)).rejects.toThrow(`Container ${Id} is not paused`);
-    expect(seen).toEqual(['create', 'start', 'pause', 'unpause']);
+    expect(seen).toEqual(['create', 'connect', 'start', 'pause', 'unpause']); // the network's connect before the start, as docker
   });
 
   it('kill of a paused container thaws it after the signal', async () => {
