@@ -15,6 +15,8 @@ export interface HostOs {
   netnsExists(pid: number): boolean;
   /** Writes /proc/sys/<key>, e.g. `net/ipv4/ip_forward`. */
   sysctl(key: string, value: string): Promise<void>;
+  /** A sysctl's current value (trimmed); undefined when the key does not exist. */
+  readSysctl(key: string): Promise<string | undefined>;
 }
 
 export const hostOs: HostOs = {
@@ -22,4 +24,5 @@ export const hostOs: HostOs = {
   linkExists: (name) => existsSync(`/sys/class/net/${name}`),
   netnsExists: (pid) => existsSync(`/proc/${pid}/ns/net`),
   sysctl: (key, value) => fs.writeFile(`/proc/sys/${key}`, value),
+  readSysctl: (key) => fs.readFile(`/proc/sys/${key}`, 'utf8').then((v) => v.trim(), () => undefined),
 };

@@ -30,7 +30,10 @@ export class FakeOs implements HostOs {
 
   linkExists = (name: string) => this.links.has(name);
   netnsExists = () => true;
-  sysctl = async (key: string, value: string) => { this.sysctls.push([key, value]); };
+  sysctl = async (key: string, value: string) => { this.sysctls.push([key, value]); this.sysctlValues.set(key, value); };
+  /** Current values (as /proc/sys would read); unset keys read as '0'. */
+  readonly sysctlValues = new Map<string, string>();
+  readSysctl = async (key: string) => this.sysctlValues.get(key) ?? '0';
 
   /** The commands as one line each (`ip link del x`, `nft -f - <first line of input>`). */
   lines(): string[] {

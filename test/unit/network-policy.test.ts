@@ -127,7 +127,7 @@ describe('PolicyEnforcer', () => {
     id: name, name, driver: 'bridge', internal: false, builtin: false, created: '', labels: {},
     endpoints: Object.fromEntries(eps.map(([c, ip]) => [c, { containerId: c, containerName: c, pid: 1, ifName: 'eth0', hostVeth: 'v', ip, mac: '', aliases: [], ports: [] }])),
   });
-  it('applies one transaction, turns br_netfilter on, and skips an unchanged table', async () => {
+  it('applies one transaction, turns br_netfilter on while policies exist, and skips an unchanged table', async () => {
     const os = new FakeOs();
     const e = new PolicyEnforcer('t', os);
     const policies = [parse({ podSelector: {}, policyTypes: ['Egress'] })];
@@ -143,6 +143,8 @@ describe('PolicyEnforcer', () => {
     policies.length = 0;
     await e.refresh([rec('bridge', [])]);
     expect(os.calls[2]!.input).toBe('add table ip t_policy\ndelete table ip t_policy\n');
+    // the last policy gone: the host's setting as it was found
+    expect(os.sysctls).toEqual([[BRIDGE_NF_SYSCTL, '1'], [BRIDGE_NF_SYSCTL, '0']]);
   });
   it('a failed apply is tried again next time', async () => {
     const os = new FakeOs();

@@ -14,6 +14,8 @@ export const BRIDGE_NF_SYSCTL = 'net/bridge/bridge-nf-call-iptables';
 export class PolicyEnforcer {
   private source?: PolicySource;
   private applied?: string;
+  /** br_netfilter's value before policies needed it on, put back when the last policy goes. */
+  private bridgeNfBefore?: string;
 
   constructor(private readonly engineTable: string, private readonly os: HostOs) {}
 
@@ -27,9 +29,11 @@ export class PolicyEnforcer {
     const policies = this.source?.policies() ?? [];
     const script = renderPolicies(this.engineTable, policies, policyNetworksOf(nets), this.source?.labels ?? (() => undefined));
     if (script === this.applied) return;
-    if (policies.length) {
+    if (policies.length && this.bridgeNfBefore === undefined) {
       try {
-        await this.os.sysctl(BRIDGE_NF_SYSCTL, '1');
+        const before = await this.os.readSysctl(BRIDGE_NF_SYSCTL);
+        if (before !== '1') await this.os.sysctl(BRIDGE_NF_SYSCTL, '1');
+        this.bridgeNfBefore = before ?? '0';
       } catch (err) {
         throw new MinidockError('Internal', `network policies need br_netfilter (${BRIDGE_NF_SYSCTL}): ${(err as Error).message}`, { status: 500 });
       }
@@ -37,5 +41,10 @@ export class PolicyEnforcer {
     this.applied = undefined;
     await this.os.run('nft', ['-f', '-'], { input: script });
     this.applied = script;
+    if (!policies.length && this.bridgeNfBefore !== undefined) {
+      // the host's setting as found: only policies needed bridged traffic to meet the forward hook
+      if (this.bridgeNfBefore !== '1') await this.os.sysctl(BRIDGE_NF_SYSCTL, this.bridgeNfBefore);
+      this.bridgeNfBefore = undefined;
+    }
   }
 }
