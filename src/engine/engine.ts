@@ -29,6 +29,7 @@ import { containerSecurity } from './security.js';
 import { notRunning } from './record.js';
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
+import { commitContainer, type CommitQuery } from './images.js';
 import { updateContainer } from './update.js';
 import { containerStats } from './stats.js';
 import { containerTop } from './top.js';
@@ -85,6 +86,7 @@ export class Engine {
   remove(ref: string, opts?: { force?: boolean; volumes?: boolean }) { return removeContainer(this.core, ref, opts); }
   pause(ref: string) { return pauseContainer(this.core, ref); }
   unpause(ref: string) { return unpauseContainer(this.core, ref); }
+  commit(q: CommitQuery) { return commitContainer(this.core, q, { pause: (id) => this.pause(id), unpause: (id) => this.unpause(id) }); }
   update(ref: string, body: UpdateBody) { return updateContainer(this.core, ref, body); }
   /** One stats sample; pass the previous one of a stream for precpu_stats. */
   stats(ref: string, prev?: ContainerStats) { return containerStats(this.core, ref, prev); }

@@ -15,10 +15,12 @@ import type { ImageRecord, PullEvent, PushEvent } from './types.js';
 import { imageHistory, type HistoryEntry } from './history.js';
 import { saveImages, loadImages, type SaveItem } from './archive.js';
 import { pushImage } from './push.js';
+import { commitImage, type CommitRequest } from './commit.js';
 import type { Readable, Writable } from 'node:stream';
 
 export type { ImageConfig, ImageRecord, PullEvent, PushEvent } from './types.js';
 export type { HistoryEntry } from './history.js';
+export type { CommitRequest } from './commit.js';
 export type { Credentials } from './auth.js';
 export type { Platform } from './platform.js';
 export { CredentialStore } from './credentials.js';
@@ -234,6 +236,21 @@ export class ImageService {
         await this.store.writeRepos(now);
       });
     }
+  }
+
+  /** docker commit: a new image from a container's upper dir, tagged `tag` (name[:tag]) when given. */
+  async commit(req: CommitRequest, tag?: string): Promise<ImageRecord> {
+    const target = tag ? parseReference(tag) : undefined;
+    if (target?.digest) throw new InvalidReference(tag!, 'refusing to create a tag with a digest reference');
+    const img = await commitImage(this.store, req);
+    return this.mutex.run(async () => {
+      const repos = await this.store.readRepos();
+      if (target) {
+        repos[formatReference({ ...target, tag: target.tag ?? 'latest' })] = img.id;
+        await this.store.writeRepos(repos);
+      }
+      return this.toRecord(img, repos);
+    });
   }
 
   /** Unpacked layer dirs, BOTTOM FIRST (overlayfs lowerdir wants top first: reverse). */
