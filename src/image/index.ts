@@ -146,6 +146,12 @@ export class ImageService {
       const untag = new Set<string>();
       if (byRef && repos[byRef] === id) {
         untag.add(byRef);
+        // as dockerd: once a repository has no tag of the image left, its digest references go too
+        if (!byRef.includes('@')) {
+          const repo = byRef.slice(0, byRef.lastIndexOf(':'));
+          const sameRepoTag = refs.some((k) => k !== byRef && !k.includes('@') && k.slice(0, k.lastIndexOf(':')) === repo);
+          if (!sameRepoTag) for (const k of refs) if (k.startsWith(`${repo}@`)) untag.add(k);
+        }
         const otherTags = refs.filter((k) => k !== byRef && !k.includes('@'));
         // another tag keeps the image; only the named one goes
         if (otherTags.length > 0) return this.commitUntag(repos, untag, []);

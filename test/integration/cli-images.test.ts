@@ -66,7 +66,10 @@ describe.skipIf(!isRoot)('images: push, history, save, load', () => {
     expect(again.stdout).not.toMatch(/: Pushed$/m);
 
     const imageId = await id(IMAGE);
-    expect((await eng.cli(['rmi', target])).exitCode).toBe(0);
+    const untag = await eng.cli(['rmi', target]);
+    expect(untag.exitCode).toBe(0);
+    // as dockerd: the repository's digest reference goes with its last tag
+    expect(untag.stdout).toBe(`Untagged: ${target}\nUntagged: ${REGISTRY}/${repo}@${digest}\n`);
     const byDigest = `${REGISTRY}/${repo}@${digest}`;
     const pull = await eng.cli(['pull', byDigest]);
     expect(pull.exitCode, pull.stderr).toBe(0);
