@@ -150,6 +150,16 @@ export class EngineClient {
     }
     if (failure) throw failure;
   }
+  /** POST /commit: `tag` as NAME[:TAG]; resolves the new image id. */
+  async commit(container: string, o: { tag?: string; comment?: string; author?: string; pause: boolean; changes: string[] }): Promise<string> {
+    const m = o.tag ? /^(.*?)(?::([^:/]+))?$/.exec(o.tag)! : undefined;
+    const q = new URLSearchParams({ container, pause: o.pause ? '1' : '0' });
+    if (m) { q.set('repo', m[1]!); if (m[2]) q.set('tag', m[2]); }
+    if (o.comment) q.set('comment', o.comment);
+    if (o.author) q.set('author', o.author);
+    for (const c of o.changes) q.append('changes', c);
+    return (await this.json<{ Id: string }>('POST', `/commit?${q.toString()}`)).Id;
+  }
   history(name: string) {
     return this.json<{ Id: string; Created: number; CreatedBy: string; Tags: string[] | null; Size: number; Comment: string }[]>('GET', `/images/${name}/history`);
   }

@@ -248,6 +248,13 @@ export function buildProgram(): Command {
   program.command('load').description('Load an image from a tar archive or STDIN')
     .option('-i, --input <file>', 'Read from tar archive file, instead of STDIN').option('-q, --quiet', 'Suppress the load output')
     .action(act('load', lazy(xfer, (m) => m.loadCommand)));
+  program.command('commit').description("Create a new image from a container's changes")
+    .option('-a, --author <author>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
+    .option('-c, --change <change>', 'Apply Dockerfile instruction to the created image', collect)
+    .option('-m, --message <message>', 'Commit message')
+    .option('-p, --pause <bool>', 'Pause container during commit', (v) => v !== 'false', true)
+    .argument('<container>').argument('[repository]')
+    .action(act('commit', lazy(xfer, (m) => m.commitCommand)));
   program.command('login').description('Log in to a registry')
     .option('-u, --username <name>', 'Username').option('-p, --password <password>', 'Password')
     .option('--password-stdin', 'Take the password from stdin').argument('[server]')

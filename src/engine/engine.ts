@@ -31,6 +31,7 @@ import { assertExecTarget, execProcess, type ExecOptions } from './exec-process.
 import { createHash } from 'node:crypto';
 import { pauseContainer, unpauseContainer } from './pause.js';
 import { updateContainer, updateLabels } from './update.js';
+import { commitContainer, type CommitQuery } from './images.js';
 import { containerStats } from './stats.js';
 import { containerTop } from './top.js';
 import { archiveOf, extractInto, extractionDir, statIn, withContainerTree, type ExtractOptions } from './archive.js';
@@ -115,6 +116,7 @@ export class Engine {
   changes(ref: string) { return containerChanges(this.core, ref); }
   export(ref: string) { return exportContainer(this.core, ref); }
   unpause(ref: string) { return unpauseContainer(this.core, ref); }
+  commit(q: CommitQuery) { return commitContainer(this.core, q, { pause: (id) => this.pause(id), unpause: (id) => this.unpause(id) }); }
   update(ref: string, body: UpdateBody) { return updateContainer(this.core, ref, body); }
   /** One stats sample; pass the previous one of a stream for precpu_stats. */
   stats(ref: string, prev?: ContainerStats) { return containerStats(this.core, ref, prev); }

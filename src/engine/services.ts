@@ -2,14 +2,14 @@
 // (so unit tests can pass fakes), over data types imported from their owners — never copied.
 // src/daemon/wiring.ts plugs in the real services.
 import type { Readable, Writable } from 'node:stream';
-import type { Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent } from '../image/index.js';
+import type { CommitRequest, Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent } from '../image/index.js';
 import type { ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer } from '../runtime/types.js';
 import type { ResolvedUser } from '../runtime/user.js';
 import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PolicySource } from '../network/index.js';
 import type { PortMapping } from '../wire/ports.js';
 import type { CopyUpResult, IdShift, InUse, PruneReport, VolumeCreateOptions, VolumeFilters, VolumeInfo, VolumeRecord } from '../volume/index.js';
 
-export type { Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
+export type { CommitRequest, Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
 import type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats } from '../runtime/cgroups/index.js';
 
 export type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats };
@@ -36,6 +36,8 @@ export interface ImageServiceLike {
   save(names: string[], out: Writable): Promise<void>;
   /** docker load: reads a docker-archive, verified, and tags what it names. */
   load(input: Readable): Promise<LoadResult[]>;
+  /** docker commit: a new image from a container's upper dir, tagged when `tag` is given. */
+  commit(req: CommitRequest, tag?: string): Promise<ImageRecord>;
   /** docker push: name[:tag] (no tag: every tag of the repository). */
   push(name: string, opts?: { onEvent?: (e: PushEvent) => void; signal?: AbortSignal; auth?: Credentials }): Promise<void>;
 }

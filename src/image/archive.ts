@@ -173,7 +173,7 @@ async function startsWithGzip(file: string): Promise<boolean> {
 }
 
 /** Unpacks one archived layer into the store unless it is there already; verified against diffId. */
-async function loadLayer(store: ImageStore, file: string, diffId: string, chainId: string, parent: string | null): Promise<LayerMeta> {
+export async function loadLayer(store: ImageStore, file: string, diffId: string, chainId: string, parent: string | null): Promise<LayerMeta> {
   const have = await store.readLayer(chainId);
   if (have) return have;
   const tmp = await store.makeTmpDir('load-layer');

@@ -15,10 +15,12 @@ import type { ImageRecord, PullEvent, PushEvent } from './types.js';
 import { imageHistory, type HistoryEntry } from './history.js';
 import { saveImages, loadImages, type SaveItem } from './archive.js';
 import { pushImage } from './push.js';
+import { commitImage, type CommitRequest } from './commit.js';
 import type { Readable, Writable } from 'node:stream';
 
 export type { ImageConfig, ImageRecord, PullEvent, PushEvent } from './types.js';
 export type { HistoryEntry } from './history.js';
+export type { CommitRequest } from './commit.js';
 export type { Credentials } from './auth.js';
 export type { Platform } from './platform.js';
 export { CredentialStore } from './credentials.js';
@@ -144,6 +146,12 @@ export class ImageService {
       const untag = new Set<string>();
       if (byRef && repos[byRef] === id) {
         untag.add(byRef);
+        // as dockerd: once a repository has no tag of the image left, its digest references go too
+        if (!byRef.includes('@')) {
+          const repo = byRef.slice(0, byRef.lastIndexOf(':'));
+          const sameRepoTag = refs.some((k) => k !== byRef && !k.includes('@') && k.slice(0, k.lastIndexOf(':')) === repo);
+          if (!sameRepoTag) for (const k of refs) if (k.startsWith(`${repo}@`)) untag.add(k);
+        }
         const otherTags = refs.filter((k) => k !== byRef && !k.includes('@'));
         // another tag keeps the image; only the named one goes
         if (otherTags.length > 0) return this.commitUntag(repos, untag, []);
@@ -234,6 +242,21 @@ export class ImageService {
         await this.store.writeRepos(now);
       });
     }
+  }
+
+  /** docker commit: a new image from a container's upper dir, tagged `tag` (name[:tag]) when given. */
+  async commit(req: CommitRequest, tag?: string): Promise<ImageRecord> {
+    const target = tag ? parseReference(tag) : undefined;
+    if (target?.digest) throw new InvalidReference(tag!, 'refusing to create a tag with a digest reference');
+    const img = await commitImage(this.store, req);
+    return this.mutex.run(async () => {
+      const repos = await this.store.readRepos();
+      if (target) {
+        repos[formatReference({ ...target, tag: target.tag ?? 'latest' })] = img.id;
+        await this.store.writeRepos(repos);
+      }
+      return this.toRecord(img, repos);
+    });
   }
 
   /** Unpacked layer dirs, BOTTOM FIRST (overlayfs lowerdir wants top first: reverse). */

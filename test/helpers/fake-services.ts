@@ -53,6 +53,7 @@ export class FakeImages implements ImageServiceLike {
   async history(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service has no history', { status: 400 }); }
   async save(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot save', { status: 400 }); }
   async load(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot load', { status: 400 }); }
+  async commit(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot commit', { status: 400 }); }
   async push(): Promise<never> { throw new MinidockError('InvalidArgument', 'the fake image service cannot push', { status: 400 }); }
 }
 

@@ -66,7 +66,10 @@ describe.skipIf(!isRoot)('images: push, history, save, load', () => {
     expect(again.stdout).not.toMatch(/: Pushed$/m);
 
     const imageId = await id(IMAGE);
-    expect((await eng.cli(['rmi', target])).exitCode).toBe(0);
+    const untag = await eng.cli(['rmi', target]);
+    expect(untag.exitCode).toBe(0);
+    // as dockerd: the repository's digest reference goes with its last tag
+    expect(untag.stdout).toBe(`Untagged: ${target}\nUntagged: ${REGISTRY}/${repo}@${digest}\n`);
     const byDigest = `${REGISTRY}/${repo}@${digest}`;
     const pull = await eng.cli(['pull', byDigest]);
     expect(pull.exitCode, pull.stderr).toBe(0);
@@ -127,5 +130,32 @@ describe.skipIf(!isRoot)('images: push, history, save, load', () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toMatch(/archived layer sha256:[0-9a-f]{64} failed verification: expected sha256:/);
     expect((await eng.cli(['load', '-i', file])).exitCode).toBe(0);
+  }, 120_000);
+
+  it('commit: the container changes (files, deletions, ownership) and --change become a new image', async () => {
+    const name = `commit-${randomBytes(3).toString('hex')}`;
+    const r = await eng.cli(['run', '--name', name, '-e', 'FROM_RUN=1', IMAGE, 'sh', '-c',
+      'echo committed > /marker && mkdir -p /data/sub && chown 1000:1000 /data/sub && rm /etc/group && ln -s /marker /link']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const tag = 'committed/app:v1';
+    const c = await eng.cli(['commit', '-m', 'a message', '-c', 'LABEL com.example.k="v w"', '-c', 'CMD ["cat", "/marker"]', '-c', 'ENV EXTRA=2', name, tag]);
+    expect(c.exitCode, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await eng.cli(['rm', name])).exitCode).toBe(0);
+    const run = await eng.cli(['run', '--rm', tag]);
+    expect(run).toMatchObject({ stdout: 'committed\n', exitCode: 0 });
+    const check = await eng.cli(['run', '--rm', tag, 'sh', '-c', 'stat -c "%u:%g" /marker /data/sub; test -e /etc/group && echo group-there; readlink /link; echo "$FROM_RUN $EXTRA"']);
+    expect(check).toMatchObject({ stdout: '0:0\n1000:1000\n/marker\n1 2\n', exitCode: 0 });
+    const labels = await eng.cli(['inspect', '-f', '{{json .Config.Labels}}', tag]);
+    expect(JSON.parse(labels.stdout)).toEqual({ 'com.example.k': 'v w' });
+    const h = await eng.cli(['history', '--no-trunc', tag]);
+    expect(h.stdout.split('\n')[1]).toMatch(/sh -c echo committed > \/marker .*a message/);
+    // an instruction commit cannot apply is refused by name
+    const created = (await eng.cli(['create', IMAGE, 'true'])).stdout.trim();
+    const bad = await eng.cli(['commit', '-c', 'RUN true', created]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('RUN is not a valid change command');
+    expect((await eng.cli(['rm', created])).exitCode).toBe(0);
+    expect((await eng.cli(['rmi', tag])).exitCode).toBe(0);
   }, 120_000);
 });

@@ -145,6 +145,23 @@ export function registerImages(router: Router<Handler>): void {
     res.end();
     return ANSWERED;
   });
+  router.add('POST', '/commit', async (ctx, { engine }) => {
+    const container = ctx.query.get('container');
+    if (!container) throw invalidArgument('container is required: the container to commit');
+    const repo = ctx.query.get('repo');
+    const tag = ctx.query.get('tag');
+    if (tag && !repo) throw invalidArgument(`tag ${tag} given without a repository`);
+    const img = await engine.commit({
+      container, tag: repo ? (tag ? `${repo}:${tag}` : repo) : undefined,
+      comment: ctx.query.get('comment') ?? '', author: ctx.query.get('author') ?? '',
+      // dockerd pauses unless pause is given false (0, false)
+      pause: !['0', 'false'].includes((ctx.query.get('pause') ?? '1').toLowerCase()),
+      changes: ctx.query.getAll('changes').filter((c) => c.trim() !== ''),
+      config: await ctx.body<Record<string, unknown> | null>(),
+    });
+    ctx.json(201, { Id: img.id });
+    return ANSWERED;
+  });
   router.add('GET', '/images/json', async (ctx, { images }) => filterImages(await images.list(), ctx.query.get('filters')).map(imageSummary));
   router.add('GET', '/images/{name*}/json', async (ctx, { images }) => imageInspect(await images.get(ctx.params.name!)));
   router.add('DELETE', '/images/{name*}', async (ctx, { images, engine }) => {

@@ -1,4 +1,4 @@
-// push, history, save, load.
+// push, history, save, load, commit.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -73,5 +73,12 @@ export async function loadCommand(opts: { input?: string; quiet?: boolean }): Pr
   const client = await connect();
   const src = opts.input ? fs.createReadStream(opts.input) : process.stdin;
   for (const line of await client.loadImages(src)) process.stdout.write(`${line}\n`);
+  return 0;
+}
+
+export async function commitCommand(container: string, repo: string | undefined, opts: { author?: string; change?: string[]; message?: string; pause?: boolean }): Promise<number> {
+  const client = await connect();
+  const id = await client.commit(container, { tag: repo, comment: opts.message, author: opts.author, pause: opts.pause !== false, changes: opts.change ?? [] });
+  process.stdout.write(`${id}\n`);
   return 0;
 }
