@@ -169,7 +169,7 @@ cp --remove-destination "$work/guest-resolv.conf" "$rootfs/etc/resolv.conf"
 if ! in_root id vagrant >/dev/null 2>&1; then in_root useradd -m -s /bin/bash vagrant; fi
 # vagrant's well-known insecure key, as shipped in Debian's vagrant package; vagrant replaces
 # it with a fresh key pair at the first `vagrant up`
-insecure_key=$(find /usr/share/rubygems-integration /usr/share/vagrant /usr/lib/ruby -path '*vagrant*/keys/vagrant.pub' 2>/dev/null | head -n1)
+insecure_key=$(find /usr/share/rubygems-integration /usr/share/vagrant /usr/lib/ruby -path '*vagrant*/keys/vagrant.pub' 2>/dev/null | head -n1 || true)
 [ -n "$insecure_key" ] || { echo "build-box.sh: vagrant's insecure public key (keys/vagrant.pub) not found: is vagrant installed?" >&2; exit 1; }
 install -d -m 0700 "$rootfs/home/vagrant/.ssh"
 install -m 0600 "$insecure_key" "$rootfs/home/vagrant/.ssh/authorized_keys"
