@@ -28,6 +28,7 @@ SUITE=bookworm
 NODE_VERSION=${MINIDOCK_VM_NODE:-20.20.2}
 NPM_VERSION=${MINIDOCK_VM_NPM:-10}
 DISK_GB=20
+POOL_DIR=/var/lib/libvirt/minidock-vm   # the Vagrantfile's storage_pool_path
 KERNEL_CMDLINE="root=/dev/vda rw console=ttyS0,115200 systemd.unified_cgroup_hierarchy=1 net.ifnames=0 mitigations=off"
 
 mode=build
@@ -43,7 +44,7 @@ step() { echo "== vm box: $*" >&2; }
 
 box_volume_names() {
   # vagrant-libvirt uploads the box into libvirt's pool as <box name with / as -VAGRANTSLASH->_vagrant_box_image_<version>_box.img
-  virsh -q -c qemu:///system vol-list default 2>/dev/null | awk '{print $1}' \
+  virsh -q -c qemu:///system vol-list minidock-vm 2>/dev/null | awk '{print $1}' \
     | grep -F "${BOX_NAME//\//-VAGRANTSLASH-}_vagrant_box_image_" || true
 }
 
@@ -52,7 +53,12 @@ remove_box() {
     vagrant box remove --force --all "$BOX_NAME" >&2
   fi
   local vol
-  for vol in $(box_volume_names); do virsh -q -c qemu:///system vol-delete --pool default "$vol" >&2; done
+  if virsh -q -c qemu:///system uri >/dev/null 2>&1; then
+    for vol in $(box_volume_names); do virsh -q -c qemu:///system vol-delete --pool minidock-vm "$vol" >&2; done
+  else
+    # libvirtd is down: the pool's files directly (libvirt rescans its pools when it starts)
+    rm -f "$POOL_DIR/${BOX_NAME//\//-VAGRANTSLASH-}_vagrant_box_image_"*
+  fi
 }
 
 if [ "$mode" = remove ]; then

@@ -82,9 +82,9 @@ cleanup() {
     virsh -q -c qemu:///system destroy "$domain" >/dev/null 2>&1 || true # deliberate: may be shut off already
     virsh -q -c qemu:///system undefine "$domain" --remove-all-storage --nvram >&2 || errors=1
   fi
-  for vol in $(virsh -q -c qemu:///system vol-list default 2>/dev/null | awk '{print $1}' | grep -F "$domain" || true); do
+  for vol in $(virsh -q -c qemu:///system vol-list minidock-vm 2>/dev/null | awk '{print $1}' | grep -F "$domain" || true); do
     echo "vm $mode: removing leftover volume $vol" >&2
-    virsh -q -c qemu:///system vol-delete --pool default "$vol" >&2 || errors=1
+    virsh -q -c qemu:///system vol-delete --pool minidock-vm "$vol" >&2 || errors=1
   done
   rm -rf "$VAGRANT_DOTFILE_PATH"
   for pidfile in "${started_daemons[@]}"; do
@@ -107,7 +107,8 @@ stamp "box ready (accelerator $(cat "${MINIDOCK_VM_CACHE:-/var/cache/minidock-vm
 
 # --- up + provision -----------------------------------------------------------------------------
 stamp "vagrant up $domain (ssh on 127.0.0.1:$MINIDOCK_VM_SSH_PORT)"
-vagrant up --provider=libvirt 2>&1 | tee "$out/$mode-up.log"
+# (vagrant's upload progress bar redraws one line thousands of times: dropped from the log)
+vagrant up --provider=libvirt 2>&1 | sed -u 's/\x1b\[K/\n/g' | grep --line-buffered -v '^Progress: ' | tee "$out/$mode-up.log"
 stamp "up and provisioned"
 
 guest() { vagrant ssh -c "sudo bash -c $(printf '%q' "$1")" -- -o LogLevel=ERROR; }
