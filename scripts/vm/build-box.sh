@@ -63,6 +63,11 @@ remove_box() {
 
 if [ "$mode" = remove ]; then
   remove_box
+  if virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
+    virsh -q -c qemu:///system pool-destroy minidock-vm >/dev/null 2>&1 || true # deliberate: may be inactive
+    virsh -q -c qemu:///system pool-undefine minidock-vm >/dev/null
+  fi
+  rm -rf "$POOL_DIR"
   rm -rf "$CACHE"
   exit 0
 fi

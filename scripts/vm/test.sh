@@ -57,6 +57,17 @@ if ! virsh -q -c qemu:///system uri >/dev/null 2>&1; then
   virsh -q -c qemu:///system uri >/dev/null
 fi
 
+# --- the storage pool the Vagrantfile names (kept, like the box: it holds the box's base volume;
+# `scripts/vm/build-box.sh --remove` deletes both)
+if ! virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
+  stamp "creating libvirt storage pool minidock-vm"
+  virsh -q -c qemu:///system pool-define-as minidock-vm dir --target /var/lib/libvirt/minidock-vm >/dev/null
+  virsh -q -c qemu:///system pool-build minidock-vm >/dev/null
+fi
+if ! virsh -q -c qemu:///system pool-info minidock-vm | grep -q 'State:.*running'; then
+  virsh -q -c qemu:///system pool-start minidock-vm >/dev/null
+fi
+
 # --- this run's VM: its own name, ssh port and vagrant state dir --------------------------------
 export MINIDOCK_VM_PREFIX="minidock-vm-$$-"
 domain="${MINIDOCK_VM_PREFIX}default"
