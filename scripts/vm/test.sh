@@ -44,30 +44,6 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# --- libvirtd (machines of this kind run no systemd: start it when it is not answering) --------
-started_daemons=()
-if ! virsh -q -c qemu:///system uri >/dev/null 2>&1; then
-  stamp "starting virtlogd and libvirtd"
-  for d in virtlogd libvirtd; do
-    pidfile=/run/minidock-vm-$d.pid
-    "$d" -d -p "$pidfile"
-    started_daemons+=("$pidfile")
-  done
-  for _ in $(seq 1 50); do virsh -q -c qemu:///system uri >/dev/null 2>&1 && break; sleep 0.2; done
-  virsh -q -c qemu:///system uri >/dev/null
-fi
-
-# --- the storage pool the Vagrantfile names (kept, like the box: it holds the box's base volume;
-# `scripts/vm/build-box.sh --remove` deletes both)
-if ! virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
-  stamp "creating libvirt storage pool minidock-vm"
-  virsh -q -c qemu:///system pool-define-as minidock-vm dir --target /var/lib/libvirt/minidock-vm >/dev/null
-  virsh -q -c qemu:///system pool-build minidock-vm >/dev/null
-fi
-if ! virsh -q -c qemu:///system pool-info minidock-vm | grep -q 'State:.*running'; then
-  virsh -q -c qemu:///system pool-start minidock-vm >/dev/null
-fi
-
 # --- this run's VM: its own name, ssh port and vagrant state dir --------------------------------
 export MINIDOCK_VM_PREFIX="minidock-vm-$$-"
 domain="${MINIDOCK_VM_PREFIX}default"
@@ -77,6 +53,7 @@ export VAGRANT_DOTFILE_PATH=$repo/.vagrant/minidock-vm-$$
 export VAGRANT_DEFAULT_PROVIDER=libvirt
 unset MINIDOCK_VM_PUBLIC
 
+started_daemons=()
 cleanup() {
   local rc=$? errors=0 vol pidfile pid
   if [ "${MINIDOCK_VM_KEEP:-0}" = 1 ]; then
@@ -84,7 +61,7 @@ cleanup() {
     exit "$rc"
   fi
   stamp "destroying $domain"
-  if [ -d "$VAGRANT_DOTFILE_PATH" ]; then
+  if [ -d "$VAGRANT_DOTFILE_PATH" ] && virsh -q -c qemu:///system uri >/dev/null 2>&1; then
     vagrant destroy -f >&2 || { echo "vm $mode: vagrant destroy failed" >&2; errors=1; }
   fi
   # whatever vagrant left: only this run's domain and volumes (named after it)
@@ -110,6 +87,30 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# --- libvirtd (machines of this kind run no systemd: start it when it is not answering) --------
+if ! virsh -q -c qemu:///system uri >/dev/null 2>&1; then
+  stamp "starting virtlogd and libvirtd"
+  for d in virtlogd libvirtd; do
+    pidfile=/run/minidock-vm-$d.pid
+    "$d" -d -p "$pidfile"
+    started_daemons+=("$pidfile")
+  done
+  for _ in $(seq 1 50); do virsh -q -c qemu:///system uri >/dev/null 2>&1 && break; sleep 0.2; done
+  virsh -q -c qemu:///system uri >/dev/null
+fi
+
+# --- the storage pool the Vagrantfile names (kept, like the box: it holds the box's base volume;
+# `scripts/vm/build-box.sh --remove` deletes both)
+if ! virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
+  stamp "creating libvirt storage pool minidock-vm"
+  virsh -q -c qemu:///system pool-define-as minidock-vm dir --target /var/lib/libvirt/minidock-vm >/dev/null
+  virsh -q -c qemu:///system pool-build minidock-vm >/dev/null
+fi
+pool_running() { virsh -q -c qemu:///system pool-info minidock-vm | grep -q '^State:.*running'; }
+# (a libvirtd that just started may still be re-activating it)
+pool_running || virsh -q -c qemu:///system pool-start minidock-vm >/dev/null 2>&1 || pool_running
+
 
 # --- box ----------------------------------------------------------------------------------------
 stamp "box"
