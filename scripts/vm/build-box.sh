@@ -191,6 +191,9 @@ cp scripts/install-deps.sh "$rootfs/tmp/install-deps.sh"
 in_root bash /tmp/install-deps.sh >&2
 rm -f "$rootfs/tmp/install-deps.sh"
 in_root apt-get install -y -qq --no-install-recommends qemu-guest-agent >/dev/null
+# Debian's docker-registry package starts its own registry on :5000 at boot; the tests and
+# scripts/registry.sh run the project's own there
+in_root systemctl disable docker-registry.service >/dev/null 2>&1
 in_root apt-get clean
 
 step "users, ssh, network, boot"
