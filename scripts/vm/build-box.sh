@@ -26,7 +26,7 @@ CACHE=${MINIDOCK_VM_CACHE:-/var/cache/minidock-vm}
 BOX_NAME=${MINIDOCK_VM_BOX:-minidock-vm/bookworm}
 SUITE=bookworm
 NODE_VERSION=${MINIDOCK_VM_NODE:-20.20.2}
-NPM_VERSION=${MINIDOCK_VM_NPM:-10}
+NPM_VERSION=${MINIDOCK_VM_NPM:-11}   # npm 10.9 dies on this lockfile ("Exit handler never called!")
 DISK_GB=20
 POOL_DIR=/var/lib/libvirt/minidock-vm   # the Vagrantfile's storage_pool_path
 KERNEL_CMDLINE="root=/dev/vda rw console=ttyS0,115200 systemd.unified_cgroup_hierarchy=1 net.ifnames=0 mitigations=off"
