@@ -117,6 +117,16 @@ stamp "box"
 bash scripts/vm/build-box.sh
 stamp "box ready (accelerator $(cat "${MINIDOCK_VM_CACHE:-/var/cache/minidock-vm}/accel"))"
 
+# --- node_modules: the host's, rsynced with the tree (the Vagrantfile, MINIDOCK_VM_HOST_MODULES) ---
+# Same Debian 12 and same Node version as the guest (the provisioner checks the version): the
+# guest fetches nothing from the npm registry.
+if ! npm ls --all >/dev/null 2>&1; then
+  stamp "npm ci on the host (node_modules missing or not this lockfile's)"
+  npm ci --no-audit --no-fund >&2
+fi
+MINIDOCK_VM_HOST_NODE=$(node --version)
+export MINIDOCK_VM_HOST_MODULES=1 MINIDOCK_VM_HOST_NODE
+
 # --- up + provision -----------------------------------------------------------------------------
 stamp "vagrant up $domain (ssh on 127.0.0.1:$MINIDOCK_VM_SSH_PORT)"
 # (vagrant's upload progress bar redraws one line thousands of times: dropped from the log)
@@ -141,7 +151,7 @@ case "$mode" in
     ;;
   smoke)
     stamp "smoke in the guest"
-    guest 'set -e; cd /vagrant; echo "kernel $(uname -r), cgroup fs $(stat -fc %T /sys/fs/cgroup)"; [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; bash scripts/demo.sh' \
+    guest 'set -e; cd /vagrant; echo "kernel $(uname -r), cgroup fs $(stat -fc %T /sys/fs/cgroup)"; [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; bash scripts/demo.sh; bash scripts/vm/smoke.sh' \
       2>&1 | tee "$out/smoke.log" || rc=1
     ;;
 esac
