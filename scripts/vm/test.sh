@@ -153,6 +153,10 @@ case "$mode" in
     stamp "smoke in the guest"
     guest 'set -e; cd /vagrant; echo "kernel $(uname -r), cgroup fs $(stat -fc %T /sys/fs/cgroup)"; [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; bash scripts/demo.sh; bash scripts/vm/smoke.sh' \
       2>&1 | tee "$out/smoke.log" || rc=1
+    if [ "$rc" != 0 ]; then
+      echo "--- the guest's engine log (/var/log/minidock.log), last 60 lines" >&2
+      guest 'tail -n 60 /var/log/minidock.log' 2>&1 | tee "$out/smoke-engine.log" >&2 || true # deliberate: diagnostics only
+    fi
     ;;
 esac
 stamp "$mode in the guest: $([ "$rc" = 0 ] && echo passed || echo FAILED) (logs in vm-results/)"
