@@ -128,11 +128,14 @@ export const scenarios: Scenario[] = [
       cli('healthy', ['inspect', '-f', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', '{n:hc}'], { expect: { stdout: /^healthy 0$/ } }),
       cli('unhealthy', ['inspect', '-f', '{{.State.Health.Status}}', '{n:uh}'], { expect: { stdout: /^unhealthy$/ } }),
       cli('ps health', ['ps', '--filter', 'health=unhealthy', '--format', '{{.Names}}'], { compare: ['exit', 'outcome'], outcome: (r) => (r.stdout.split('\n').filter(Boolean).length === 1 ? 'one' : `other: ${r.stdout}`), expect: { outcome: 'one' } }),
-      cli('--init is PID 1', ['run', '--rm', '--init', IMG, 'sh', '-c', 'cat /proc/1/comm'], { expect: { stdout: /^docker-init$/ } }),
+      // docker's init is docker-init (tini), minidock's shim init names itself the same; the tool's name is normalised away
+      cli('--init is PID 1', ['run', '--rm', '--init', IMG, 'sh', '-c', 'cat /proc/1/comm'], {
+        compare: ['exit', 'outcome'], outcome: (r) => (/^(<tool>|docker)-init$/.test(r.stdout.trim()) ? 'init' : `other: ${r.stdout}`), expect: { outcome: 'init' },
+      }),
       cli('bounded log keeps the end', ['logs', '--tail', '2', '{n:lg2}'], { expect: { stdout: /^line2998\nline2999$/ } }),
       cli('log driver none', ['run', '--name', '{n:nolog}', '--log-driver', 'none', IMG, 'echo', 'x'], { compare: ['exit', 'stdout'] }),
       cli('logs of none', ['logs', '{n:nolog}'], { compare: ['exit'], expect: { exit: 1 } }),
-      cli('--add-host', ['run', '--rm', '--add-host', 'myhost:10.1.2.3', IMG, 'grep', 'myhost', '/etc/hosts'], { expect: { stdout: /^10\.1\.2\.3\s+myhost$/ } }),
+      cli('--add-host', ['run', '--rm', '--add-host', 'myhost:10.1.2.3', IMG, 'grep', 'myhost', '/etc/hosts'], { expect: { stdout: /^<ip1>\s+myhost$/ } }),
       cli('rename', ['rename', '{n:hc}', '{n:hc2}'], { compare: ['exit', 'stdout'] }),
       cli('renamed', ['inspect', '-f', '{{.Name}}', '{n:hc2}'], { expect: { stdout: /^\/hc2$/ } }),
     ],
