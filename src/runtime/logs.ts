@@ -144,7 +144,7 @@ async function rotatedCopies(logPath: string): Promise<{ path: string; ino: numb
   const out: { path: string; ino: number }[] = [];
   for (let i = 1; i <= 1000; i++) {
     const p = `${logPath}.${i}`;
-    const st = await fs.stat(p).catch(() => undefined);
+    const st = await fs.stat(p).catch(() => undefined); // no such copy: the list ends here
     if (!st) break;
     out.push({ path: p, ino: st.ino });
   }
@@ -185,7 +185,7 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
     };
     /** After a rotation: our old file to its end, the copies made after it, then the new log. */
     const followRotation = async (): Promise<LogFrame[]> => {
-      const st = await fs.stat(logPath).catch(() => undefined);
+      const st = await fs.stat(logPath).catch(() => undefined); // mid-rotation (renamed, not yet recreated): look again next poll
       if (!st || st.ino === ino) return [];
       const frames = await readMore();
       const copies = await rotatedCopies(logPath);
@@ -196,7 +196,7 @@ export async function* readLogs(logPath: string, opts: ReadLogsOptions = {}): As
       const newer = (ours >= 0 ? copies.slice(0, ours) : handle ? copies : []).reverse();
       for (const c of newer) if (c.ino !== st.ino) frames.push(...await fileFrames(c.path));
       await handle?.close();
-      handle = await fs.open(logPath, 'r').catch(() => undefined);
+      handle = await fs.open(logPath, 'r').catch(() => undefined); // gone again meanwhile: the next rotation check reopens it
       ino = handle ? (await handle.stat()).ino : -1;
       pos = 0;
       rest = Buffer.alloc(0);
