@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import { invalidArgument, toErrorBody } from '../errors.js';
+import { API_VERSION } from './version.js';
 
 export const MAX_BODY = 1 << 20;
 
@@ -26,6 +27,8 @@ export class Ctx {
     readonly params: Record<string, string>,
     private readonly res?: ServerResponse,
     private readonly upgrade?: { socket: Duplex; head: Buffer },
+    /** The API version the request speaks (its /vX.Y prefix, else the newest). */
+    readonly version: string = API_VERSION,
   ) {
     this.query = new URL(req.url ?? '/', 'http://engine').searchParams;
   }

@@ -14,7 +14,7 @@ import { registerExec } from './routes/exec.js';
 import { registerVolumes } from './routes/volumes.js';
 import { registerPolicies } from './routes/policies.js';
 import { registerPods } from './routes/pods.js';
-import { API_VERSION, MIN_API_VERSION, checkApiVersion } from './routes/system.js';
+import { API_VERSION, requestVersion } from './version.js';
 
 export function buildRouter(): Router<Handler> {
   const router = new Router<Handler>();
@@ -38,9 +38,9 @@ async function dispatch(router: Router<Handler>, deps: ApiDeps, req: http.Incomi
   if (res) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   try {
     const url = new URL(req.url ?? '/', 'http://engine');
-    checkApiVersion(url.pathname);
+    const version = requestVersion(url.pathname);
     const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
-    ctx = new Ctx(req, params, res, upgrade);
+    ctx = new Ctx(req, params, res, upgrade, version);
     const result = await handler(ctx, deps);
     if (result !== ANSWERED && !ctx.answered) ctx.json(result === undefined ? 204 : 200, result);
   } catch (err) {

@@ -8,7 +8,7 @@ import type {
   NetworkServiceLike, PortMapping, RuntimeLike, Services, ExecProcessLike, VolumeServiceLike,
   CgroupLayout, CgroupLimits, CgroupServiceLike, ContainerCgroup,
 } from '../../src/engine/services.js';
-import { ANONYMOUS_LABEL, VolumeInUse, VolumeNotFound, type IdShift, type InUse, type PruneReport, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord } from '../../src/volume/index.js';
+import { ANONYMOUS_LABEL, VolumeInUse, VolumeNotFound, type IdShift, type InUse, type PruneReport, type VolumeFilters, prunePredicate, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord } from '../../src/volume/index.js';
 import type { CgroupCapabilities, CgroupStats, ValidatedLimits } from '../../src/runtime/cgroups/index.js';
 import { validateLimits } from '../../src/runtime/cgroups/index.js';
 import type { PolicySource } from '../../src/network/index.js';
@@ -244,8 +244,8 @@ export class FakeVolumes implements VolumeServiceLike {
     if (refs.length) throw new VolumeInUse(name, refs);
     this.recs.delete(name);
   }
-  async prune(): Promise<PruneReport> {
-    const gone = [...this.recs.values()].filter((r) => ANONYMOUS_LABEL in r.labels && !this.inUse(r.name).length).map((r) => r.name);
+  async prune(filters: VolumeFilters = {}): Promise<PruneReport> {
+    const gone = [...this.recs.values()].filter(prunePredicate(filters, this.inUse)).map((r) => r.name);
     for (const n of gone) this.recs.delete(n);
     return { VolumesDeleted: gone, SpaceReclaimed: 0 };
   }

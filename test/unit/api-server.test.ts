@@ -228,4 +228,13 @@ describe('what docker clients negotiate with', () => {
     expect(events[0]).toMatchObject({ Type: 'container', status: 'create', id: Id, from: 'busybox', Actor: { ID: Id, Attributes: { name: 'evented', image: 'busybox' } } });
     expect((await raw('GET', '/events?filters=%7B%22colour%22%3A%5B%22x%22%5D%7D')).status).toBe(400);
   });
+
+  it('prunes named volumes for API < 1.42 clients only, as dockerd keeps it for them', async () => {
+    const labels = { prunetest: 'yes' };
+    await client.createVolume({ Name: 'kept-by-143', Labels: labels });
+    const filters = encodeURIComponent(JSON.stringify({ label: ['prunetest=yes'] }));
+    expect(await client.json('POST', `/v1.43/volumes/prune?filters=${filters}`)).toMatchObject({ VolumesDeleted: [] });
+    expect(await client.json('POST', `/v1.41/volumes/prune?filters=${filters}`)).toMatchObject({ VolumesDeleted: ['kept-by-143'] });
+    await expect(client.json('GET', '/volumes/kept-by-143')).rejects.toMatchObject({ status: 404 });
+  });
 });

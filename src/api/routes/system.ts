@@ -8,20 +8,7 @@ import type { Handler } from './deps.js';
 import { ANSWERED } from '../http.js';
 import { imageSummary } from './images.js';
 import { containerStatus } from '../human.js';
-
-export const API_VERSION = '1.43';
-export const MIN_API_VERSION = '1.24';
-
-const versionNumber = (v: string) => { const [a, b] = v.split('.').map(Number); return a! * 1000 + (b ?? 0); };
-
-/** A /vX.Y prefix outside what minidock speaks is refused as dockerd does (400). */
-export function checkApiVersion(pathname: string): void {
-  const m = /^\/v(\d+(?:\.\d+)?)\//.exec(pathname);
-  if (!m) return;
-  const v = versionNumber(m[1]!);
-  if (v > versionNumber(API_VERSION)) throw invalidArgument(`client version ${m[1]} is too new. Maximum supported API version is ${API_VERSION}`);
-  if (v < versionNumber(MIN_API_VERSION)) throw invalidArgument(`client version ${m[1]} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
-}
+import { API_VERSION, MIN_API_VERSION } from '../version.js';
 
 /** `since`/`until` of /events: unix seconds with an optional fraction, or empty. */
 function eventTime(v: string | null): bigint | undefined {

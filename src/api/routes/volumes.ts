@@ -3,6 +3,7 @@ import { invalidArgument } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
 import { ANSWERED, type Ctx } from '../http.js';
+import { versionBelow } from '../version.js';
 
 type ApiFilters = Record<string, string[] | Record<string, boolean>>;
 
@@ -26,7 +27,13 @@ export function registerVolumes(router: Router<Handler>): void {
     ctx.json(201, info);
     return ANSWERED;
   });
-  router.add('POST', '/volumes/prune', async (ctx, { engine }) => engine.pruneVolumes(filtersOf(ctx)));
+  router.add('POST', '/volumes/prune', async (ctx, { engine }) => {
+    const filters = filtersOf(ctx) ?? {};
+    // API 1.42 made prune take anonymous volumes only; older clients (docker CLI 20.10 speaks
+    // 1.41) still mean every unused local volume, as dockerd keeps it for them
+    if (versionBelow(ctx.version, '1.42') && !('all' in filters)) filters.all = ['true'];
+    return engine.pruneVolumes(filters);
+  });
   router.add('GET', '/volumes/{name}', async (ctx, { engine }) => engine.inspectVolume(ctx.params.name!));
   router.add('DELETE', '/volumes/{name}', async (ctx, { engine }) => {
     await engine.removeVolume(ctx.params.name!, ctx.flag('force'));
