@@ -38,6 +38,16 @@ export class Ctx {
     return v === '1' || v === 'true' || v === 'True';
   }
 
+  /** The `filters` query parameter as dockerd takes it: a JSON object, or undefined when absent. */
+  filters(): Record<string, string[] | Record<string, boolean>> | undefined {
+    const raw = this.query.get('filters');
+    if (!raw) return undefined;
+    let v: unknown;
+    try { v = JSON.parse(raw); } catch { throw invalidArgument(`invalid filters: ${raw}`); }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidArgument(`invalid filters: ${raw}`);
+    return v as Record<string, string[] | Record<string, boolean>>;
+  }
+
   int(name: string): number | undefined {
     const v = this.query.get(name);
     if (v === null || v === '') return undefined;

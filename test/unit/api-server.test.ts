@@ -237,4 +237,9 @@ describe('what docker clients negotiate with', () => {
     expect(await client.json('POST', `/v1.41/volumes/prune?filters=${filters}`)).toMatchObject({ VolumesDeleted: ['kept-by-143'] });
     await expect(client.json('GET', '/volumes/kept-by-143')).rejects.toMatchObject({ status: 404 });
   });
+
+  it('answers build prune for its empty build cache (no builder), checking the filters', async () => {
+    expect(await client.json('POST', '/v1.41/build/prune?filters=%7B%22label%22%3A%5B%22a%3Db%22%5D%7D')).toEqual({ CachesDeleted: null, SpaceReclaimed: 0 });
+    await expect(client.json('POST', '/build/prune?filters=nope')).rejects.toMatchObject({ status: 400, message: 'invalid filters: nope' });
+  });
 });

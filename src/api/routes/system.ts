@@ -49,6 +49,12 @@ export function registerSystem(router: Router<Handler>): void {
       BuildCache: [],
     };
   });
+  // minidock has no builder, so no build cache: `docker system prune` (which always prunes the
+  // builder too) gets dockerd's answer for an empty cache. Its filters are still checked as JSON.
+  router.add('POST', '/build/prune', async (ctx) => {
+    ctx.filters();
+    return { CachesDeleted: null, SpaceReclaimed: 0 };
+  });
   router.add('GET', '/info', async (_ctx, deps) => {
     const c = deps.engine.counts();
     return {
@@ -56,7 +62,7 @@ export function registerSystem(router: Router<Handler>): void {
       Containers: c.total, ContainersRunning: c.running, ContainersPaused: c.paused, ContainersStopped: c.total - c.running - c.paused,
       Images: (await deps.images.list()).length,
       Driver: 'overlay', DriverStatus: [['Backing Filesystem', 'extfs'], ['Idmapped layers', 'true']],
-      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file'] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'local'] },
       MemoryLimit: true, SwapLimit: false, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
       IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: 'json-file',
       CgroupDriver: 'cgroupfs', NEventsListener: 0, KernelVersion: os.release(), OperatingSystem: 'minidock on Linux', OSVersion: '',

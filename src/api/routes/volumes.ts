@@ -2,24 +2,13 @@
 import { invalidArgument } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { Handler } from './deps.js';
-import { ANSWERED, type Ctx } from '../http.js';
+import { ANSWERED } from '../http.js';
 import { versionBelow } from '../version.js';
-
-type ApiFilters = Record<string, string[] | Record<string, boolean>>;
-
-function filtersOf(ctx: Ctx): ApiFilters | undefined {
-  const raw = ctx.query.get('filters');
-  if (!raw) return undefined;
-  let v: unknown;
-  try { v = JSON.parse(raw); } catch { throw invalidArgument(`invalid filters: ${raw}`); }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidArgument(`invalid filters: ${raw}`);
-  return v as ApiFilters;
-}
 
 interface VolumeCreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }
 
 export function registerVolumes(router: Router<Handler>): void {
-  router.add('GET', '/volumes', async (ctx, { engine }) => engine.listVolumes(filtersOf(ctx)));
+  router.add('GET', '/volumes', async (ctx, { engine }) => engine.listVolumes(ctx.filters()));
   router.add('POST', '/volumes/create', async (ctx, { engine }) => {
     const body = (await ctx.body<VolumeCreateBody>()) ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('request body must be a json object');
@@ -28,7 +17,7 @@ export function registerVolumes(router: Router<Handler>): void {
     return ANSWERED;
   });
   router.add('POST', '/volumes/prune', async (ctx, { engine }) => {
-    const filters = filtersOf(ctx) ?? {};
+    const filters = ctx.filters() ?? {};
     // API 1.42 made prune take anonymous volumes only; older clients (docker CLI 20.10 speaks
     // 1.41) still mean every unused local volume, as dockerd keeps it for them
     if (versionBelow(ctx.version, '1.42') && !('all' in filters)) filters.all = ['true'];
