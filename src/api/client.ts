@@ -308,7 +308,7 @@ export class EngineClient {
     const m = /^(.*?)(?::([^:/]+))?$/.exec(target)!;
     await this.json('POST', `/images/${source}/tag`, { query: { repo: m[1], tag: m[2] } });
   }
-  listImages() { return this.json<{ Id: string; RepoTags: string[]; Created: number; Size: number }[]>('GET', '/images/json'); }
+  listImages(filters?: Record<string, string[]>) { return this.json<{ Id: string; RepoTags: string[]; RepoDigests?: string[]; Created: number; Size: number; SharedSize?: number; Containers?: number; Labels?: Record<string, string> | null }[]>('GET', '/images/json', { query: { filters: filterQuery(filters) } }); }
   inspectImage(name: string) { return this.json<Record<string, unknown>>('GET', `/images/${name}/json`); }
   removeImage(name: string, force: boolean) { return this.json<({ Untagged: string } | { Deleted: string })[]>('DELETE', `/images/${name}`, { query: { force: force || undefined } }); }
 
@@ -320,7 +320,7 @@ export class EngineClient {
   async stopPod(ref: string, timeoutSec?: number): Promise<void> { await this.json('POST', `/minidock/pods/${encodeURIComponent(ref)}/stop`, { query: { t: timeoutSec } }); }
   async removePod(ref: string, force = false): Promise<void> { await this.json('DELETE', `/minidock/pods/${encodeURIComponent(ref)}`, { query: { force: force || undefined } }); }
 
-  listNetworks() { return this.json<{ Id: string; Name: string; Driver: string; Scope: string }[]>('GET', '/networks'); }
+  listNetworks(filters?: Record<string, string[]>) { return this.json<{ Id: string; Name: string; Driver: string; Scope: string; Created?: string; Internal?: boolean; EnableIPv6?: boolean; Labels?: Record<string, string> | null }[]>('GET', '/networks', { query: { filters: filterQuery(filters) } }); }
   inspectNetwork(id: string) { return this.json<Record<string, unknown>>('GET', `/networks/${encodeURIComponent(id)}`); }
   createNetwork(body: NetworkCreateBody) { return this.json<{ Id: string }>('POST', '/networks/create', { body }); }
   async removeNetwork(id: string): Promise<void> { await this.json('DELETE', `/networks/${encodeURIComponent(id)}`); }

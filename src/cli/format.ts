@@ -113,6 +113,24 @@ export function networkRows(list: NetworkSummary[]): string[][] {
   return [['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], ...list.map((n) => [n.Id.slice(0, 12), n.Name, n.Driver, n.Scope])];
 }
 
+/** docker's CreatedAt in list templates: Go's time.Time printed in UTC. */
+export function goTime(unixMs: number): string {
+  return new Date(unixMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC');
+}
+
+/** Labels as docker's list templates print them: k=v joined by commas. */
+export function labelList(labels: Record<string, string> | null | undefined): string {
+  return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+/**
+ * A template row with docker's `.Label "key"` method beside its fields: the method is the row's
+ * own function, so the template engine calls it with the argument.
+ */
+export function withLabelMethod<T extends object>(row: T, labels: Record<string, string> | null | undefined): T & { Label: (k: unknown) => string } {
+  return { ...row, Label: (k: unknown) => (labels ?? {})[String(k)] ?? '' };
+}
+
 /**
  * docker's `--format` for lists: a Go template per item; `table TEMPLATE` prints a header (each
  * {{.Field}} replaced by its column name) and aligns the columns its tabs (or `\\t`) separate.

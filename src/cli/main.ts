@@ -224,9 +224,12 @@ export function buildProgram(): Command {
   program.command('pull').description('Download an image from a registry')
     .option('-q, --quiet', 'Suppress verbose output').argument('<image>')
     .action(act('pull', lazy(img, (m) => m.pullCommand)));
-  program.command('images').description('List images')
+  program.command('images').description('List images').argument('[repository[:tag]]')
     .option('-q, --quiet', 'Only show image IDs').option('--no-trunc', "Don't truncate output")
-    .action(act('images', lazy(img, (m) => (o: { quiet?: boolean; trunc?: boolean }) => m.imagesCommand({ quiet: o.quiet, noTrunc: o.trunc === false }))));
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
+    .option('--format <string>', "Format output using a custom template: 'table', 'table TEMPLATE' or a Go template")
+    .action(act('images', lazy(img, (m) => (repo: string | undefined, o: { quiet?: boolean; trunc?: boolean; filter?: string[]; format?: string }) =>
+      m.imagesCommand(repo, { quiet: o.quiet, noTrunc: o.trunc === false, filter: o.filter, format: o.format }))));
   program.command('tag').description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE').argument('<source>').argument('<target>')
     .action(act('tag', lazy(img, (m) => m.tagCommand)));
   program.command('rmi').description('Remove one or more images')
@@ -270,6 +273,7 @@ export function buildProgram(): Command {
     .action(act('volume create', lazy(vol, (m) => m.volumeCreate)));
   volume.command('ls').alias('list').description('List volumes')
     .option('-q, --quiet', 'Only display volume names').option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect)
+    .option('--format <string>', "Format output using a custom template: 'table', 'table TEMPLATE' or a Go template")
     .action(act('volume ls', lazy(vol, (m) => m.volumeLs)));
   volume.command('inspect').description('Display detailed information on one or more volumes')
     .option('-f, --format <template>', 'Format the output using a Go template subset').argument('<volumes...>')
@@ -325,7 +329,10 @@ export function buildProgram(): Command {
     .action(act('network create', lazy(net, (m) => m.networkCreate)));
   network.command('ls').alias('list').description('List networks')
     .option('-q, --quiet', 'Only display network IDs').option('--no-trunc', 'Do not truncate the output')
-    .action(act('network ls', lazy(net, (m) => (o: { quiet?: boolean; trunc?: boolean }) => m.networkLs({ quiet: o.quiet, noTrunc: o.trunc === false }))));
+    .option('-f, --filter <filter>', 'Provide filter values (e.g. "driver=bridge")', collect)
+    .option('--format <string>', "Format output using a custom template: 'table', 'table TEMPLATE' or a Go template")
+    .action(act('network ls', lazy(net, (m) => (o: { quiet?: boolean; trunc?: boolean; filter?: string[]; format?: string }) =>
+      m.networkLs({ quiet: o.quiet, noTrunc: o.trunc === false, filter: o.filter, format: o.format }))));
   network.command('rm').alias('remove').description('Remove one or more networks').argument('<networks...>')
     .action(act('network rm', lazy(net, (m) => m.networkRm)));
   network.command('inspect').description('Display detailed information on one or more networks')

@@ -22,12 +22,15 @@ export function filterImages(list: ImageRecord[], raw: string | null): ImageReco
   };
   const before = f.before?.map(created);
   const since = f.since?.map(created);
+  const refs = f.reference;
+  const matching = (names: string[], nameOf: (n: string) => string) => (refs ? names.filter((n) => refs.some((p) => referenceMatches(p, nameOf(n)))) : names);
   return list.filter((img) => {
-    if (f.reference && !f.reference.some((p) => img.repoTags.some((t) => referenceMatches(p, t)))) return false;
+    if (refs && matching(img.repoTags, (t) => t).length === 0) return false;
     if (f.label && !f.label.every((l) => labelMatches(img.config.Labels ?? {}, l))) return false;
     if (f.dangling && !f.dangling.some((d) => (d === 'true' || d === '1') === (img.repoTags.length === 0))) return false;
     if (before && !before.every((c) => img.created < c)) return false;
     if (since && !since.every((c) => img.created > c)) return false;
     return true;
-  });
+  // as dockerd: with a reference filter an image lists only the tags and digests that matched
+  }).map((img) => (refs ? { ...img, repoTags: matching(img.repoTags, (t) => t), repoDigests: matching(img.repoDigests, (d) => d.slice(0, d.indexOf('@'))) } : img));
 }

@@ -79,5 +79,8 @@ describe('image list filters (dockerd)', () => {
     expect(ids({ label: ['tier=x'] })).toEqual(['sha256:b']);
     expect(ids({ dangling: ['true'] })).toEqual(['sha256:c']);
     expect(() => ids({ colour: ['x'] })).toThrow("invalid filter 'colour'");
+    // the matched image lists only the tags the reference matched, as dockerd's
+    expect(filterImages(list, JSON.stringify({ reference: ['mytools'] })).map((i: { repoTags: string[] }) => i.repoTags)).toEqual([['mytools:v1']]);
+    expect(filterImages(list, null)[1].repoTags).toEqual(['127.0.0.1:5000/busybox:latest', 'mytools:v1']);
   });
 });

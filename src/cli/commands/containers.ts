@@ -2,7 +2,7 @@
 import { MinidockError, invalidArgument } from '../../errors.js';
 import { connect } from '../connect.js';
 import { filterFlags } from '../filters.js';
-import { containerStatus, formatCommand, formatList, formatPorts, humanDuration, psRows, table } from '../format.js';
+import { containerStatus, formatCommand, formatList, formatPorts, goTime, humanDuration, labelList, psRows, table, withLabelMethod } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { FrameDecoder } from '../../wire/stdcopy.js';
 import { sinceParam } from '../../wire/since.js';
@@ -68,13 +68,13 @@ export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?
     const items = rows.map((c) => {
       const labels = (c as unknown as { Labels?: Record<string, string> }).Labels ?? {};
       const mode = (c as unknown as { HostConfig?: { NetworkMode?: string } }).HostConfig?.NetworkMode ?? '';
-      return {
+      return withLabelMethod({
         ID: opts.noTrunc ? c.Id : c.Id.slice(0, 12), Image: c.Image, Command: JSON.stringify(formatCommand(c.Command, !!opts.noTrunc)),
-        CreatedAt: new Date(c.Created * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+        CreatedAt: goTime(c.Created * 1000),
         RunningFor: `${humanDuration(Math.max(0, now - c.Created * 1000))} ago`, Ports: formatPorts(c.Ports), State: c.State, Status: c.Status,
-        Names: c.Names.map((n) => n.replace(/^\//, '')).join(','), Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+        Names: c.Names.map((n) => n.replace(/^\//, '')).join(','), Labels: labelList(labels),
         Networks: mode === 'default' ? 'bridge' : mode, Mounts: '',
-      };
+      }, labels);
     });
     const text = await formatList(opts.format, items, PS_HEADERS);
     if (text !== undefined) { process.stdout.write(text); return 0; }

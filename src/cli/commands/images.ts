@@ -1,6 +1,7 @@
 // pull, images, rmi, login, logout.
 import { connect } from '../connect.js';
-import { imageRows, table } from '../format.js';
+import { formatList, goTime, humanDuration, humanSize, imageRows, table, withLabelMethod } from '../format.js';
+import { filterFlags } from '../filters.js';
 import { ProgressPrinter } from '../progress.js';
 import { forEach, withDefaultTag } from '../output.js';
 import { invalidArgument } from '../../errors.js';
@@ -15,13 +16,39 @@ export async function pullCommand(ref: string, opts: { quiet?: boolean }): Promi
   return 0;
 }
 
-export async function imagesCommand(opts: { quiet?: boolean; noTrunc?: boolean }): Promise<number> {
+const IMAGE_HEADERS: Record<string, string> = {
+  ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT',
+  Size: 'SIZE', Containers: 'CONTAINERS', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'SIZE',
+};
+
+export async function imagesCommand(repo: string | undefined, opts: { quiet?: boolean; noTrunc?: boolean; filter?: string[]; format?: string }): Promise<number> {
   const client = await connect();
-  const list = (await client.listImages()).sort((a, b) => b.Created - a.Created);
+  const filters = filterFlags(opts.filter);
+  if (repo !== undefined) (filters.reference ??= []).push(repo);
+  const list = (await client.listImages(filters)).sort((a, b) => b.Created - a.Created);
+  const shortId = (id: string) => (opts.noTrunc ? id : id.replace(/^sha256:/, '').slice(0, 12));
   if (opts.quiet) {
-    const ids = [...new Set(list.map((i) => (opts.noTrunc ? i.Id : i.Id.replace(/^sha256:/, '').slice(0, 12))))];
-    for (const id of ids) process.stdout.write(`${id}\n`);
+    for (const id of new Set(list.map((i) => shortId(i.Id)))) process.stdout.write(`${id}\n`);
     return 0;
+  }
+  if (opts.format !== undefined) {
+    const now = Date.now();
+    // one row per tag, as docker's table; an untagged image is one <none> row
+    const items = list.flatMap((img) => (img.RepoTags.length ? img.RepoTags : ['<none>:<none>']).map((tag) => {
+      const at = tag.lastIndexOf(':');
+      const repository = tag.slice(0, at);
+      const digest = (img.RepoDigests ?? []).find((d) => d.startsWith(`${repository}@`));
+      const shared = img.SharedSize ?? -1;
+      return withLabelMethod({
+        ID: shortId(img.Id), Repository: repository, Tag: tag.slice(at + 1), Digest: digest ? digest.slice(digest.indexOf('@') + 1) : '<none>',
+        CreatedSince: `${humanDuration(Math.max(0, now - img.Created * 1000))} ago`, CreatedAt: goTime(img.Created * 1000),
+        Size: humanSize(img.Size), VirtualSize: humanSize(img.Size),
+        Containers: img.Containers === undefined || img.Containers < 0 ? 'N/A' : String(img.Containers),
+        SharedSize: shared < 0 ? 'N/A' : humanSize(shared), UniqueSize: shared < 0 ? 'N/A' : humanSize(img.Size - shared),
+      }, img.Labels);
+    }));
+    const text = await formatList(opts.format, items, IMAGE_HEADERS);
+    if (text !== undefined) { process.stdout.write(text); return 0; }
   }
   process.stdout.write(table(imageRows(list, Date.now())));
   return 0;

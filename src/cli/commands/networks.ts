@@ -1,6 +1,7 @@
 // network create|ls|rm|inspect|connect|disconnect.
 import { connect } from '../connect.js';
-import { networkRows, table } from '../format.js';
+import { formatList, goTime, labelList, networkRows, table, withLabelMethod } from '../format.js';
+import { filterFlags } from '../filters.js';
 import { renderTemplate } from '../template.js';
 import { forEach } from '../output.js';
 
@@ -16,12 +17,25 @@ export async function networkCreate(name: string, opts: { driver?: string; subne
   return 0;
 }
 
-export async function networkLs(opts: { quiet?: boolean; noTrunc?: boolean }): Promise<number> {
+const NETWORK_HEADERS: Record<string, string> = {
+  ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT',
+};
+
+export async function networkLs(opts: { quiet?: boolean; noTrunc?: boolean; filter?: string[]; format?: string }): Promise<number> {
   const client = await connect();
-  const list = (await client.listNetworks()).sort((a, b) => a.Name.localeCompare(b.Name));
+  const list = (await client.listNetworks(filterFlags(opts.filter))).sort((a, b) => a.Name.localeCompare(b.Name));
   if (opts.quiet) {
     for (const n of list) process.stdout.write(`${opts.noTrunc ? n.Id : n.Id.slice(0, 12)}\n`);
     return 0;
+  }
+  if (opts.format !== undefined) {
+    const items = list.map((n) => withLabelMethod({
+      ID: opts.noTrunc ? n.Id : n.Id.slice(0, 12), Name: n.Name, Driver: n.Driver, Scope: n.Scope,
+      IPv6: String(!!n.EnableIPv6), Internal: String(!!n.Internal), Labels: labelList(n.Labels),
+      CreatedAt: n.Created ? goTime(Date.parse(n.Created)) : '',
+    }, n.Labels));
+    const text = await formatList(opts.format, items, NETWORK_HEADERS);
+    if (text !== undefined) { process.stdout.write(text); return 0; }
   }
   process.stdout.write(table(networkRows(opts.noTrunc ? list : list.map((n) => ({ ...n, Id: n.Id.slice(0, 12) })))));
   return 0;

@@ -1,7 +1,7 @@
 // volume create|ls|inspect|rm|prune, worded as docker's.
 import { connect } from '../connect.js';
 import { confirm, filterFlags } from '../filters.js';
-import { humanSize, table } from '../format.js';
+import { formatList, humanSize, labelList, table, withLabelMethod } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { forEach } from '../output.js';
 import { invalidArgument } from '../../errors.js';
@@ -21,12 +21,24 @@ export async function volumeCreate(name: string | undefined, opts: { name?: stri
   return 0;
 }
 
-export async function volumeLs(opts: { quiet?: boolean; filter?: string[] }): Promise<number> {
+const VOLUME_HEADERS: Record<string, string> = {
+  Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE',
+};
+
+export async function volumeLs(opts: { quiet?: boolean; filter?: string[]; format?: string }): Promise<number> {
   const client = await connect();
   const list = (await client.listVolumes(filterFlags(opts.filter))).Volumes.sort((a, b) => a.Name.localeCompare(b.Name));
   if (opts.quiet) {
     for (const v of list) process.stdout.write(`${v.Name}\n`);
     return 0;
+  }
+  if (opts.format !== undefined) {
+    // docker's list has no usage data: Links and Size print N/A there too
+    const items = list.map((v) => withLabelMethod({
+      Name: v.Name, Driver: v.Driver, Scope: v.Scope ?? 'local', Mountpoint: v.Mountpoint, Labels: labelList(v.Labels), Links: 'N/A', Size: 'N/A',
+    }, v.Labels));
+    const text = await formatList(opts.format, items, VOLUME_HEADERS);
+    if (text !== undefined) { process.stdout.write(text); return 0; }
   }
   process.stdout.write(table([['DRIVER', 'VOLUME NAME'], ...list.map((v) => [v.Driver, v.Name])]));
   return 0;
