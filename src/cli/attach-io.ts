@@ -31,6 +31,7 @@ export function pipeAttached(io: AttachIo): Promise<AttachEnd> {
   return new Promise<AttachEnd>((resolve) => {
     let finished = false;
     const onWinch = () => {
+      // a resize racing the container's exit fails harmlessly: the session ends on its own
       if (process.stdout.isTTY && io.resize) io.resize(process.stdout.rows, process.stdout.columns).catch(() => undefined);
     };
     const finish = (how: AttachEnd) => {

@@ -7,7 +7,7 @@
 import type { Paths } from '../state/paths.js';
 import type { CreateContainerBody, UpdateBody } from '../wire/api-types.js';
 import { EngineCore } from './core.js';
-import { MinidockError } from '../errors.js';
+import { ImageNotFound, InvalidReference, MinidockError } from '../errors.js';
 import { AttachHub } from './attach-hub.js';
 import { createContainer } from './create.js';
 import { startContainer } from './start.js';
@@ -134,8 +134,11 @@ export class Engine {
     const f = parseContainerFilters(rawFilters);
     const ancestorIds = new Map<string, string[]>();
     for (const a of f.ancestor ?? []) {
-      // an ancestor the engine does not have matches by name only (dockerd does the same)
-      const img = await this.services.images.get(a).catch(() => undefined);
+      // an ancestor the engine does not have (or cannot parse) matches by name only, as dockerd
+      const img = await this.services.images.get(a).catch((err: unknown) => {
+        if (err instanceof ImageNotFound || err instanceof InvalidReference) return undefined;
+        throw err;
+      });
       ancestorIds.set(a, img ? [img.id] : []);
     }
     const store = this.core.store;

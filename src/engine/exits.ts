@@ -1,6 +1,7 @@
 // Exit watching: the runtime reports a container's end (also for containers found at
 // reconcile); the record says exited, its network is released, waiters are told, and --rm
 // removes it.
+import { NetworkNotFound } from '../errors.js';
 import type { EngineCore } from './core.js';
 import type { ExitStatus } from './services.js';
 import type { ContainerRecord } from './record.js';
@@ -58,7 +59,10 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
 export async function emitNetworkEvents(core: EngineCore, containerId: string, action: 'connect' | 'disconnect', endpoints: { networkId: string; networkName: string }[]): Promise<void> {
   for (const ep of endpoints) {
     // a network removed meanwhile has no driver to tell
-    const driver = (await core.services.network.get(ep.networkId).catch(() => undefined))?.driver ?? '';
+    const driver = (await core.services.network.get(ep.networkId).catch((err: unknown) => {
+      if (err instanceof NetworkNotFound) return undefined;
+      throw err;
+    }))?.driver ?? '';
     core.emitOther('network', action, ep.networkId, { container: containerId, name: ep.networkName, type: driver });
   }
 }

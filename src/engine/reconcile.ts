@@ -13,7 +13,7 @@ import { startHealthcheck } from './health.js';
 import { reconcilePods } from './pods.js';
 
 export async function reconcile(core: EngineCore): Promise<void> {
-  await core.store.load();
+  for (const w of await core.store.load()) core.log(w);
   await core.pods.load();
   const { runtime, network } = core.services;
   const alive = (r: ContainerRecord | undefined) => !!r && r.State.Status === 'running' && !!r.State.ShimPid && runtime.isAlive(r.State.ShimPid);

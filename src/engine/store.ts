@@ -31,16 +31,26 @@ export class ContainerStore {
   file(id: string, name: string): string { return path.join(this.dir(id), name); }
   runDir(id: string): string { return path.join(this.paths.run, 'containers', id); }
 
-  async load(): Promise<void> {
+  /** Loads every record; returns warnings for records it could not read (their dirs are kept). */
+  async load(): Promise<string[]> {
     const root = containersRoot(this.paths);
     await fs.mkdir(root, { recursive: true, mode: 0o711 });
     await fs.chmod(root, 0o711);
+    const warnings: string[] = [];
     for (const id of await fs.readdir(root)) {
-      const rec = await readJson<ContainerRecord>(path.join(root, id, 'config.json')).catch(() => undefined);
+      let rec: ContainerRecord | undefined;
+      try {
+        rec = await readJson<ContainerRecord>(path.join(root, id, 'config.json'));
+      } catch (err) {
+        // unreadable is not absent: the container's data stays where it is for a human to look at
+        warnings.push(`container ${id}: record not loaded: ${(err as Error).message}`);
+        continue;
+      }
       // A dir without a record is a create that died half-way: nothing refers to it.
       if (!rec) { await fs.rm(path.join(root, id), { recursive: true, force: true }); continue; }
       this.records.set(rec.Id, rec);
     }
+    return warnings;
   }
 
   all(): ContainerRecord[] { return [...this.records.values()]; }

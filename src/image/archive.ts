@@ -115,7 +115,10 @@ class ExtractedArchive {
 
   async read(name: string, max: number): Promise<Buffer> {
     const p = this.resolve(name);
-    const st = await fsp.lstat(p).catch(() => undefined);
+    const st = await fsp.lstat(p).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined; // reported as missing below
+      throw err;
+    });
     if (!st?.isFile()) throw invalidArgument(`invalid archive: ${name} is missing`);
     if (st.size > max) throw invalidArgument(`invalid archive: ${name} is larger than ${max} bytes`);
     return fsp.readFile(p);

@@ -202,7 +202,9 @@ export async function pullImage(ctx: PullContext, input: string, opts: { onEvent
       if (!before) fresh = true;
     });
   } catch (err) {
-    // blobs of an image that was never stored would stay unreferenced: take them back
+    // blobs of an image that was never stored would stay unreferenced: take them back. This is
+    // best effort on the way out: the layer's error (rethrown below) is the one the user must see,
+    // and a blob left behind is only space, reclaimed by the next pull of the same digest.
     await blobs.catch(() => {});
     if (!existing && !(await ctx.store.readImage(id).catch(() => undefined))) {
       await Promise.all([id, ...manifests.map((m) => m.digest)].map((d) => ctx.store.deleteBlob(d).catch(() => {})));

@@ -207,7 +207,10 @@ export class Runtime {
     for (let i = 0; ; i++) {
       const st = await this.readExit(exitPath);
       if (st) return st;
-      const shimPid = Number((await fs.readFile(path.join(this.runDir(id), 'shim.pid'), 'utf8').catch(() => '')).trim());
+      const shimPid = Number((await fs.readFile(path.join(this.runDir(id), 'shim.pid'), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return ''; // no pid file: no shim to wait for
+        throw err;
+      })).trim());
       if (!shimPid || !alive(shimPid)) {
         return { exitCode: 255, finishedAt: new Date().toISOString(), error: `shim of container ${id} ended without writing ${exitPath}` };
       }

@@ -36,7 +36,7 @@ export function opaqueDirs(layerDir: string): Promise<Set<string>> {
       }
       return set;
     });
-    p.catch(() => opaqueCache.delete(layerDir));
+    p.catch(() => opaqueCache.delete(layerDir)); // a failed walk is not cached; callers still get its error from p
     opaqueCache.set(layerDir, p);
   }
   return p;

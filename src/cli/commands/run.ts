@@ -44,6 +44,7 @@ async function createWithPull(client: EngineClient, image: string, command: stri
 /** Forward SIGINT/SIGTERM to the container as kill (docker's sig-proxy, non-tty only). */
 function proxySignals(client: EngineClient, id: string): () => void {
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const).map((sig) => {
+    // as docker's sig-proxy: a signal for a container that has just ended is dropped, the exit follows
     const h = () => { client.kill(id, sig).catch(() => undefined); };
     process.on(sig, h);
     return [sig, h] as const;
