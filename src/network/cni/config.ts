@@ -1,7 +1,8 @@
 // CNI network configuration lists (CNI spec 1.0, "Configuration format"): found by their
 // `name` among the *.conflist / *.conf / *.json files of the configuration directory
-// (/etc/cni/net.d, or MINIDOCK_CNI_CONF_DIR), as libcni's ConfListFromFile does. A single
-// plugin `.conf` is read as a list of one. Pure parsing apart from reading the directory.
+// (/etc/cni/net.d unless the service is told another), as libcni's ConfListFromFile does, or
+// read from a file given by path. A single plugin `.conf` is read as a list of one. Pure
+// parsing apart from reading the directory or the file.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { invalidArgument } from '../../errors.js';
@@ -15,8 +16,17 @@ const RESULT_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0'];
 export interface CniPluginConf { type: string; capabilities?: Record<string, boolean>; [key: string]: unknown }
 export interface CniConfList { cniVersion: string; name: string; disableCheck?: boolean; plugins: CniPluginConf[] }
 
-export function confDir(): string { return process.env.MINIDOCK_CNI_CONF_DIR || DEFAULT_CNI_CONF_DIR; }
-export function pluginPath(): string[] { return process.env.MINIDOCK_CNI_PATH ? process.env.MINIDOCK_CNI_PATH.split(':') : DEFAULT_CNI_PATH; }
+/** Whether some plugin of the list declares a capability (portMappings, ips, mac...). */
+export function hasCapability(list: CniConfList, cap: string): boolean {
+  return list.plugins.some((p) => p.capabilities?.[cap] === true);
+}
+
+/** The bridge the list's `bridge` plugin makes (its `bridge` field, cni0 by default), if it has one. */
+export function bridgeOf(list: CniConfList): string | undefined {
+  const b = list.plugins.find((p) => p.type === 'bridge');
+  if (!b) return undefined;
+  return typeof b.bridge === 'string' && b.bridge ? b.bridge : 'cni0';
+}
 
 /** Checks one parsed file; `file` names it in the messages. */
 export function parseConfList(raw: unknown, file: string): CniConfList {
@@ -52,4 +62,20 @@ export async function findConfList(dir: string, name: string): Promise<CniConfLi
     return parseConfList(raw, file);
   }
   throw invalidArgument(`cni config ${name} not found in ${dir}`);
+}
+
+/**
+ * `--opt config=`: a path (it holds a `/`; absolute) is read as one list file; anything else
+ * is the name of a list in `dir`.
+ */
+export async function loadConfList(source: string, dir: string): Promise<CniConfList> {
+  if (!source.includes('/')) return findConfList(dir, source);
+  if (!path.isAbsolute(source)) throw invalidArgument(`cni config ${source}: a file path must be absolute (the engine does not run in your directory)`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await fs.readFile(source, 'utf8'));
+  } catch (err) {
+    throw invalidArgument(`cni config ${source}: ${(err as Error).message}`);
+  }
+  return parseConfList(raw, source);
 }
