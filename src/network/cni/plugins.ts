@@ -87,9 +87,10 @@ export class CniPlugins {
     return prev!;
   }
 
-  /** CHECK through the chain with the cached result (skipped when the list disables it). */
+  /** CHECK through the chain with the cached result (skipped when the list disables it or predates CHECK). */
   async check(list: CniConfList, inv: CniInvocation, cached: CniResult): Promise<void> {
-    if (list.disableCheck) return;
+    // CHECK came with 0.4.0: a runtime must not send it to a list of an older version
+    if (list.disableCheck || list.cniVersion.startsWith('0.3.')) return;
     for (const p of list.plugins) await this.exec(list, p, 'CHECK', inv, cached);
   }
 
