@@ -3,7 +3,7 @@
 // their command, environment and stdin, and answer as the spec says), and the network
 // service's CNI path (create, connect, failures undone, DEL on release and at engine start)
 // with the recording fake OS for everything but the plugins.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,9 @@ const RESULT: CniResult = {
   interfaces: [{ name: 'br0', mac: '02:00:00:00:00:01' }, { name: 'veth1', mac: '02:00:00:00:00:02' }, { name: 'eth0', mac: 'AA:BB:CC:00:00:05', sandbox: '/proc/1/ns/net' }],
   ips: [{ address: 'fd00::5/64', interface: 2 }, { address: '10.9.0.5/24', gateway: '10.9.0.1', interface: 2 }],
 };
+
+// every fake plugin call is a shell process: on a loaded machine a test takes seconds
+vi.setConfig({ testTimeout: 30_000 });
 
 let dir: string;
 beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), 'md-cni-')); });
