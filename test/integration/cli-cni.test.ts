@@ -158,7 +158,36 @@ describe.skipIf(!isRoot)('cli: cni networks (root)', () => {
     expect(await rulesNaming(LIST)).toEqual([]);
   }, 300_000);
 
-  it('keeps attachments across an engine restart and DELs a container that died meanwhile', async () => {
+  it('enforces a network policy whose namespace is the cni network', async () => {
+    await ok(['run', '-d', '--name', 'pweb', '--label', 'app=web', '--network', LIST, IMAGE,
+      'sh', '-c', 'mkdir -p /www && echo hello-cni > /www/index.html && exec httpd -f -p 80 -h /www']);
+    await ok(['run', '-d', '--name', 'pclient', '--network', LIST, IMAGE, 'sleep', '600']);
+    const webIp = JSON.parse(await ok(['inspect', 'pweb']))[0].NetworkSettings.Networks[LIST].IPAddress as string;
+    const fetch = async () => {
+      const r = await eng.cli(['exec', 'pclient', 'timeout', '5', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${webIp} 80`], { timeoutMs: 20_000 });
+      return r.exitCode === 0 && r.stdout.includes('hello-cni');
+    };
+    let first = false;
+    for (let i = 0; i < 20 && !first; i++) first = await fetch();
+    expect(first).toBe(true);
+    const file = path.join(dir, 'deny.yaml');
+    await fs.writeFile(file, `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-web, namespace: ${LIST}}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+`);
+    await ok(['policy', 'apply', '-f', file]);
+    const [detail] = JSON.parse(await ok(['policy', 'inspect', `${LIST}/deny-web`]));
+    expect(detail.Selected).toEqual([webIp]);
+    expect(await fetch()).toBe(false);
+    await ok(['policy', 'rm', `${LIST}/deny-web`]);
+    expect(await fetch()).toBe(true);
+    await ok(['rm', '-f', 'pweb', 'pclient']);
+  }, 180_000);
+
+  it('keeps attachments across an engine restart, DELs a container that died meanwhile, connects and disconnects a running one', async () => {
     await ok(['run', '-d', '--name', 'keep', '--network', LIST, IMAGE, 'sleep', '600']);
     await ok(['run', '-d', '--name', 'dies', '--network', LIST, '-p', '8080', IMAGE, 'sleep', '600']);
     const info = async (name: string) => JSON.parse(await ok(['inspect', name]))[0];
@@ -186,7 +215,18 @@ describe.skipIf(!isRoot)('cli: cni networks (root)', () => {
     // still attached: it reaches its gateway
     await ok(['exec', 'keep', 'ping', '-c', '1', '-W', '3', subnet.replace('0/24', '1')]);
 
-    await ok(['rm', '-f', 'keep', 'dies']);
+    // connect and disconnect while running: ADD and DEL in the live netns (eth1 comes and goes)
+    await ok(['run', '-d', '--name', 'joins', IMAGE, 'sleep', '600']);
+    expect(await fails(['network', 'connect', '--alias', 'db', LIST, 'joins'])).toMatch(/--network-alias is not supported on cni network/);
+    await ok(['network', 'connect', LIST, 'joins']);
+    const joinIp = (await info('joins')).NetworkSettings.Networks[LIST].IPAddress as string;
+    expect(await ok(['exec', 'joins', 'ip', '-o', '-4', 'addr', 'show', 'eth1'])).toContain(`${joinIp}/24`);
+    expect((await leases()).sort()).toEqual([keepIp, joinIp].sort());
+    await ok(['network', 'disconnect', LIST, 'joins']);
+    expect((await eng.cli(['exec', 'joins', 'ip', 'link', 'show', 'eth1'])).exitCode).not.toBe(0);
+    expect(await leases()).toEqual([keepIp]);
+
+    await ok(['rm', '-f', 'keep', 'dies', 'joins']);
     expect(await leases()).toEqual([]);
     expect(await rulesNaming(LIST)).toEqual([]);
     await ok(['network', 'rm', LIST]);
