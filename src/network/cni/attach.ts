@@ -49,7 +49,9 @@ export class CniAttach {
       return { ...planned, ip: a.ip, mac: a.mac, cni: { result, netns, prefixLen: a.prefixLen, gateway: a.gateway } };
     } catch (err) {
       // every plugin's DEL, also those after the one that failed: DEL is harmless where ADD did nothing
-      const errors = (await this.pins.pinned(netns).catch(() => false)) ? await this.plugins.del(list, inv, undefined) : [];
+      const errors: unknown[] = [];
+      const pinned = await this.pins.pinned(netns).catch((e) => { errors.push(e); return false; });
+      if (pinned) errors.push(...(await this.plugins.del(list, inv, undefined)));
       errors.push(...(await this.pins.unpin(netns)));
       if (errors.length) throw new TeardownError(`cni attach of ${planned.containerName} to network ${net.name} failed (${message(err)}) and its undo`, [err, ...errors]);
       throw err;
@@ -59,8 +61,10 @@ export class CniAttach {
   /** DEL with the cached result, in the pinned netns (or none when the pin is gone, after a reboot), then the pin goes. Returns what failed. */
   async del(net: NetworkRecord, ep: EndpointRecord): Promise<unknown[]> {
     const netns = ep.cni?.netns ?? this.pins.file(ep.containerId, net.id);
-    const inside = await this.pins.pinned(netns).catch(() => false);
-    const errors = await this.plugins.del(net.cni!.list, invocation(ep.containerId, inside ? netns : '', ep.ifName, ep.ports), ep.cni?.result);
+    const errors: unknown[] = [];
+    // a pin that cannot be probed is reported, and DEL still runs (without a netns) so the plugins free what they hold outside it
+    const inside = await this.pins.pinned(netns).catch((e) => { errors.push(e); return false; });
+    errors.push(...(await this.plugins.del(net.cni!.list, invocation(ep.containerId, inside ? netns : '', ep.ifName, ep.ports), ep.cni?.result)));
     errors.push(...(await this.pins.unpin(netns)));
     return errors;
   }
