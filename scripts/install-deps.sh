@@ -10,6 +10,7 @@ PACKAGES=(
   docker-registry busybox-static apache2-utils openssl attr curl ca-certificates
   libssl3 libpcre2-8-0 zlib1g libcrypt1
   iperf3 tmux
+  containernetworking-plugins
   libseccomp-dev golang-github-containers-common
 )
 

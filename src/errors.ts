@@ -222,3 +222,10 @@ export class PolicyNotFound extends MinidockError {
     super('PolicyNotFound', `network policy ${ref} not found`, { status: 404 });
   }
 }
+
+/** A CNI plugin answered with an error (CNI spec 1.0 error object: code, msg, details). */
+export class CniError extends MinidockError {
+  constructor(readonly plugin: string, readonly command: string, readonly network: string, readonly cniCode: number, msg: string) {
+    super('Internal', `cni plugin ${plugin} (${command} on network ${network}) failed: ${msg} (code ${cniCode})`, { status: 500 });
+  }
+}

@@ -13,6 +13,13 @@ export function filterFlags(list: string[] = []): Record<string, string[]> {
   return out;
 }
 
+/** `k=v` flags (--label, --opt) as a map; a bare `k` is `k=`. */
+export function keyValues(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of list ?? []) { const i = l.indexOf('='); out[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1); }
+  return out;
+}
+
 /** Asks on stdout, reads one line of stdin: yes only for y/yes. */
 export async function confirm(question: string): Promise<boolean> {
   process.stdout.write(`${question} [y/N] `);

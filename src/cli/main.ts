@@ -324,7 +324,9 @@ export function buildProgram(): Command {
   network.command('create').description('Create a network')
     .addOption(new Option('-d, --driver <driver>', 'Driver to manage the Network').default('bridge'))
     .option('--subnet <cidr>', 'Subnet in CIDR format').option('--gateway <ip>', 'IPv4 Gateway for the subnet')
+    .option('--ip-range <cidr>', 'Allocate container ip from a sub-range').option('--ipv6', 'Enable IPv6 networking')
     .option('--internal', 'Restrict external access to the network').option('--label <label>', 'Set metadata on a network', collect)
+    .option('-o, --opt <option>', 'Set driver specific options (cni: config=<list name or file>)', collect)
     .argument('<name>')
     .action(act('network create', lazy(net, (m) => m.networkCreate)));
   network.command('ls').alias('list').description('List networks')

@@ -44,6 +44,8 @@ export function networkOptions(env: NodeJS.ProcessEnv): NetworkServiceOptions {
   if (env.MINIDOCK_BRIDGE_SUBNET) o.defaultSubnet = env.MINIDOCK_BRIDGE_SUBNET;
   if (env.MINIDOCK_NFT_TABLE) o.nftTable = env.MINIDOCK_NFT_TABLE;
   if (env.MINIDOCK_DNS_PORT) o.dnsPort = Number(env.MINIDOCK_DNS_PORT);
+  if (env.MINIDOCK_CNI_CONF_DIR) o.cniConfDir = env.MINIDOCK_CNI_CONF_DIR;
+  if (env.MINIDOCK_CNI_PATH) o.cniPath = env.MINIDOCK_CNI_PATH.split(':').filter(Boolean);
   return o;
 }
 

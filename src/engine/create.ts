@@ -21,6 +21,7 @@ import { checkNamespaceModes, containerOf, joinerUserns, podJoin } from './names
 import { parseExtraHost } from './etc-files.js';
 import { isIP } from 'node:net';
 import { logPolicy } from '../wire/log-config.js';
+import { checkCniPorts, checkCniRequest } from '../network/index.js';
 
 /** "default"/"" → bridge; host and none stay; anything else is a user network name. */
 export function networkModeName(mode: string | undefined): string {
@@ -187,7 +188,15 @@ export async function createContainer(core: EngineCore, asked: CreateContainerBo
   const { images, network, runtime } = core.services;
   const image = await images.get(body.Image);
   const mode = networkModeName(body.HostConfig?.NetworkMode);
-  if (mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined) await network.get(mode);
+  if (mode !== 'host' && mode !== 'none' && mode !== 'bridge' && containerOf(mode) === undefined) {
+    const net = await network.get(mode);
+    // what a CNI network cannot give is refused now, not at the start
+    if (net.cni) {
+      const req = networkRequests(body)[mode];
+      checkCniRequest(net.name, { ip: req?.ip, aliases: req?.aliases, mac: body.MacAddress || undefined });
+      checkCniPorts(net.name, net.cni.list, Object.values(body.HostConfig?.PortBindings ?? {}).some((b) => b?.length));
+    }
+  }
   // a joiner lives in its holder's user namespace (the holder must exist: No such container)
   const joiner = joinerUserns(core, body.HostConfig ?? {});
   const userns = joiner ? joiner.userns : mode === 'host' || body.HostConfig?.UsernsMode === 'host' ? null : await runtime.defaultUserns();

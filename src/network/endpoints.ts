@@ -1,5 +1,6 @@
 // Endpoints: a container's attachment to one network (address from IPAM, the driver's link
-// work, published ports in the firewall, its DNS names) and their exact teardown. Teardown
+// work, published ports in the firewall, its DNS names; on a CNI network, the plugins' ADD,
+// cni/attach.ts) and their exact teardown. Teardown
 // goes on past failures and raises one TeardownError listing every failure. Callers hold the
 // service's mutex.
 import { TeardownError, conflict, invalidArgument } from '../errors.js';
@@ -8,18 +9,21 @@ import { allocateIp, macForIp } from './ipam.js';
 import type { Firewall } from './firewall.js';
 import type { DnsServers } from './dns/servers.js';
 import type { Drivers } from './drivers/factory.js';
+import { bareEndpoint } from './drivers/driver.js';
+import type { CniAttach } from './cni/attach.js';
 import type { HeldPorts } from './held-ports.js';
 import { randomHex, type NetworkStore } from './store.js';
 import type { Endpoint, EndpointRecord, EndpointRequest, NetworkRecord } from './types.js';
 import { driverEp, driverNet, flatErrors, fwNet, fwPorts } from './views.js';
 
-export interface EndpointDeps { store: NetworkStore; drivers: Drivers; fw: Firewall; dns: DnsServers; ports: HeldPorts }
+export interface EndpointDeps { store: NetworkStore; drivers: Drivers; fw: Firewall; dns: DnsServers; ports: HeldPorts; cni: CniAttach }
 
 export class Endpoints {
   constructor(private readonly d: EndpointDeps) {}
 
   async connect(net: NetworkRecord, req: EndpointRequest): Promise<Endpoint> {
     if (net.endpoints[req.containerId]) throw conflict(`endpoint with name ${req.containerName} already exists in network ${net.name}`);
+    if (net.driver === 'cni') return this.connectCni(net, req);
     const driver = this.d.drivers.get(net.driver);
     if (net.driver !== 'bridge') {
       // host refuses; null only brings lo up. Neither keeps an endpoint record.
@@ -61,6 +65,31 @@ export class Endpoints {
     return toEndpoint(net, ep);
   }
 
+  /**
+   * A CNI network: the record first (no address yet), lo up (a list need not have the
+   * loopback plugin), then ADD; the record gets the result. A failure drops the record.
+   */
+  private async connectCni(net: NetworkRecord, req: EndpointRequest): Promise<Endpoint> {
+    const planned = this.d.cni.plan(net, req);
+    net.endpoints[req.containerId] = planned;
+    await this.d.store.save(net);
+    try {
+      await this.d.drivers.get('null').setupEndpoint({ name: net.name, internal: false }, bareEndpoint(req.pid));
+      const ep = await this.d.cni.add(net, planned);
+      net.endpoints[req.containerId] = ep;
+      await this.d.store.save(net);
+      return toEndpoint(net, ep);
+    } catch (err) {
+      const undo: unknown[] = [];
+      // add() has undone its own work when it threw; a failed save of the result needs the DEL
+      if (net.endpoints[req.containerId] !== planned) undo.push(...(await this.d.cni.del(net, net.endpoints[req.containerId])));
+      delete net.endpoints[req.containerId];
+      await this.d.store.save(net).catch((e) => undo.push(e));
+      if (undo.length) throw new TeardownError(`connect of ${req.containerName} to network ${net.name} failed (${message(err)}) and its undo`, [err, ...undo]);
+      throw err;
+    }
+  }
+
   async disconnect(net: NetworkRecord, containerId: string): Promise<void> {
     const ep = net.endpoints[containerId];
     if (!ep) throw invalidArgument(`container ${containerId} is not connected to network ${net.name}`);
@@ -77,11 +106,6 @@ export class Endpoints {
     if (errors.length) throw new TeardownError(`release of container ${containerId}`, errors);
   }
 
-  /**
-   * Engine start: drops the endpoints of containers that are gone (their links and
-   * records; the firewall is rebuilt from the records afterwards, and DNS is not running
-   * yet). Returns what failed, for the engine to log.
-   */
   /** A renamed container: its endpoints and the DNS name they publish follow (aliases stay). */
   async rename(containerId: string, name: string): Promise<void> {
     for (const net of this.d.store.all()) {
@@ -93,13 +117,19 @@ export class Endpoints {
     }
   }
 
+  /**
+   * Engine start: drops the endpoints of containers that are gone (their links, or their
+   * CNI DEL, and records; the firewall is rebuilt from the records afterwards, and DNS is not running
+   * yet). Returns what failed, for the engine to log.
+   */
   async reap(isAlive: (containerId: string) => boolean): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const net of this.d.store.all()) {
       const dead = Object.values(net.endpoints).filter((ep) => !isAlive(ep.containerId));
       if (dead.length === 0) continue;
       for (const ep of dead) {
-        errors.push(...(await this.d.drivers.get(net.driver).teardownEndpoint(driverNet(net), driverEp(net, ep))));
+        if (net.driver === 'cni') errors.push(...(await this.d.cni.del(net, ep)));
+        else errors.push(...(await this.d.drivers.get(net.driver).teardownEndpoint(driverNet(net), driverEp(net, ep))));
         delete net.endpoints[ep.containerId];
       }
       await this.d.store.save(net).catch((err) => errors.push(err));
@@ -110,13 +140,18 @@ export class Endpoints {
   /**
    * Exact teardown of one endpoint, every step tried: DNS names, port forwards, links, the
    * held ports it published, then the record, which is dropped even when a step failed (the
-   * address must not stay taken by a container that is going).
+   * address must not stay taken by a container that is going). A CNI endpoint's steps are its
+   * plugins' DEL.
    */
   private async teardown(net: NetworkRecord, ep: EndpointRecord): Promise<void> {
     const errors: unknown[] = [];
-    this.d.dns.remove(net, ep.containerId);
-    errors.push(...(await this.d.fw.removePorts(fwPorts(ep))));
-    errors.push(...(await this.d.drivers.get(net.driver).teardownEndpoint(driverNet(net), driverEp(net, ep))));
+    if (net.driver === 'cni') {
+      errors.push(...(await this.d.cni.del(net, ep)));
+    } else {
+      this.d.dns.remove(net, ep.containerId);
+      errors.push(...(await this.d.fw.removePorts(fwPorts(ep))));
+      errors.push(...(await this.d.drivers.get(net.driver).teardownEndpoint(driverNet(net), driverEp(net, ep))));
+    }
     if (ep.ports.length) errors.push(...(await this.d.ports.release(ep.containerId, ep.ports)));
     delete net.endpoints[ep.containerId];
     await this.d.store.save(net).catch((err) => errors.push(err));
@@ -129,6 +164,6 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 function toEndpoint(net: NetworkRecord, ep: EndpointRecord): Endpoint {
   return {
     networkId: net.id, networkName: net.name, ifName: ep.ifName, hostVeth: ep.hostVeth, ip: ep.ip,
-    prefixLen: parseCidr(net.subnet!).prefix, gateway: net.gateway!, mac: ep.mac, aliases: [...ep.aliases], ports: ep.ports.map((p) => ({ ...p })),
+    prefixLen: ep.cni ? ep.cni.prefixLen : parseCidr(net.subnet!).prefix, gateway: ep.cni ? ep.cni.gateway : net.gateway!, mac: ep.mac, aliases: [...ep.aliases], ports: ep.ports.map((p) => ({ ...p })),
   };
 }

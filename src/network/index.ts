@@ -5,3 +5,4 @@ export type { Upstream } from './dns/server.js';
 export type { NetworkPolicy, PolicySource, LabelSelector } from './policy/types.js';
 export { parsePolicy } from './policy/parse.js';
 export { selectedAddresses, policyNetworksOf } from './policy/render.js';
+export { checkCniRequest, checkCniPorts } from './cni/limits.js';

@@ -1,7 +1,7 @@
 // The network module's boundary with the OS: every external command (through
 // src/util/exec.ts), every sysfs probe and sysctl write goes through one HostOs object, so
 // unit tests can hand in a fake that records calls (the idea of youki's syscall/test.rs).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { run } from '../util/exec.js';
 
@@ -11,6 +11,8 @@ export interface HostOs {
   run: Runner;
   /** Whether a host interface exists (sysfs answers without spawning `ip`). */
   linkExists(name: string): boolean;
+  /** The interfaces enslaved to a bridge (sysfs brif/); [] when it has none or is gone. */
+  bridgePorts(bridge: string): string[];
   /** Whether the process still has a network namespace (the container is alive). */
   netnsExists(pid: number): boolean;
   /** Writes /proc/sys/<key>, e.g. `net/ipv4/ip_forward`. */
@@ -22,6 +24,7 @@ export interface HostOs {
 export const hostOs: HostOs = {
   run: (cmd, args, opts) => run(cmd, args, opts),
   linkExists: (name) => existsSync(`/sys/class/net/${name}`),
+  bridgePorts: (bridge) => { try { return readdirSync(`/sys/class/net/${bridge}/brif`); } catch { return []; /* no such bridge: nothing enslaved */ } },
   netnsExists: (pid) => existsSync(`/proc/${pid}/ns/net`),
   sysctl: (key, value) => fs.writeFile(`/proc/sys/${key}`, value),
   readSysctl: (key) => fs.readFile(`/proc/sys/${key}`, 'utf8').then((v) => v.trim(), () => undefined),

@@ -5,9 +5,10 @@
 //   endpoints.ts  a container's endpoints (connect / disconnect / release)
 //   dns/servers.ts  DNS servers per network, their records, resolv.conf
 //   held-ports.ts published host ports held by the engine
+//   cni/*         CNI networks: configuration lists, the plugin protocol, attachments
 // Drivers (drivers/*) own the `ip` work and the firewall (firewall.ts) the nft/iptables work.
 import { TeardownError } from '../errors.js';
-import { Paths, networksRoot } from '../state/paths.js';
+import { Paths, networksRoot, netnsRoot } from '../state/paths.js';
 import { Mutex } from '../state/mutex.js';
 import { Firewall } from './firewall.js';
 import { DnsServers, hasDns } from './dns/servers.js';
@@ -20,6 +21,10 @@ import { Networks } from './networks.js';
 import { hostOs, type HostOs } from './os.js';
 import { NetworkStore } from './store.js';
 import { PolicyEnforcer } from './policy/enforcer.js';
+import { CniAttach } from './cni/attach.js';
+import { DEFAULT_CNI_CONF_DIR, DEFAULT_CNI_PATH } from './cni/config.js';
+import { NetnsPins } from './cni/netns.js';
+import { CniPlugins } from './cni/plugins.js';
 import type { PolicySource } from './policy/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, NetworkRecord, NetworkServiceOptions, PortMapping } from './types.js';
 
@@ -36,6 +41,7 @@ export class NetworkService {
   private readonly networks: Networks;
   private readonly endpoints: Endpoints;
   private readonly policies: PolicyEnforcer;
+  private readonly cni: CniAttach;
 
   constructor(readonly paths: Paths, private readonly opts: NetworkServiceOptions = {}) {
     this.os = opts.os ?? hostOs;
@@ -43,7 +49,8 @@ export class NetworkService {
     this.drivers = new Drivers(this.os);
     this.fw = new Firewall(opts.nftTable ?? 'minidock', Date.now, this.os.run);
     this.dns = new DnsServers({ port: opts.dnsPort ?? 53, upstreams: opts.dnsUpstreams, resolvConfPath: opts.resolvConfPath ?? '/etc/resolv.conf' });
-    const deps = { store: this.store, drivers: this.drivers, fw: this.fw, dns: this.dns, ports: this.ports, os: this.os };
+    this.cni = new CniAttach(new CniPlugins(this.os.run, opts.cniPath ?? DEFAULT_CNI_PATH), new NetnsPins(this.os.run, netnsRoot(paths)));
+    const deps = { store: this.store, drivers: this.drivers, fw: this.fw, dns: this.dns, ports: this.ports, os: this.os, cni: this.cni, cniConfDir: opts.cniConfDir ?? DEFAULT_CNI_CONF_DIR };
     this.networks = new Networks(deps);
     this.endpoints = new Endpoints(deps);
     this.policies = new PolicyEnforcer(opts.nftTable ?? 'minidock', this.os);
@@ -53,7 +60,7 @@ export class NetworkService {
    * Loads records, creates the builtin networks, drops the endpoints of containers that are
    * gone (`isAlive` defaults to "the endpoint's netns still exists"), brings bridges back,
    * rebuilds minidock's nft table from the records, re-holds published ports and starts the
-   * DNS servers. What does not stop the engine (a bridge that cannot come back, a port taken
+   * DNS servers; CNI attachments that live are CHECKed. What does not stop the engine (a bridge that cannot come back, a port taken
    * meanwhile) is returned as warnings for the engine to log.
    */
   init(isAlive?: (containerId: string) => boolean): Promise<{ warnings: string[] }> {
@@ -67,7 +74,11 @@ export class NetworkService {
       for (const n of bridges) await this.fw.recheckNetwork(fwNet(n)).catch((err) => problems.push(err));
       await this.policies.refresh(this.store.all());
       for (const n of bridges.filter(hasDns)) await this.dns.start(n).catch((err) => problems.push(err));
-      for (const n of bridges) {
+      const cniNets = this.store.all().filter((n) => n.driver === 'cni');
+      for (const n of cniNets) {
+        for (const ep of Object.values(n.endpoints)) await this.cni.check(n, ep).catch((err) => problems.push(err));
+      }
+      for (const n of [...bridges, ...cniNets]) {
         for (const ep of Object.values(n.endpoints)) {
           if (ep.ports.length === 0 || this.ports.has(ep.containerId)) continue;
           // DNAT keeps working even if a host program took the port meanwhile, so this only warns.

@@ -22,3 +22,5 @@ export const networksRoot = (p: Paths) => path.join(p.root, 'networks');
 /** The engine's API socket (Docker's is /run/docker.sock). */
 export const engineSocket = (env: NodeJS.ProcessEnv = process.env) => env.MINIDOCK_HOST ?? '/run/minidock.sock';
 export const volumesRoot = (p: Paths) => path.join(p.root, 'volumes');
+/** Network namespaces pinned by bind mounts while a CNI attachment lives (network/cni/netns.ts). */
+export const netnsRoot = (p: Paths) => path.join(p.run, 'netns');

@@ -123,8 +123,11 @@ export interface NetworkCreateBody {
   Name: string;
   Driver?: string;
   Internal?: boolean;
+  EnableIPv6?: boolean;
   Labels?: Record<string, string>;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+  /** --opt k=v (the cni driver's config=) */
+  Options?: Record<string, string>;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string; IPRange?: string }[] };
 }
 
 /** The Engine API's Volume object (GET /volumes, /volumes/{name}, POST /volumes/create; moby api/types/volume). */

@@ -142,6 +142,8 @@ describe.skipIf(!isRoot)('cli: network policies, the seed 003 lab (root)', () =>
     await eng.start();
     expect(await fetch('sleepybox1', web), lastError).toBe('hello-lab9\n');
     expect(await fetch('sleepybox2', web)).toBeNull();
+    expect(await fetch('sleepybox1', 'http://lab9server:8080/')).toBeNull();
+    expect(await ok(['policy', 'ls', '-q'])).toBe('restricted/mynp\n');
 
     await ok(['update', '--label', 'access=yes', 'sleepybox2']);
     expect(await fetch('sleepybox2', web)).toBe('hello-lab9\n');

@@ -30,6 +30,9 @@ export class FakeOs implements HostOs {
 
   linkExists = (name: string) => this.links.has(name);
   netnsExists = () => true;
+  /** bridge -> enslaved interfaces (none unless a test says so). */
+  readonly brif = new Map<string, string[]>();
+  bridgePorts = (bridge: string) => this.brif.get(bridge) ?? [];
   sysctl = async (key: string, value: string) => { this.sysctls.push([key, value]); this.sysctlValues.set(key, value); };
   /** Current values (as /proc/sys would read); unset keys read as '0'. */
   readonly sysctlValues = new Map<string, string>();

@@ -15,8 +15,10 @@ export function networkView(n: NetworkRecord, engine: Engine) {
   }
   return {
     Name: n.name, Id: n.id, Created: n.created, Scope: 'local', Driver: n.driver, EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: {}, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : [] },
-    Internal: n.internal, Attachable: false, Ingress: false, Containers: containers, Options: n.bridge ? { 'com.docker.network.bridge.name': n.bridge } : {},
+    // a CNI network's IPAM is its list's plugins'; its Options are the ones it was created with
+    IPAM: { Driver: n.cni ? 'cni' : 'default', Options: {}, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : [] },
+    Internal: n.internal, Attachable: false, Ingress: false, Containers: containers,
+    Options: n.cni ? { config: n.cni.source } : n.bridge ? { 'com.docker.network.bridge.name': n.bridge } : {},
     Labels: n.labels,
   };
 }
@@ -29,7 +31,10 @@ export function registerNetworks(router: Router<Handler>): void {
     const body = await ctx.body<NetworkCreateBody>();
     if (!body?.Name) throw invalidArgument('network name is required');
     const cfg = body.IPAM?.Config?.[0];
-    const rec = await network.create({ name: body.Name, driver: body.Driver, subnet: cfg?.Subnet, gateway: cfg?.Gateway, internal: body.Internal, labels: body.Labels });
+    const rec = await network.create({
+      name: body.Name, driver: body.Driver, subnet: cfg?.Subnet, gateway: cfg?.Gateway, ipRange: cfg?.IPRange, internal: body.Internal,
+      ipv6: body.EnableIPv6, labels: body.Labels, options: body.Options ?? undefined,
+    });
     engine.recordEvent('network', 'create', rec.id, { name: rec.name, type: rec.driver });
     ctx.json(201, { Id: rec.id, Warning: '' });
     return ANSWERED;

@@ -1,17 +1,18 @@
 // network create|ls|rm|inspect|connect|disconnect.
 import { connect } from '../connect.js';
 import { formatList, goTime, labelList, networkRows, table, withLabelMethod } from '../format.js';
-import { filterFlags } from '../filters.js';
+import { filterFlags, keyValues } from '../filters.js';
 import { renderTemplate } from '../template.js';
 import { forEach } from '../output.js';
 
-export async function networkCreate(name: string, opts: { driver?: string; subnet?: string; gateway?: string; internal?: boolean; label?: string[] }): Promise<number> {
+export async function networkCreate(name: string, opts: {
+  driver?: string; subnet?: string; gateway?: string; ipRange?: string; ipv6?: boolean; internal?: boolean; label?: string[]; opt?: string[];
+}): Promise<number> {
   const client = await connect();
-  const labels: Record<string, string> = {};
-  for (const l of opts.label ?? []) { const i = l.indexOf('='); labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1); }
+  const labels = keyValues(opts.label);
   const out = await client.createNetwork({
-    Name: name, Driver: opts.driver ?? 'bridge', Internal: !!opts.internal, Labels: labels,
-    IPAM: opts.subnet || opts.gateway ? { Config: [{ Subnet: opts.subnet, Gateway: opts.gateway }] } : undefined,
+    Name: name, Driver: opts.driver ?? 'bridge', Internal: !!opts.internal, EnableIPv6: !!opts.ipv6, Labels: labels, Options: keyValues(opts.opt),
+    IPAM: opts.subnet || opts.gateway || opts.ipRange ? { Config: [{ Subnet: opts.subnet, Gateway: opts.gateway, IPRange: opts.ipRange }] } : undefined,
   });
   process.stdout.write(`${out.Id}\n`);
   return 0;

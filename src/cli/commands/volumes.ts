@@ -1,18 +1,11 @@
 // volume create|ls|inspect|rm|prune, worded as docker's.
 import { connect } from '../connect.js';
-import { confirm, filterFlags } from '../filters.js';
+import { confirm, filterFlags, keyValues } from '../filters.js';
 import { formatList, humanSize, labelList, table, withLabelMethod } from '../format.js';
 import { renderTemplate } from '../template.js';
 import { forEach } from '../output.js';
 import { invalidArgument } from '../../errors.js';
 
-const keyValues = (list: string[] | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const l of list ?? []) { const i = l.indexOf('='); out[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1); }
-  return out;
-};
-
-/** `-f key=value` flags as the API's filters map. */
 export async function volumeCreate(name: string | undefined, opts: { name?: string; driver?: string; label?: string[]; opt?: string[] }): Promise<number> {
   if (name && opts.name && name !== opts.name) throw invalidArgument(`conflicting options: either specify --name or provide positional arg, not both`);
   const client = await connect();

@@ -17,10 +17,14 @@ import type { ContainerLabels, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 /** What rendering needs of a network: its name, labels and the address of each container on it. */
 export interface PolicyNetwork { name: string; labels: Record<string, string>; members: { containerId: string; ip: string }[] }
 
-/** The bridge networks' records as rendering sees them. */
+/**
+ * The bridge and CNI networks' records as rendering sees them (a CNI network's traffic is
+ * forwarded by the host too, so the same table holds it); an endpoint without an address yet
+ * (a CNI ADD under way) is no member.
+ */
 export function policyNetworksOf(nets: readonly NetworkRecord[]): PolicyNetwork[] {
-  return nets.filter((n) => n.driver === 'bridge').map((n) => ({
-    name: n.name, labels: n.labels, members: Object.values(n.endpoints).map((e) => ({ containerId: e.containerId, ip: e.ip })),
+  return nets.filter((n) => n.driver === 'bridge' || n.driver === 'cni').map((n) => ({
+    name: n.name, labels: n.labels, members: Object.values(n.endpoints).filter((e) => e.ip).map((e) => ({ containerId: e.containerId, ip: e.ip })),
   }));
 }
 
