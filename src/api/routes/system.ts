@@ -62,7 +62,7 @@ export function registerSystem(router: Router<Handler>): void {
       Containers: c.total, ContainersRunning: c.running, ContainersPaused: c.paused, ContainersStopped: c.total - c.running - c.paused,
       Images: (await deps.images.list()).length,
       Driver: 'overlay', DriverStatus: [['Backing Filesystem', 'extfs'], ['Idmapped layers', 'true']],
-      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'local'] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'cni', 'host', 'null'], Authorization: null, Log: ['json-file', 'local'] },
       MemoryLimit: true, SwapLimit: false, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
       IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: 'json-file',
       CgroupDriver: 'cgroupfs', NEventsListener: 0, KernelVersion: os.release(), OperatingSystem: 'minidock on Linux', OSVersion: '',
