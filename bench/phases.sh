@@ -14,31 +14,20 @@ export BENCH_TOOLS=${BENCH_TOOLS:-"minidock docker"}
 if [[ " $BENCH_TOOLS " == *" docker "* ]] && command -v dockerd >/dev/null; then ensure_dockerd; fi
 TOOLS=($(bench_tools))
 SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-DIR=/tmp/Dph$SUFFIX
-export MINIDOCK_ROOT=$DIR/root MINIDOCK_RUN=$DIR/r MINIDOCK_HOST=$DIR/engine.sock MINIDOCK_LOG=$DIR/engine.log \
-  MINIDOCK_BRIDGE=dph$SUFFIX MINIDOCK_BRIDGE_SUBNET=10.$((16 + RANDOM % 200)).$((RANDOM % 250)).0/24 \
-  MINIDOCK_NFT_TABLE=minidock_ph$SUFFIX MINIDOCK_CGROUP_PARENT=minidock-ph$SUFFIX MINIDOCK_DEBUG=1
 MD=("$BENCH_ROOT/bin/minidock")
-ENGINE_PID=""
-
+KEEP=ph-keep-$SUFFIX
+DETACHED=${BENCH_DETACHED:-15}
+HAVE_DOCKER=""; for t in "${TOOLS[@]}"; do [ "$t" = docker ] && HAVE_DOCKER=1; done
 cleanup() {
   set +e
-  "${MD[@]}" ps -aq 2>/dev/null | xargs -r "${MD[@]}" rm -f >/dev/null 2>&1
-  [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null
-  ip link del "$MINIDOCK_BRIDGE" 2>/dev/null
-  nft delete table ip "$MINIDOCK_NFT_TABLE" 2>/dev/null
-  node --input-type=module -e "const { removeBridgeAccepted } = await import('$BENCH_ROOT/dist/network/iptables.js');
-    const errs = await removeBridgeAccepted('$MINIDOCK_BRIDGE', 'bridge'); if (errs.length) console.error(errs.join('\n'));"
-  for c in /sys/fs/cgroup/*/"$MINIDOCK_CGROUP_PARENT" /sys/fs/cgroup/"$MINIDOCK_CGROUP_PARENT"; do [ -d "$c" ] && rmdir "$c" 2>/dev/null; done
-  rm -rf "$DIR"
+  [ -n "$HAVE_DOCKER" ] && docker rm -f "$KEEP" $(seq -f "$KEEP-d%g" 1 "$DETACHED") >/dev/null 2>&1
+  own_engine_stop
+  stop_registry_if_ours
   stop_dockerd_if_ours
 }
 trap cleanup EXIT
-
-mkdir -p "$DIR" && chmod 711 "$DIR"
-"${MD[@]}" daemon >"$MINIDOCK_LOG" 2>&1 &
-ENGINE_PID=$!
-for _ in $(seq 1 100); do "${MD[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+ensure_registry
+own_engine ph
 for t in "${TOOLS[@]}"; do pull_image "$t"; done
 
 declare -A W
@@ -47,14 +36,9 @@ measure() { # measure KEY CMD... : one wall-clock sample of CMD into W[KEY]
   local s e; s=$(now_ms); "$@" >/dev/null 2>&1; e=$(now_ms)
   W[$key]+="$((e - s))"$'\n'
 }
-HAVE_DOCKER=""; for t in "${TOOLS[@]}"; do [ "$t" = docker ] && HAVE_DOCKER=1; done
-DETACHED=${BENCH_DETACHED:-15}
-KEEP=ph-keep-$SUFFIX
 # one running container for `inspect` (and a non-empty `ps`), in both tools
 "${MD[@]}" run -d --name "$KEEP" "$BENCH_IMAGE" sleep 600 >/dev/null
 [ -n "$HAVE_DOCKER" ] && docker run -d --name "$KEEP" "$BENCH_IMAGE" sleep 600 >/dev/null
-docker_cleanup() { [ -n "$HAVE_DOCKER" ] && docker rm -f "$KEEP" $(seq -f "$KEEP-d%g" 1 "$DETACHED") >/dev/null 2>&1; true; }
-trap 'docker_cleanup; cleanup' EXIT
 # warm-up
 "${MD[@]}" run --rm "$BENCH_IMAGE" true >/dev/null
 [ -n "$HAVE_DOCKER" ] && docker run --rm "$BENCH_IMAGE" true >/dev/null
