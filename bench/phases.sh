@@ -93,9 +93,9 @@ requests() {
     echo "| $req | $(echo $vals | tr ' ' '\n' | stats | awk '{print $2 " | " $4}') |"
   done
 }
-# startphases FROM TO: inside the start request (src/engine/phases.ts)
-startphases() {
-  sed -n "$(($1 + 1)),$2p" "$MINIDOCK_LOG" | grep -o 'phases start [0-9a-f]*: .*' | sed 's/^phases start [0-9a-f]*: //; s/ ms$//' | tr ' ' '\n' |
+# opphases OP FROM TO: inside one operation (start, exit, remove; src/engine/phases.ts)
+opphases() {
+  sed -n "$(($2 + 1)),$3p" "$MINIDOCK_LOG" | grep -o "phases $1 [0-9a-f]*: .*" | sed "s/^phases $1 [0-9a-f]*: //; s/ ms\$//" | tr ' ' '\n' |
     awk -F= 'NF == 2 { v[$1] = v[$1] " " $2; if (!($1 in seen)) { seen[$1] = ++n; order[n] = $1 } } END { for (i = 1; i <= n; i++) print order[i] "\t" v[order[i]] }' |
     while IFS=$'\t' read -r phase vals; do echo "| $phase | $(echo $vals | tr ' ' '\n' | stats | awk '{print $2}') |"; done
 }
@@ -107,10 +107,22 @@ for part in "run --rm:$MARK:$MARK2" "run -d:$MARK2:$MARK3"; do
   echo "|---|---|---|"
   requests "$from" "$to"
   echo
-  echo "Inside the start request of \`$name\` (src/engine/phases.ts):"
+  echo "Inside the start request of \`$name\` (src/engine/phases.ts; cgroup-join, net and attach run while the shim holds the process before exec):"
   echo
   echo "| phase | median ms |"
   echo "|---|---|"
-  startphases "$from" "$to"
+  opphases start "$from" "$to"
+  if [ "$name" = "run --rm" ]; then
+    echo
+    echo "After the process ended (\`run --rm\`): the exit's teardown, then the removal the CLI waits for (src/engine/exits.ts, remove.ts):"
+    echo
+    echo "| exit phase | median ms |"
+    echo "|---|---|"
+    opphases exit "$from" "$to"
+    echo
+    echo "| remove phase | median ms |"
+    echo "|---|---|"
+    opphases remove "$from" "$to"
+  fi
   echo
 done

@@ -8,9 +8,11 @@ import { stopHealthcheck } from './health.js';
 import { anonymousVolumeSteps } from './mounts.js';
 import { destroyCgroup } from './resources.js';
 import { thawAfterSignal } from './pause.js';
+import { phases } from './phases.js';
 
 export async function removeContainer(core: EngineCore, ref: string, opts: { force?: boolean; volumes?: boolean; pod?: boolean } = {}): Promise<void> {
   const rec = core.store.find(ref);
+  const t = phases(core, 'remove', rec.Id);
   // a pod's holder goes with its pod (pods.ts passes `pod`)
   if (rec.Hold && !opts.pod) throw conflict(`container ${rec.Name.slice(1)} holds the namespaces of pod ${core.pods.maybe(rec.Pod ?? '')?.Name.slice(1) ?? rec.Pod}: remove the pod (pod rm)`);
   if (rec.State.Status === 'running') {
@@ -28,12 +30,14 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
     stopHealthcheck(core, cur.Id);
     cur.State.Status = 'removing';
     cur.State.Restarting = false;
+    t.mark('kill');
     await core.store.save(cur);
+    t.mark('save');
     try {
       await core.teardown(`removal of container ${cur.Id}`, [
-        () => core.services.network.releaseContainer(cur.Id),
-        () => destroyCgroup(core, cur),
-        () => core.store.delete(cur.Id),
+        () => core.services.network.releaseContainer(cur.Id).finally(() => t.mark('network')),
+        () => destroyCgroup(core, cur).finally(() => t.mark('cgroup')),
+        () => core.store.delete(cur.Id).finally(() => t.mark('files')),
         // docker's `rm -v` (and --rm): the anonymous volumes, once the record no longer holds them
         ...(opts.volumes ? anonymousVolumeSteps(core, cur) : []),
       ]);
@@ -43,6 +47,7 @@ export async function removeContainer(core: EngineCore, ref: string, opts: { for
         core.emit(cur, 'destroy');
         core.signals.emit(`removed:${cur.Id}`, cur.State.ExitCode, cur.State.Error);
       }
+      t.done();
     }
   });
 }
