@@ -32,7 +32,8 @@ export function buildRouter(): Router<Handler> {
 async function dispatch(router: Router<Handler>, deps: ApiDeps, req: http.IncomingMessage, res?: http.ServerResponse, upgrade?: { socket: Duplex; head: Buffer }) {
   let ctx: Ctx | undefined;
   const t0 = performance.now();
-  if (deps.debug) req.once('close', () => deps.log?.(`${req.method} ${req.url} ${(performance.now() - t0).toFixed(1)}ms`));
+  // until the answer is sent (the request's own close comes once its body is read; an upgrade has no response: its socket's close)
+  if (deps.debug) (res ?? upgrade?.socket ?? req).once('close', () => deps.log?.(`${req.method} ${req.url} ${(performance.now() - t0).toFixed(1)}ms`));
   // dockerd sends these on every answer; clients negotiate the API version from Api-Version
   const headers: Record<string, string> = { 'Api-Version': API_VERSION, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `minidock/${deps.version} (linux)` };
   if (res) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);

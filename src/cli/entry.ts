@@ -10,6 +10,18 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`minidock version ${cliVersion()}\n`);
     return;
   }
+  if (fast.kind === 'server-version') {
+    const { versionCommand } = await import('./commands/system.js');
+    return runAction('version', versionCommand);
+  }
+  if (fast.kind === 'images') {
+    const { imagesCommand } = await import('./commands/images.js');
+    return runAction('images', () => imagesCommand(undefined, { quiet: fast.quiet, noTrunc: fast.noTrunc }));
+  }
+  if (fast.kind === 'inspect') {
+    const { inspectCommand } = await import('./commands/containers.js');
+    return runAction('inspect', () => inspectCommand(fast.names, { format: fast.format, type: fast.type }));
+  }
   if (fast.kind === 'ps') {
     const { psCommand } = await import('./commands/containers.js');
     return runAction('ps', () => psCommand({ all: fast.all, quiet: fast.quiet, noTrunc: fast.noTrunc }));

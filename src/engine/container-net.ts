@@ -9,9 +9,10 @@ import { HOST_GATEWAY, extraHostLines, hostsFile, parseExtraHost } from './etc-f
 import { containerOf } from './namespaces.js';
 import type { ContainerRecord } from './record.js';
 import type { Endpoint, PortMapping } from './services.js';
+import type { VethPlumber } from '../wire/veth.js';
 
 /** At start, inside beforeExec: loopback and every requested network (the first gets the ports). */
-export async function connectAll(core: EngineCore, rec: ContainerRecord, pid: number, hostname: string, mode: string, ports: PortMapping[]): Promise<Record<string, Endpoint>> {
+export async function connectAll(core: EngineCore, rec: ContainerRecord, pid: number, hostname: string, mode: string, ports: PortMapping[], plumber?: VethPlumber): Promise<Record<string, Endpoint>> {
   const { network } = core.services;
   const endpoints: Record<string, Endpoint> = {};
   // connect brings lo up in the same batch as eth0; only a netns without networks needs it alone.
@@ -21,7 +22,7 @@ export async function connectAll(core: EngineCore, rec: ContainerRecord, pid: nu
   for (const [net, req] of Object.entries(rec.Networks)) {
     endpoints[net] = await network.connect(net, {
       containerId: rec.Id, containerName: rec.Name.slice(1), pid, ifName: `eth${i++}`,
-      ip: req.ip, aliases: [...req.aliases, rec.Id.slice(0, 12)], ports: i === 1 ? ports : [],
+      ip: req.ip, aliases: [...req.aliases, rec.Id.slice(0, 12)], ports: i === 1 ? ports : [], plumber,
       // docker: --mac-address is the first network's
       ...(i === 1 && rec.Config.MacAddress ? { mac: rec.Config.MacAddress.toLowerCase().replace(/-/g, ':') } : {}),
     });

@@ -10,6 +10,7 @@ import { afterExit } from './restarts.js';
 import { releaseSteps } from './mounts.js';
 import { cgroupOf, destroyCgroup } from './resources.js';
 import { stopHealthcheck } from './health.js';
+import { phases } from './phases.js';
 
 export function watchExit(core: EngineCore, id: string): void {
   const done = core.services.runtime.waitExit(id).then(
@@ -23,17 +24,20 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
   let autoRemove = false;
   let code = status.exitCode;
   const error = status.error ?? '';
+  const t = phases(core, 'exit', id);
   await core.lock(id).run(async () => {
     stopHealthcheck(core, id);
     const rec = core.store.maybe(id);
     if (!rec || rec.State.Status !== 'running') return;
     const oom = await oomKilled(core, rec);
+    t.mark('oom');
     const left = Object.values(rec.Endpoints ?? {});
     await core.teardownLogged(`network, mounts and cgroup release of ${id} after its exit`, [
-      () => core.services.network.releaseContainer(id),
+      () => core.services.network.releaseContainer(id).finally(() => t.mark('network')),
       ...releaseSteps(core, rec),
       () => destroyCgroup(core, rec),
     ]);
+    t.mark('cgroup');
     // docker: a container the OOM killer ended exited 137 (SIGKILL) with State.OOMKilled
     rec.State = {
       ...rec.State, Status: 'exited', Pid: 0, ShimPid: 0, ExitCode: oom ? 137 : status.exitCode, Error: error,
@@ -49,7 +53,9 @@ async function onExit(core: EngineCore, id: string, status: ExitStatus): Promise
     core.emit(rec, 'die', { exitCode: String(code) });
     await emitNetworkEvents(core, rec.Id, 'disconnect', left);
     if (restarting) core.log(`container ${id} exited with ${code}: restarting in ${core.restarts.get(id)?.delayMs} ms (policy ${rec.HostConfig.RestartPolicy?.Name})`);
+    t.mark('record');
   });
+  t.done();
   core.exitDone.delete(id);
   core.signals.emit(`exit:${id}`, code, error);
   if (autoRemove) await removeContainer(core, id, { force: true, volumes: true }).catch((err) => core.log(`--rm of ${id}: ${(err as Error).message}`));

@@ -3,13 +3,13 @@
 // src/daemon/wiring.ts plugs in the real services.
 import type { Readable, Writable } from 'node:stream';
 import type { CommitRequest, Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent } from '../image/index.js';
-import type { ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer } from '../runtime/types.js';
+import type { ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, ShimHandshake, StartedContainer } from '../runtime/types.js';
 import type { ResolvedUser } from '../runtime/user.js';
 import type { Endpoint, EndpointRequest, NetworkRecord, CreateNetworkOptions, PolicySource } from '../network/index.js';
 import type { PortMapping } from '../wire/ports.js';
 import type { CopyUpResult, IdShift, InUse, PruneReport, VolumeCreateOptions, VolumeFilters, VolumeInfo, VolumeRecord } from '../volume/index.js';
 
-export type { CommitRequest, Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, StartedContainer };
+export type { CommitRequest, Credentials, HistoryEntry, ImageRecord, LoadResult, PullEvent, PushEvent, ContainerMount, ContainerSpec, ExitStatus, IdMapping, ProcessSecurity, ProcessSpec, ShimHandshake, StartedContainer };
 import type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats } from '../runtime/cgroups/index.js';
 
 export type { CgroupLayout, CgroupLimits, ContainerCgroup, ContainerStats };
@@ -62,7 +62,8 @@ export interface ExecProcessLike {
 }
 
 export interface RuntimeLike {
-  start(spec: ContainerSpec, beforeExec: (pid: number) => Promise<void>): Promise<StartedContainer>;
+  /** `beforeExec` runs while the process is held before exec; `shim` (absent in fakes) does network work without a spawn. */
+  start(spec: ContainerSpec, beforeExec: (pid: number, shim?: ShimHandshake) => Promise<void>): Promise<StartedContainer>;
   waitExit(id: string): Promise<ExitStatus>;
   attach(id: string): Promise<AttachStreamLike>;
   kill(pid: number, signal: NodeJS.Signals | number): void;

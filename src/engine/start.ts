@@ -102,12 +102,15 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   const cgroup = await createCgroup(core, rec);
   spec.cgroupView = cgroup.view;
   t.mark('cgroup');
-  const started = await runtime.start(spec, async (pid) => {
+  const started = await runtime.start(spec, async (pid, shim) => {
     t.mark('shim'); // the shim's rootfs and namespaces, up to its hold before exec
     await cgroup.addProcess(pid);
-    if (mode !== 'host' && !holder) endpoints = await connectAll(core, rec, pid, hostname, mode, reserved);
-    await hub.bindPending(rec.Id);
+    t.mark('cgroup-join');
+    // the shim makes the veths (netlink, no `ip` process spawned)
+    if (mode !== 'host' && !holder) endpoints = await connectAll(core, rec, pid, hostname, mode, reserved, shim?.veth);
     t.mark('net');
+    await hub.bindPending(rec.Id);
+    t.mark('attach');
   });
   t.mark('exec');
   rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false, Paused: false };

@@ -36,6 +36,8 @@ export class ContainerStore {
     const root = containersRoot(this.paths);
     await fs.mkdir(root, { recursive: true, mode: 0o711 });
     await fs.chmod(root, 0o711);
+    // files of removed containers whose deletion an engine stop or crash cut short
+    for (const d of this.retiredDirs()) await fs.rm(d, { recursive: true, force: true });
     const warnings: string[] = [];
     for (const id of await fs.readdir(root)) {
       let rec: ContainerRecord | undefined;
@@ -66,14 +68,51 @@ export class ContainerStore {
     }
   }
 
-  async save(rec: ContainerRecord): Promise<void> {
+  /** `sync: false` skips the fsync, for a state a host crash may lose (the caller says why). */
+  async save(rec: ContainerRecord, opts: { sync?: boolean } = {}): Promise<void> {
     this.records.set(rec.Id, rec);
-    await writeJsonAtomic(this.file(rec.Id, 'config.json'), rec);
+    await writeJsonAtomic(this.file(rec.Id, 'config.json'), rec, opts);
   }
 
   async delete(id: string): Promise<void> {
+    this.forget(id);
+    await this.removeFiles(id);
+  }
+
+  /** The record is gone for every lookup (its name is free); its files stay until removeFiles. */
+  forget(id: string): void {
     this.records.delete(id);
+  }
+
+  async removeFiles(id: string): Promise<void> {
     await fs.rm(this.dir(id), { recursive: true, force: true });
     await fs.rm(this.runDir(id), { recursive: true, force: true });
+  }
+
+  /** Where retired containers' files wait for removal (beside containers/ and run/containers/, same filesystems). */
+  private retiredDirs(): string[] {
+    return [`${containersRoot(this.paths)}.removed`, path.join(this.paths.run, 'containers.removed')];
+  }
+
+  /**
+   * Moves the container's dirs out of containers/ and run/containers/ (one rename each, so
+   * nothing of it is found there any more) and returns their removal, which the caller may
+   * run later (`run --rm` answers its CLI first). Retired dirs left by a crash go at load.
+   */
+  async retireFiles(id: string): Promise<() => Promise<void>> {
+    const [root, run] = this.retiredDirs();
+    const moves: [string, string][] = [[this.dir(id), path.join(root!, id)], [this.runDir(id), path.join(run!, id)]];
+    const retired: string[] = [];
+    for (const [from, to] of moves) {
+      await fs.mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
+      await fs.rm(to, { recursive: true, force: true }); // a retired copy of the same id left by a crash
+      try {
+        await fs.rename(from, to);
+        retired.push(to);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return async () => { for (const d of retired) await fs.rm(d, { recursive: true, force: true }); };
   }
 }

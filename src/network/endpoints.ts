@@ -49,7 +49,7 @@ export class Endpoints {
         this.d.fw.recheckNetwork(fwNet(net)),
         (async () => {
           await driver.setupNetwork(driverNet(net)); // brings a bridge back if someone deleted it
-          await driver.setupEndpoint(driverNet(net), { ...driverEp(net, ep), defaultRoute });
+          await driver.setupEndpoint(driverNet(net), { ...driverEp(net, ep), defaultRoute, plumber: req.plumber });
           await this.d.fw.addPorts(fwPorts(ep));
         })(),
       ]);

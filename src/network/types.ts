@@ -1,5 +1,6 @@
 // The network module's types, defined once here and imported everywhere else.
 import type { PortMapping } from '../wire/ports.js';
+import type { VethPlumber } from '../wire/veth.js';
 import type { Upstream } from './dns/server.js';
 import type { HostOs } from './os.js';
 import type { CniConfList } from './cni/config.js';
@@ -66,6 +67,8 @@ export interface EndpointRequest {
   aliases: string[];
   /** Host ports as returned by reservePorts; published on this endpoint (pass them for one network only). */
   ports: PortMapping[];
+  /** Makes the veth without spawning `ip` (the container's shim at its start); see wire/veth.ts. */
+  plumber?: VethPlumber;
 }
 
 export interface Endpoint {

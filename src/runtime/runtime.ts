@@ -14,8 +14,9 @@ import { AttachStream } from './attach.js';
 import { execFailureError, parseExecFail } from './exec-error.js';
 import { LineReader } from './line-reader.js';
 import { shimPath } from './shim-path.js';
-import { attachSocketPath, rootfsPath, seccompPath, serializeExecSpec, serializeRunSpec, toHostId } from './spec.js';
-import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, StartedContainer } from './types.js';
+import { attachSocketPath, rootfsPath, seccompPath, serializeExecSpec, serializeRunSpec, toHostId, vethLine } from './spec.js';
+import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, ShimHandshake, StartedContainer } from './types.js';
+import type { VethPlan } from '../wire/veth.js';
 
 const SHIM_TIMEOUT_MS = 30_000;
 
@@ -119,7 +120,7 @@ export class Runtime {
   runDir(id: string): string { return this.known.get(id)?.runDir ?? path.join(this.paths.run, 'containers', id); }
   exitPath(id: string): string { return this.known.get(id)?.exitPath ?? path.join(containersRoot(this.paths), id, 'exit.json'); }
 
-  async start(spec: ContainerSpec, beforeExec: (pid: number) => Promise<void>): Promise<StartedContainer> {
+  async start(spec: ContainerSpec, beforeExec: (pid: number, shim: ShimHandshake) => Promise<void>): Promise<StartedContainer> {
     if (spec.layerDirs.length === 0) {
       // overlay needs a lower layer: an image without layers gets an empty one
       spec = { ...spec, layerDirs: [path.join(spec.runDir, 'empty-layer')] };
@@ -167,8 +168,20 @@ export class Runtime {
     const pid = Number(m[1]);
     const shimPid = Number(m[2]);
     await writeFileAtomic(path.join(spec.runDir, 'shim.pid'), `${shimPid}\n`, 0o600, { sync: false });
+    // the handshake's requests, one at a time: each is a line to the shim and its one-line reply
+    let queue: Promise<unknown> = Promise.resolve();
+    const veth = (plan: VethPlan): Promise<void> => {
+      const step = queue.then(async () => {
+        if (plan.pid !== pid) throw new InvalidSpec('pid', String(plan.pid), `not the process ${pid} of container ${spec.id}`);
+        child.stdin.write(vethLine(plan));
+        const reply = await withTimeout(lines.next(), SHIM_TIMEOUT_MS, `connect ${plan.ifName} of container ${spec.id}`);
+        if (reply !== 'veth ok') throw shimError(`connect ${plan.ifName} of container ${spec.id} to bridge ${plan.bridge}`, reply?.replace(/^veth error /, '') ?? stderr.trim());
+      });
+      queue = step.catch(() => undefined); // the next request waits for this one, not for its success
+      return step;
+    };
     try {
-      await beforeExec(pid);
+      await beforeExec(pid, { veth });
     } catch (err) {
       child.stdin.end('abort\n');
       await lines.next(); // the shim kills the container and exits

@@ -7,6 +7,7 @@ import { InvalidSpec } from '../errors.js';
 import { capabilityNumber } from './security/capabilities.js';
 import type { CgroupViewEntry } from './cgroups/types.js';
 import type { ContainerMount, ContainerSpec, ExecSpec, IdMapping, JoinableNamespace, ProcessSpec } from './types.js';
+import type { VethPlan } from '../wire/veth.js';
 
 /** uid/gid range the shim accepts (a kernel id is u32, -1 is "no change": keep to 31 bits). */
 export const MAX_ID = 2147483647;
@@ -182,4 +183,28 @@ export function serializeRunSpec(spec: ContainerSpec): string {
 export function serializeExecSpec(pid: number, spec: ExecSpec, seccompFile?: string): string {
   if (!Number.isInteger(pid) || pid < 1 || pid > MAX_ID) throw new InvalidSpec('pid', String(pid), 'not a process id');
   return line('pid', pid) + common(spec, seccompFile);
+}
+
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+/**
+ * The shim's `veth` request of the start handshake (its reader: shim/netlink.c veth_parse):
+ *   veth <hostVeth> <bridge> <ifName> <mac> <ip>/<prefixLen> <gateway|->
+ * The gateway is `-` when no default route is wanted.
+ */
+export function vethLine(p: VethPlan): string {
+  for (const [field, v] of [['hostVeth', p.hostVeth], ['bridge', p.bridge], ['ifName', p.ifName]] as const) {
+    if (!IFNAME.test(v)) throw new InvalidSpec(field, v, 'not an interface name (1-15 of A-Z a-z 0-9 _ . -)');
+  }
+  if (!MAC.test(p.mac)) throw new InvalidSpec('mac', p.mac, 'not a lower-case MAC address');
+  const ipv4 = (field: string, v: string) => {
+    const m = IPV4.exec(v);
+    if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new InvalidSpec(field, v, 'not an IPv4 address');
+  };
+  ipv4('ip', p.ip);
+  if (!Number.isInteger(p.prefixLen) || p.prefixLen < 0 || p.prefixLen > 32) throw new InvalidSpec('prefixLen', String(p.prefixLen), 'not a prefix length in 0..32');
+  if (p.defaultRoute) ipv4('gateway', p.gateway);
+  return `veth ${p.hostVeth} ${p.bridge} ${p.ifName} ${p.mac} ${p.ip}/${p.prefixLen} ${p.defaultRoute ? p.gateway : '-'}\n`;
 }

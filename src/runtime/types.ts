@@ -1,6 +1,7 @@
 // Contracts of the runtime module (see docs/ARCHITECTURE.md, runtime section).
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupViewEntry } from './cgroups/types.js';
+import type { VethPlumber } from '../wire/veth.js';
 
 /** Namespaces a container can enter from a holder process. */
 export type JoinableNamespace = 'user' | 'net' | 'ipc' | 'uts' | 'pid';
@@ -101,6 +102,12 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
 }
 
 export interface StartedContainer { pid: number /* host pid of container PID 1 */; shimPid: number }
+
+/** What the shim does for the engine between `pid` and `go` (its start handshake), with no process spawned. */
+export interface ShimHandshake {
+  /** A veth pair with its peer set up in the container's netns (shim/netlink.c). */
+  veth: VethPlumber;
+}
 
 export interface ExitStatus {
   exitCode: number;

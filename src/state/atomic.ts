@@ -31,8 +31,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   try { await dirHandle.sync(); } finally { await dirHandle.close(); }
 }
 
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+export async function writeJsonAtomic(file: string, value: unknown, opts: { sync?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', 0o600, opts);
 }
 
 /** Reads JSON, or returns undefined when the file does not exist. */

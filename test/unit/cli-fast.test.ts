@@ -18,6 +18,17 @@ describe('parseFast', () => {
     expect(parseFast(['ps', 'extra'])).toBeUndefined();
   });
 
+  it('takes version, images and inspect (read-only commands) with their flags', () => {
+    expect(parseFast(['version'])).toEqual({ kind: 'server-version' });
+    expect(parseFast(['images'])).toEqual({ kind: 'images', quiet: false, noTrunc: false });
+    expect(parseFast(['images', '-q', '--no-trunc'])).toEqual({ kind: 'images', quiet: true, noTrunc: true });
+    expect(parseFast(['images', '--quiet'])).toEqual({ kind: 'images', quiet: true, noTrunc: false });
+    expect(parseFast(['inspect', 'a', 'b'])).toEqual({ kind: 'inspect', names: ['a', 'b'] });
+    expect(parseFast(['inspect', 'a', '-f', '{{.Id}}', '--type=container'])).toEqual({ kind: 'inspect', names: ['a'], format: '{{.Id}}', type: 'container' });
+    expect(parseFast(['inspect', '--format', '', 'a'])).toEqual({ kind: 'inspect', names: ['a'], format: '' });
+    expect(parseFast(['inspect', '--format=x', 'a'])).toEqual({ kind: 'inspect', names: ['a'], format: 'x' });
+  });
+
   it('takes run with the common flags; the command after the image is passed through', () => {
     expect(parseFast(['run', '--rm', 'localhost:5000/busybox', 'true'])).toEqual({ kind: 'run', image: 'localhost:5000/busybox', command: ['true'], flags: { rm: true } });
     expect(parseFast(['run', '-dit', '--name', 'web', '--net=none', 'img', 'sh', '-c', 'echo --rm'])).toEqual({
@@ -29,7 +40,10 @@ describe('parseFast', () => {
   it('leaves everything it does not fully understand to commander', () => {
     for (const args of [
       ['run', '-e', 'A=1', 'img'], ['run', '-p', '80', 'img'], ['run', '--help'], ['run', '--rm'], ['run', '--name'],
-      ['run', '--name=', 'img'], ['run', '-dx', 'img'], ['run', '--', 'img'], ['create', 'img'], ['images'], [], ['--help'],
+      ['run', '--name=', 'img'], ['run', '-dx', 'img'], ['run', '--', 'img'], ['create', 'img'], [], ['--help'],
+      ['version', '--help'], ['version', 'x'], ['images', 'x'], ['images', '-a'], ['images', '--help'], ['inspect'], ['inspect', '-f', 'x'],
+      ['inspect', 'a', '--help'], ['inspect', '-f', 'x', '-f', 'y', 'a'], ['inspect', '-fx', 'a'], ['inspect', '-f', '-x', 'a'], ['inspect', '--', 'a'],
+      ['inspect', 'a', '--size'], ['inspect', 'a', '-f'],
     ]) expect(parseFast(args), args.join(' ')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 // Engine logic over fake services (no root): lifecycle, errors, rollback, reconcile.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,13 +92,18 @@ describe('engine lifecycle', () => {
     expect(await containerDirs()).toEqual([]);
   });
 
-  it('AutoRemove removes after exit and wait(removed) reports the code', async () => {
+  it('AutoRemove removes after exit and wait(removed) reports the code once the container is gone; deleting its moved files follows', async () => {
     const { Id } = await engine.create({ Image: 'busybox', HostConfig: { AutoRemove: true } });
     const waited = engine.wait(Id, 'removed');
     await engine.start(Id);
     svc.runtime.end(Id, 3);
     expect(await waited).toEqual({ StatusCode: 3 });
+    expect(() => engine.inspect(Id)).toThrow(/no such container/i);
+    expect(engine.list(true).map((c) => c.Id)).not.toContain(Id);
+    // its dirs were moved out of containers/ before the answer, and are deleted after it (off run --rm's critical path)
     expect(await containerDirs()).toEqual([]);
+    const retired = path.join(dir, 'root', 'containers.removed');
+    await vi.waitFor(async () => expect(await fs.readdir(retired)).toEqual([]));
   });
 
   it('a failed start leaves no ports, endpoints or (with --rm) record behind', async () => {

@@ -6,6 +6,8 @@ import { HostDriver } from '../../src/network/drivers/host.js';
 import { NullDriver } from '../../src/network/drivers/null.js';
 import { bareEndpoint, type DriverEndpoint } from '../../src/network/drivers/driver.js';
 import { FakeOs } from './network-fake-os.js';
+import { attachEndpoint } from '../../src/network/drivers/commands.js';
+import type { VethPlan } from '../../src/wire/veth.js';
 
 const net = { name: 'web', bridge: 'md-1', subnet: '172.18.0.0/16', gateway: '172.18.0.1', internal: false };
 const ep: DriverEndpoint = { pid: 42, ifName: 'eth1', hostVeth: 'veth1234567', ip: '172.18.0.2', prefixLen: 16, gateway: '172.18.0.1', mac: '02:42:ac:12:00:02', defaultRoute: 'never' };
@@ -71,6 +73,24 @@ describe('bridge driver', () => {
     await b.setupEndpoint(net, { ...ep, defaultRoute: 'always' });
     expect(os.calls).toHaveLength(2); // no probe
     expect(os.calls[1].input).toContain('route add default');
+  });
+
+  it('hands the veth to a plumber when given one (the shim at start): same plan, no `ip` spawned', async () => {
+    const os = new FakeOs();
+    const b = new BridgeDriver(os);
+    const plans: VethPlan[] = [];
+    await b.setupEndpoint(net, { ...ep, defaultRoute: 'always', plumber: async (p) => { plans.push(p); } });
+    await b.setupEndpoint(net, { ...ep, defaultRoute: 'never', plumber: async (p) => { plans.push(p); } });
+    expect(os.calls).toEqual([]);
+    expect(plans).toEqual([
+      { pid: 42, bridge: 'md-1', hostVeth: 'veth1234567', ifName: 'eth1', mac: '02:42:ac:12:00:02', ip: '172.18.0.2', prefixLen: 16, gateway: '172.18.0.1', defaultRoute: true },
+      { pid: 42, bridge: 'md-1', hostVeth: 'veth1234567', ifName: 'eth1', mac: '02:42:ac:12:00:02', ip: '172.18.0.2', prefixLen: 16, gateway: '172.18.0.1', defaultRoute: false },
+    ]);
+    // the batches `ip` would run for the same plan
+    const { host, netns } = attachEndpoint(plans[0]!);
+    expect(host.input).toContain('link add name veth1234567 type veth peer name eth1 address 02:42:ac:12:00:02 netns 42');
+    expect(netns.input).toContain('route add default via 172.18.0.1 dev eth1');
+    await expect(b.setupEndpoint(net, { ...ep, defaultRoute: 'always', plumber: async () => { throw new Error('veth error File exists'); } })).rejects.toThrow('File exists');
   });
 
   it('tears down exactly: a vanished veth costs no spawn, a missing bridge is no error, other failures are returned', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSpec } from '../../src/errors.js';
 import { capabilityMask, capabilityNumber, DEFAULT_CAPABILITIES, defaultProcessSecurity, defaultSecurity } from '../../src/runtime/index.js';
-import { serializeExecSpec, serializeRunSpec, toHostId } from '../../src/runtime/spec.js';
+import { serializeExecSpec, serializeRunSpec, toHostId, vethLine } from '../../src/runtime/spec.js';
 import type { ContainerSpec } from '../../src/runtime/types.js';
 
 const spec: ContainerSpec = {
@@ -181,5 +181,22 @@ describe('spec serializer: mounts', () => {
       { type: 'tmpfs' as const, source: 'tmpfs', target: '/t', readOnly: false, options: 'size=1m mode=1' },
     ];
     for (const m of bad) expect(() => serializeRunSpec({ ...spec, mounts: [m] })).toThrow(InvalidSpec);
+  });
+});
+
+describe('the shim\'s veth request (its reader: shim/netlink.c veth_parse)', () => {
+  const plan = { pid: 7, bridge: 'md-1', hostVeth: 'veth1234567', ifName: 'eth0', mac: '02:42:ac:12:00:02', ip: '172.18.0.2', prefixLen: 16, gateway: '172.18.0.1', defaultRoute: true };
+  it('is one line of six words; the gateway is - without a default route', () => {
+    expect(vethLine(plan)).toBe('veth veth1234567 md-1 eth0 02:42:ac:12:00:02 172.18.0.2/16 172.18.0.1\n');
+    expect(vethLine({ ...plan, defaultRoute: false, gateway: '' })).toBe('veth veth1234567 md-1 eth0 02:42:ac:12:00:02 172.18.0.2/16 -\n');
+  });
+  it('refuses what the shim could not read, naming the field', () => {
+    expect(() => vethLine({ ...plan, bridge: 'a b' })).toThrow(InvalidSpec);
+    expect(() => vethLine({ ...plan, hostVeth: 'veth12345678901234' })).toThrow('invalid hostVeth');
+    expect(() => vethLine({ ...plan, ifName: '' })).toThrow('invalid ifName');
+    expect(() => vethLine({ ...plan, mac: '02:42:AC:12:00:02' })).toThrow('invalid mac');
+    expect(() => vethLine({ ...plan, ip: '172.18.0.256' })).toThrow('invalid ip');
+    expect(() => vethLine({ ...plan, prefixLen: 33 })).toThrow('invalid prefixLen');
+    expect(() => vethLine({ ...plan, gateway: '' })).toThrow('invalid gateway');
   });
 });

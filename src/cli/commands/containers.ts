@@ -3,11 +3,10 @@ import { MinidockError, invalidArgument } from '../../errors.js';
 import { connect } from '../connect.js';
 import { filterFlags } from '../filters.js';
 import { containerStatus, formatCommand, formatList, formatPorts, goTime, humanDuration, labelList, psRows, table, withLabelMethod } from '../format.js';
-import { renderTemplate } from '../template.js';
-import { FrameDecoder } from '../../wire/stdcopy.js';
-import { sinceParam } from '../../wire/since.js';
-import { pipeAttached } from '../attach-io.js';
 import { forEach } from '../output.js';
+// ps and inspect (read-only, issue 14: near `node -e 0`) load only what they use: the stream
+// and template modules below are imported by the commands that need them
+// (template.js, wire/stdcopy.js, wire/since.js, attach-io.js).
 
 export async function stopCommand(ids: string[], opts: { time?: string }): Promise<number> {
   const client = await connect();
@@ -84,6 +83,7 @@ export async function psCommand(opts: { all?: boolean; quiet?: boolean; noTrunc?
 }
 
 export async function logsCommand(id: string, opts: { follow?: boolean; tail?: string; timestamps?: boolean; since?: string; until?: string }): Promise<number> {
+  const [{ sinceParam }, { FrameDecoder }] = await Promise.all([import('../../wire/since.js'), import('../../wire/stdcopy.js')]);
   const since = opts.since === undefined ? undefined : sinceParam(opts.since, Date.now());
   const until = opts.until === undefined ? undefined : sinceParam(opts.until, Date.now());
   const client = await connect();
@@ -111,6 +111,7 @@ export async function inspectCommand(names: string[], opts: { format?: string; t
     }
   }
   if (opts.format !== undefined) {
+    const { renderTemplate } = await import('../template.js');
     for (const obj of found) process.stdout.write(renderTemplate(opts.format, obj) + '\n');
   } else {
     process.stdout.write(JSON.stringify(found, null, 4) + '\n');
@@ -150,6 +151,7 @@ export async function portCommand(id: string, privatePort?: string): Promise<num
 }
 
 export async function execCommand(id: string, command: string[], opts: { interactive?: boolean; tty?: boolean; user?: string; workdir?: string; env?: string[]; detach?: boolean; detachKeys?: string }): Promise<number> {
+  const { pipeAttached } = await import('../attach-io.js');
   const client = await connect();
   const env = (opts.env ?? []).flatMap((e) => (e.includes('=') ? [e] : process.env[e] !== undefined ? [`${e}=${process.env[e]}`] : []));
   const { Id: execId } = await client.execCreate(id, {

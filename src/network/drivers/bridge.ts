@@ -6,6 +6,7 @@ import { macForIp, validateGateway } from '../ipam.js';
 import type { HostOs } from '../os.js';
 import { attachEndpoint, createBridge, deleteLink, hasRoutes, showDefaultRoute, type Batch } from './commands.js';
 import type { DriverEndpoint, DriverNetwork, NetworkDriver } from './driver.js';
+import type { VethPlan } from '../../wire/veth.js';
 
 /** `ip link del` of a link that is already gone: nothing left to undo. */
 const missing = (err: unknown) => /Cannot find device|does not exist/i.test(String((err as { stderr?: string }).stderr ?? err));
@@ -52,7 +53,12 @@ export class BridgeDriver implements NetworkDriver {
   async setupEndpoint(net: DriverNetwork, ep: DriverEndpoint): Promise<void> {
     if (!net.bridge) throw invalidArgument(`network ${net.name} has no bridge`);
     const defaultRoute = ep.defaultRoute === 'always' || (ep.defaultRoute === 'if-missing' && !(await this.hasDefaultRoute(ep.pid)));
-    const { host, netns } = attachEndpoint({ ...ep, bridge: net.bridge, defaultRoute });
+    const plan: VethPlan = {
+      pid: ep.pid, bridge: net.bridge, hostVeth: ep.hostVeth, ifName: ep.ifName, mac: ep.mac, ip: ep.ip,
+      prefixLen: ep.prefixLen, gateway: ep.gateway, defaultRoute,
+    };
+    if (ep.plumber) return ep.plumber(plan);
+    const { host, netns } = attachEndpoint(plan);
     await this.batch(host);
     await this.batch(netns);
   }

@@ -3,6 +3,8 @@
 // container end of a veth vanish with the container. Every process spawn costs 5-15 ms,
 // so multi-step work is sent as one `ip -batch -` script per namespace.
 
+import type { VethPlan } from '../../wire/veth.js';
+
 export type Argv = [cmd: string, args: string[]];
 
 /** One command fed a script on stdin (`ip -batch -`). */
@@ -41,7 +43,7 @@ export function loopbackUp(pid: number): Argv[] {
  * netns (final name and MAC) and plugs the host end into the bridge; the netns one (run
  * after it) addresses the peer, brings it and lo up and adds the default route if asked.
  */
-export function attachEndpoint(o: { pid: number; bridge: string; hostVeth: string; ifName: string; mac: string; ip: string; prefixLen: number; gateway: string; defaultRoute: boolean }): { host: Batch; netns: Batch } {
+export function attachEndpoint(o: VethPlan): { host: Batch; netns: Batch } {
   const host = ipBatch([
     ['link', 'add', 'name', o.hostVeth, 'type', 'veth', 'peer', 'name', o.ifName, 'address', o.mac, 'netns', String(o.pid)],
     ['link', 'set', o.hostVeth, 'master', o.bridge],

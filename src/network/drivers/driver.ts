@@ -4,6 +4,7 @@
 // /proc/<pid>/ns/net it is) and addresses, never a container. Teardown goes on past
 // failures and returns every error met. The factory lives in ./factory.ts.
 import type { Endpoint } from '../types.js';
+import type { VethPlumber } from '../../wire/veth.js';
 
 export type DriverName = 'bridge' | 'host' | 'null';
 
@@ -15,6 +16,8 @@ export type DriverEndpoint = Pick<Endpoint, 'ifName' | 'hostVeth' | 'ip' | 'pref
   pid: number;
   /** 'if-missing': only when the netns has no default route yet (a second network of a running container). */
   defaultRoute: 'always' | 'if-missing' | 'never';
+  /** Makes the veth without spawning `ip` (the container's shim at its start); the bridge driver's own `ip` runs otherwise. */
+  plumber?: VethPlumber;
 };
 
 /** An endpoint that is only a netns (loopback up): `none`, and every new netns. */

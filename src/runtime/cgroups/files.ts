@@ -1,6 +1,11 @@
 // Reading and writing cgroup control files. Every failure is a CgroupError naming the
 // file and the value attempted (runc's mountError style), so "EINVAL" is never alone.
+// cgroupfs is in-kernel: its reads, writes, mkdir and rmdir return in microseconds, so they
+// are made synchronously (issue 9/14: a container start makes ~40 of them, which cost ~10 ms
+// as thread-pool round trips). The exception is a memory limit write, which may reclaim
+// memory first and take long: writeReclaiming keeps it off the event loop.
 import fs from 'node:fs/promises';
+import fsSync from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MinidockError } from '../../errors.js';
 
@@ -13,7 +18,7 @@ export class CgroupError extends MinidockError {
 
 export async function readCgroupFile(file: string): Promise<string> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return fsSync.readFileSync(file, 'utf8');
   } catch (err) {
     throw new CgroupError('cannot read', file, err);
   }
@@ -21,6 +26,15 @@ export async function readCgroupFile(file: string): Promise<string> {
 
 /** Write one value (one write(2), as the kernel expects one value per write). */
 export async function writeCgroupFile(file: string, value: string): Promise<void> {
+  try {
+    fsSync.writeFileSync(file, value);
+  } catch (err) {
+    throw new CgroupError(`cannot write ${JSON.stringify(value)} to`, file, err);
+  }
+}
+
+/** writeCgroupFile for a memory limit: lowering one makes the kernel reclaim first (can take long). */
+export async function writeReclaiming(file: string, value: string): Promise<void> {
   try {
     await fs.writeFile(file, value);
   } catch (err) {
@@ -30,7 +44,7 @@ export async function writeCgroupFile(file: string, value: string): Promise<void
 
 export async function exists(file: string): Promise<boolean> {
   try {
-    await fs.access(file);
+    fsSync.accessSync(file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -41,7 +55,7 @@ export async function exists(file: string): Promise<boolean> {
 /** Create a directory and its parents; returns the directories it created, top first. */
 export async function mkdirs(dir: string): Promise<void> {
   try {
-    await fs.mkdir(dir, { recursive: true });
+    fsSync.mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new CgroupError('cannot create', dir, err);
   }
@@ -88,7 +102,7 @@ export function killAll(pids: readonly number[], errors: unknown[]): void {
 /** rmdir a cgroup directory; absent is fine (already removed). */
 export async function removeDir(dir: string, errors: unknown[]): Promise<void> {
   try {
-    await fs.rmdir(dir);
+    fsSync.rmdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') errors.push(new CgroupError('cannot remove', dir, err));
   }

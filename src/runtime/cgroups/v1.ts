@@ -5,7 +5,7 @@ import { TeardownError } from '../../errors.js';
 import { checkId, cleanupAfter, normaliseParent } from './common.js';
 import { DEFAULT_DEVICE_ALLOW, DEFAULT_DEVICE_DENY } from './devices.js';
 import {
-  CgroupError, exists, killAll, mkdirs, parseFlatKeyed, readCgroupFile, readPids, removeDir, waitUntil, writeCgroupFile,
+  CgroupError, exists, killAll, mkdirs, parseFlatKeyed, readCgroupFile, readPids, removeDir, waitUntil, writeCgroupFile, writeReclaiming,
 } from './files.js';
 import { capToMachineMemory, onlineCpus, systemCpuUsage } from './host.js';
 import { cpuMaxFromNanoCpus, memorySwapTotal, mergeLimits, pidsMax, validateLimits } from './limits.js';
@@ -144,17 +144,17 @@ export class V1Cgroup implements ContainerCgroup {
     const swFile = this.file('memory', 'memory.memsw.limit_in_bytes');
     const total = memorySwapTotal(memory, limits.memorySwap ?? 0) ?? -1;
     const hasSwap = await exists(swFile);
-    const setMemory = () => writeCgroupFile(memFile, String(memory > 0 ? memory : -1));
+    const setMemory = () => writeReclaiming(memFile, String(memory > 0 ? memory : -1));
     if (!hasSwap) {
       await setMemory();
     } else {
       const current = Number((await readCgroupFile(swFile)).trim());
       if (total === -1 || total > current) {
-        await writeCgroupFile(swFile, String(total));
+        await writeReclaiming(swFile, String(total));
         await setMemory();
       } else {
         await setMemory();
-        await writeCgroupFile(swFile, String(total));
+        await writeReclaiming(swFile, String(total));
       }
     }
     const reservation = limits.memoryReservation ?? 0;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { invalidArgument, TeardownError } from '../../errors.js';
 import { checkId, cleanupAfter, normaliseParent } from './common.js';
 import {
-  CgroupError, exists, killAll, mkdirs, parseFlatKeyed, readCgroupFile, readPids, removeDir, waitUntil, writeCgroupFile,
+  CgroupError, exists, killAll, mkdirs, parseFlatKeyed, readCgroupFile, readPids, removeDir, waitUntil, writeCgroupFile, writeReclaiming,
 } from './files.js';
 import { capToMachineMemory, onlineCpus, systemCpuUsage } from './host.js';
 import { cpuMaxLine, cpuWeightFromShares, mergeLimits, pidsMax, swapMaxV2, validateLimits } from './limits.js';
@@ -129,9 +129,9 @@ export class V2Cgroup implements ContainerCgroup {
   async apply(limits: CgroupLimits): Promise<void> {
     const memory = limits.memory ?? 0;
     if (memory > 0 || await exists(this.file('memory.max'))) {
-      await writeCgroupFile(this.file('memory.max'), memory > 0 ? String(memory) : 'max');
+      await writeReclaiming(this.file('memory.max'), memory > 0 ? String(memory) : 'max');
       const swap = swapMaxV2(memory, limits.memorySwap ?? 0) ?? 'max';
-      if (await exists(this.file('memory.swap.max'))) await writeCgroupFile(this.file('memory.swap.max'), swap);
+      if (await exists(this.file('memory.swap.max'))) await writeReclaiming(this.file('memory.swap.max'), swap);
       else if (limits.memorySwap) throw invalidArgument(`--memory-swap is not supported: ${this.file('memory.swap.max')} does not exist (no swap accounting)`);
       const reservation = limits.memoryReservation ?? 0;
       await writeCgroupFile(this.file('memory.low'), reservation > 0 ? String(reservation) : '0');

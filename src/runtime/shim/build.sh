@@ -11,7 +11,7 @@ static=""
 libc_a=$(gcc -print-file-name=libc.a)
 if [ -f "$libc_a" ]; then static="-static"; fi
 files=""
-for f in main.c spec.c util.c security.c container.c supervise.c exec.c seccomp.c; do files="$files $here/$f"; done
+for f in main.c spec.c util.c security.c container.c supervise.c exec.c seccomp.c netlink.c; do files="$files $here/$f"; done
 # shellcheck disable=SC2086 # word splitting of the file list is intended
 gcc -O2 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE $static -DMD_SECCOMP -I"$here" -o "$out/minidock-shim.tmp" $files -lseccomp
 # rename over the old binary: running shims keep their (old) inode

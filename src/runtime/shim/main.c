@@ -9,6 +9,9 @@
  *
  * Run protocol (stdin/stdout of the shim are pipes from the engine):
  *   shim -> engine  `pid <container host pid> <shim pid>` once namespaces and rootfs exist
+ *   engine -> shim  `veth <host> <bridge> <if> <mac> <ip>/<len> <gateway|->` (any number,
+ *                   optional): a veth pair with the peer in the container's netns, set up
+ *                   there (netlink.c); shim -> engine `veth ok` | `veth error <message>`
  *   engine -> shim  `go` (anything else, or EOF, kills the container)
  *   shim -> engine  `started` | `execfail <errno>` | `error <message>`; then the shim
  *                   detaches from the engine's pipes. Setup failures before `pid` (a bad

@@ -6,6 +6,7 @@
  *   container.c  container init: rootfs, /proc /sys /dev, etc binds, pivot_root, masks
  *   supervise.c  run mode: clone, handshake, stdio relay, log, attach socket, reap, exit.json
  *   exec.c       exec mode: join a running container and run one process
+ *   netlink.c    a container's veth endpoint with rtnetlink (the start handshake's `veth`)
  */
 #ifndef MINIDOCK_SHIM_H
 #define MINIDOCK_SHIM_H
@@ -71,6 +72,15 @@ void md_seccomp_late(const struct spec *sp, int seccomp_fd);
 struct child_fds { int sync_r, err_w, pty_sock, in_r, out_w, err2_w, seccomp; };
 void child_main(struct spec *sp, struct child_fds *f) __attribute__((noreturn));
 void mount_rootfs(struct spec *sp, pid_t c);
+
+/* ---------- veth endpoint (netlink.c) ---------- */
+
+/* One `veth` request of the start handshake (main.c). gateway "" = no default route. */
+struct veth_req { char host[16], bridge[16], ifname[16], mac[18], ip[16], gateway[16]; int prefix; };
+/* Parses the words after `veth`; -1 on a malformed request. */
+int veth_parse(const char *words, struct veth_req *v);
+/* Makes the endpoint for container process `c`; on failure -1 with the reason in `err`. */
+int veth_setup(const struct veth_req *v, pid_t c, char *err, size_t cap);
 
 /* ---------- modes ---------- */
 

@@ -466,10 +466,20 @@ int run_main(const char *specfile)
 		_exit(1); /* the helper already reported the error */
 	}
 	say(1, "pid %d %d", c, getpid());
-	char line[64];
-	ssize_t n = 0, k;
-	while (n < (ssize_t)sizeof(line) - 1 && (k = read(0, line + n, 1)) == 1 && line[n] != '\n') n++;
-	line[n] = 0;
+	char line[256];
+	ssize_t n, k;
+	for (;;) {
+		n = 0;
+		while (n < (ssize_t)sizeof(line) - 1 && (k = read(0, line + n, 1)) == 1 && line[n] != '\n') n++;
+		line[n] = 0;
+		if (strncmp(line, "veth ", 5)) break;
+		/* a veth endpoint for the container's netns (netlink.c), before `go` */
+		struct veth_req v;
+		char why[400];
+		if (veth_parse(line + 5, &v) < 0) say(1, "veth error malformed request: %s", line + 5);
+		else if (veth_setup(&v, c, why, sizeof(why)) < 0) say(1, "veth error %s", why);
+		else say(1, "veth ok");
+	}
 	if (strcmp(line, "go")) {
 		kill(c, SIGKILL);
 		waitpid(c, NULL, 0);
