@@ -19,6 +19,7 @@ import { emitNetworkEvents, watchExit } from './exits.js';
 import { startHealthcheck } from './health.js';
 import { logPolicy } from '../wire/log-config.js';
 import { phases } from './phases.js';
+import { startsWithEngine } from './restart-policy.js';
 import { connectAll, writeHosts } from './container-net.js';
 import { releaseSteps, startMounts } from './mounts.js';
 import { createCgroup, destroyCgroup } from './resources.js';
@@ -117,7 +118,12 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   rec.Endpoints = endpoints;
   rec.Ports = Object.values(endpoints).flatMap((e) => e.ports);
   startHealthcheck(core, rec);
-  await core.store.save(rec);
+  // 'running' only means something while this host is up: an engine killed now leaves the file in
+  // the page cache, read back at its restart; a host crash ends the process anyway. So no fsync
+  // (~8 ms of a start), except where the host's next boot reads it: a container whose restart
+  // policy brings it back with the engine must be known to have started.
+  const policy = rec.HostConfig.RestartPolicy;
+  await core.store.save(rec, { sync: !!policy && startsWithEngine(policy, false) });
   await emitNetworkEvents(core, rec.Id, 'connect', Object.values(endpoints));
   core.emit(rec, 'start');
   watchExit(core, rec.Id);
