@@ -23,6 +23,7 @@ tmp=$(mktemp)
   echo "## Start latency"
   echo
   bash "$BENCH_ROOT/bench/run.sh"
+  bash "$BENCH_ROOT/bench/phases.sh"
   bash "$BENCH_ROOT/bench/hardening.sh"
   echo
   echo "## Memory"
@@ -31,6 +32,7 @@ tmp=$(mktemp)
   echo "## Network"
   echo
   bash "$BENCH_ROOT/bench/net.sh"
+  bash "$BENCH_ROOT/bench/policy.sh"
   echo "## Cold pull"
   echo
   BENCH_RUNS=${BENCH_PULL_RUNS:-3} bash "$BENCH_ROOT/bench/pull.sh"

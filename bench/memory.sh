@@ -19,7 +19,10 @@ WARMUP=${BENCH_WARMUP:-5}
 SETTLE=${BENCH_SETTLE:-10}
 SAMPLES=${BENCH_SAMPLES:-5}
 TOOLS=($(bench_tools))
-trap 'cleanup; stop_dockerd_if_ours' EXIT
+trap 'cleanup; own_engine_stop; stop_registry_if_ours; stop_dockerd_if_ours' EXIT
+# minidock on an engine of this script's own, never the default engine
+ensure_registry
+own_engine mem
 
 cleanup() {
   local t

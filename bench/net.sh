@@ -23,7 +23,10 @@ TOOLS=($(bench_tools))
 OCTET=$((RANDOM % 250 + 1))
 LAN_NS="$BENCH_TAG-lan"; LAN_VETH="$BENCH_TAG-lh"; HOST_IP="198.19.$OCTET.1"; LAN_IP="198.19.$OCTET.2"
 HOST_IPERF=""
-trap 'cleanup; stop_dockerd_if_ours' EXIT
+trap 'cleanup; own_engine_stop; stop_registry_if_ours; stop_dockerd_if_ours' EXIT
+# minidock on an engine of this script's own, never the default engine
+ensure_registry
+own_engine net
 
 cleanup() {
   local t

@@ -6,7 +6,10 @@ source "$(dirname "$0")/lib.sh"
 RUNS=${BENCH_RUNS:-20}
 BATCH=${BENCH_BATCH:-50}
 TOOLS=($(bench_tools))
-trap 'cleanup; stop_dockerd_if_ours' EXIT
+trap 'cleanup; own_engine_stop; stop_registry_if_ours; stop_dockerd_if_ours' EXIT
+# minidock on an engine of this script's own, never the default engine
+ensure_registry
+own_engine run
 
 cleanup() {
   local t names
