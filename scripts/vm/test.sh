@@ -33,7 +33,7 @@ for pair in vagrant:vagrant vagrant-libvirt:vagrant-libvirt libvirtd:libvirt-dae
             mke2fs:e2fsprogs rsync:rsync; do
   bin=${pair%%:*} pkg=${pair#*:}
   if [ "$bin" = vagrant-libvirt ]; then
-    dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+    [ "$(dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null)" = "install ok installed" ] || need+=("$pkg")
   else
     command -v "$bin" >/dev/null || need+=("$pkg")
   fi
@@ -107,7 +107,8 @@ if ! virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
   virsh -q -c qemu:///system pool-define-as minidock-vm dir --target /var/lib/libvirt/minidock-vm >/dev/null
   virsh -q -c qemu:///system pool-build minidock-vm >/dev/null
 fi
-pool_running() { virsh -q -c qemu:///system pool-info minidock-vm | grep -q '^State:.*running'; }
+# (output captured first: `virsh | grep -q` under pipefail exits 141 when grep stops reading early)
+pool_running() { local info; info=$(virsh -q -c qemu:///system pool-info minidock-vm) && grep -q '^State:.*running' <<<"$info"; }
 # (a libvirtd that just started may still be re-activating it)
 pool_running || virsh -q -c qemu:///system pool-start minidock-vm >/dev/null 2>&1 || pool_running
 
