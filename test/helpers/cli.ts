@@ -181,7 +181,8 @@ export async function removeCgroups(parent: string): Promise<string[]> {
   const { Cgroups } = await import('../../src/runtime/cgroups/index.js');
   const layout = await Cgroups.detect({ parent });
   const left = new Set<string>();
-  for (const ctrl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+  // v1: /sys/fs/cgroup/<controller>/<parent>; v2: /sys/fs/cgroup/<parent> ('' below)
+  for (const ctrl of ['', ...await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])]) {
     const dir = path.join('/sys/fs/cgroup', ctrl, parent);
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) if (e.isDirectory()) left.add(e.name);
