@@ -41,6 +41,9 @@ esac
 [ "$(id -u)" = 0 ] || { echo "build-box.sh: run as root (debootstrap, chroot)" >&2; exit 1; }
 
 step() { echo "== vm box: $*" >&2; }
+# (the list captured first: `vagrant box list | grep -q` under pipefail fails with 141 when
+# grep exits before vagrant has written everything)
+box_listed() { local list; list=$(vagrant box list 2>/dev/null) || return 1; grep -q "^${BOX_NAME} " <<<"$list"; }
 
 box_volume_names() {
   # vagrant-libvirt uploads the box into libvirt's pool as <box name with / as -VAGRANTSLASH->_vagrant_box_image_<version>_box.img
@@ -49,7 +52,7 @@ box_volume_names() {
 }
 
 remove_box() {
-  if vagrant box list 2>/dev/null | grep -q "^${BOX_NAME} "; then
+  if box_listed; then
     vagrant box remove --force --all "$BOX_NAME" >&2
   fi
   local vol
@@ -75,7 +78,7 @@ fi
 build_id=$(sha256sum "$0" | cut -d' ' -f1)
 if [ "$mode" = build ] && [ -f "$CACHE/box.id" ] && [ "$(cat "$CACHE/box.id")" = "$build_id" ] \
    && [ -f "$CACHE/vmlinuz" ] && [ -f "$CACHE/initrd.img" ] && [ -f "$CACHE/accel" ] \
-   && vagrant box list 2>/dev/null | grep -q "^${BOX_NAME} "; then
+   && box_listed; then
   step "up to date ($BOX_NAME, $CACHE)"
   exit 0
 fi

@@ -29,7 +29,7 @@ check "run --rm busybox echo" $?
 page=$(md run -d --name vm-smoke-web -p "127.0.0.1:$port:80" localhost:5000/nginx >/dev/null \
   && for _ in $(seq 1 100); do curl -sf --max-time 2 "http://127.0.0.1:$port/" && break; sleep 0.2; done)
 echo "$page" | head -4
-echo "$page" | grep -q 'Welcome to nginx'
+grep -q 'Welcome to nginx' <<<"$page"
 check "published port 127.0.0.1:$port -> nginx:80 answers" $?
 
 fs=$(stat -fc %T /sys/fs/cgroup)

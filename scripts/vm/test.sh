@@ -12,13 +12,18 @@
 # virsh that its domain and disk are gone. The VM has no libvirt network or host bridge
 # (qemu user-mode networking, ssh on a free 127.0.0.1 port).
 #
-# usage: scripts/vm/test.sh [test|smoke]     (env: MINIDOCK_VM_KEEP=1 keeps the VM for debugging)
+# usage: scripts/vm/test.sh [test [VITEST ARGS...] | smoke]
+#   test with arguments runs only those (e.g. `npm run vm:test -- test/unit
+#   test/integration/cli-cgroups.test.ts`); env: MINIDOCK_VM_KEEP=1 keeps the VM for debugging
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
 mode=${1:-test}
-case "$mode" in test|smoke) ;; *) echo "usage: $0 [test|smoke]" >&2; exit 2 ;; esac
+case "$mode" in test|smoke) ;; *) echo "usage: $0 [test [VITEST ARGS...] | smoke]" >&2; exit 2 ;; esac
+shift $(($# > 0 ? 1 : 0))
+[ "$mode" = test ] || [ $# = 0 ] || { echo "usage: $0 [test [VITEST ARGS...] | smoke]" >&2; exit 2; }
+vitest_args=""; [ $# = 0 ] || vitest_args=$(printf " %q" "$@")
 [ "$(id -u)" = 0 ] || { echo "vm test: run as root (libvirt system instance, debootstrap)" >&2; exit 1; }
 
 t0=$(date +%s)
@@ -33,7 +38,7 @@ for pair in vagrant:vagrant vagrant-libvirt:vagrant-libvirt libvirtd:libvirt-dae
             mke2fs:e2fsprogs rsync:rsync; do
   bin=${pair%%:*} pkg=${pair#*:}
   if [ "$bin" = vagrant-libvirt ]; then
-    dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+    [ "$(dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null)" = "install ok installed" ] || need+=("$pkg")
   else
     command -v "$bin" >/dev/null || need+=("$pkg")
   fi
@@ -107,7 +112,8 @@ if ! virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
   virsh -q -c qemu:///system pool-define-as minidock-vm dir --target /var/lib/libvirt/minidock-vm >/dev/null
   virsh -q -c qemu:///system pool-build minidock-vm >/dev/null
 fi
-pool_running() { virsh -q -c qemu:///system pool-info minidock-vm | grep -q '^State:.*running'; }
+# (output captured first: `virsh | grep -q` under pipefail exits 141 when grep stops reading early)
+pool_running() { local info; info=$(virsh -q -c qemu:///system pool-info minidock-vm) && grep -q '^State:.*running' <<<"$info"; }
 # (a libvirtd that just started may still be re-activating it)
 pool_running || virsh -q -c qemu:///system pool-start minidock-vm >/dev/null 2>&1 || pool_running
 
@@ -140,7 +146,7 @@ rc=0
 case "$mode" in
   test)
     stamp "npm test in the guest"
-    guest 'cd /vagrant && uname -r && stat -fc %T /sys/fs/cgroup && bash scripts/registry.sh start >/dev/null && npx vitest run --reporter=default --reporter=junit --outputFile.junit=/tmp/vm-junit.xml' \
+    guest "cd /vagrant && uname -r && stat -fc %T /sys/fs/cgroup && bash scripts/registry.sh start >/dev/null && time npx vitest run --reporter=default --reporter=junit --outputFile.junit=/tmp/vm-junit.xml$vitest_args" \
       2>&1 | tee "$out/test.log" || rc=1
     guest 'cat /tmp/vm-junit.xml' >"$out/test-junit.xml" || rc=1
     if [ "${MINIDOCK_VM_PARITY:-0}" = 1 ]; then

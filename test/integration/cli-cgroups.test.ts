@@ -1,6 +1,7 @@
 // Resource limits end to end (issue 9): bin/minidock → API → engine → cgroups on this host.
 // Root only; one throwaway engine with its own cgroup parent, removed in afterAll.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Cgroups } from '../../src/runtime/cgroups/index.js';
 import { TestEngine, engineWithImages, isRoot } from '../helpers/cli.js';
 
 const IMAGE = '127.0.0.1:5000/busybox:latest';
@@ -45,8 +46,12 @@ describe.skipIf(!isRoot)('cgroups through the cli (root)', () => {
   }, 90_000);
 
   it('the container sees its own cgroups, read-only, at /sys/fs/cgroup, with its limits', async () => {
-    const r = await eng.cli(['run', '--rm', '-m', '24m', '--pids-limit', '33', IMAGE, 'sh', '-c',
-      'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; touch /sys/fs/cgroup/memory/x 2>/dev/null || echo read-only; ls /sys/fs/cgroup/memory | grep -c "^memory\\."']);
+    // v1: one directory per hierarchy (memory/, pids/ ...); v2: the container's one directory
+    const { version } = await Cgroups.detect();
+    const script = version === 1
+      ? 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; touch /sys/fs/cgroup/memory/x 2>/dev/null || echo read-only; ls /sys/fs/cgroup/memory | grep -c "^memory\\."'
+      : 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; touch /sys/fs/cgroup/x 2>/dev/null || echo read-only; ls /sys/fs/cgroup | grep -c "^memory\\."';
+    const r = await eng.cli(['run', '--rm', '-m', '24m', '--pids-limit', '33', IMAGE, 'sh', '-c', script]);
     const [limit, pids, ro, files] = r.stdout.trim().split('\n');
     expect(r.exitCode, r.stderr).toBe(0);
     expect([limit, pids, ro]).toEqual([String(24 * 1024 * 1024), '33', 'read-only']);

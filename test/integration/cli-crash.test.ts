@@ -35,7 +35,8 @@ async function shimPids(eng: TestEngine): Promise<Map<number, string>> {
 async function containerPids(eng: TestEngine): Promise<number[]> {
   const pids = new Set<number>();
   const parent = eng.env.MINIDOCK_CGROUP_PARENT!;
-  for (const ctrl of await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+  // v1: /sys/fs/cgroup/<controller>/<parent>; v2: /sys/fs/cgroup/<parent> ('' below)
+  for (const ctrl of ['', ...await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[])]) {
     const dir = path.join('/sys/fs/cgroup', ctrl, parent);
     for (const e of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
       if (!e.isDirectory()) continue;

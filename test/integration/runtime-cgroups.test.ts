@@ -63,6 +63,14 @@ describe.skipIf(!isRoot)('cgroups on this host (root)', () => {
       expect((await fs.readFile(path.join(dir('cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim()).toBe('50000');
       const list = (await fs.readFile(path.join(dir('devices'), 'devices.list'), 'utf8')).trim().split('\n').sort();
       expect(list).toEqual([...DEFAULT_DEVICE_ALLOW].sort());
+    } else {
+      const read = async (f: string) => (await fs.readFile(path.join(cg.paths[0]!, f), 'utf8')).trim();
+      expect(await read('memory.max')).toBe(String(32 * MB));
+      expect(await read('pids.max')).toBe('7');
+      expect(await read('cpu.max')).toBe('50000 100000');
+      // the controllers the limits need are enabled in the parent for this leaf
+      const parentControllers = (await read('cgroup.controllers')).split(' ');
+      expect(parentControllers).toEqual(expect.arrayContaining(['cpu', 'memory', 'pids']));
     }
     const paths = cg.paths;
     await cg.destroy();

@@ -29,7 +29,7 @@ describe.skipIf(!isRoot)('runtime (root)', () => {
   const pids: number[] = [];
 
   beforeAll(async () => {
-    await run('sh', ['src/runtime/shim/build.sh']);
+    await run('sh', ['src/runtime/shim/build.sh'], { timeoutMs: 300_000 }); // minutes in a TCG VM
     base = await makeBase();
     layer = await makeBusyboxLayer(base);
     // a second layer with a static chroot-escape helper (the classic mkdir+chroot+cd .. loop)
@@ -51,7 +51,7 @@ int main(void) {
     await run('gcc', ['-O2', '-static', '-o', path.join(toolLayer, 'usr/bin/escape'), path.join(base, 'escape.c')]);
     rt = new Runtime({ root: base, run: path.join(base, 'run') });
     mountsBefore = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  });
+  }, 300_000);
 
   afterEach(async () => {
     for (const pid of pids.splice(0)) {

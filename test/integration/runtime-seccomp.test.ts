@@ -57,7 +57,7 @@ describe.skipIf(!isRoot)('seccomp (root)', () => {
   const arch = hostSeccompArch();
 
   beforeAll(async () => {
-    await run('sh', ['src/runtime/shim/build.sh']);
+    await run('sh', ['src/runtime/shim/build.sh'], { timeoutMs: 300_000 }); // minutes in a TCG VM
     base = await makeBase();
     layer = await makeBusyboxLayer(base);
     toolLayer = path.join(base, 'tools');
@@ -66,7 +66,7 @@ describe.skipIf(!isRoot)('seccomp (root)', () => {
     await run('gcc', ['-O2', '-static', '-o', path.join(toolLayer, 'usr/bin/probe'), path.join(base, 'probe.c')]);
     rt = new Runtime({ root: base, run: path.join(base, 'run') });
     dockerDefault = await loadSeccompProfile();
-  });
+  }, 300_000);
 
   afterEach(async () => {
     for (const pid of pids.splice(0)) {

@@ -43,7 +43,7 @@ describe.skipIf(!isRoot)('runtime hardening (root)', () => {
   const pids: number[] = [];
 
   beforeAll(async () => {
-    await run('sh', ['src/runtime/shim/build.sh']);
+    await run('sh', ['src/runtime/shim/build.sh'], { timeoutMs: 300_000 }); // minutes in a TCG VM
     base = await makeBase();
     layer = await makeBusyboxLayer(base);
     // a hostile layer: device nodes an image could ship (null's and zero's numbers: harmless
@@ -53,7 +53,7 @@ describe.skipIf(!isRoot)('runtime hardening (root)', () => {
     await run('mknod', ['-m', '666', path.join(devLayer, 'evil-null'), 'c', '1', '3']);
     await run('mknod', ['-m', '666', path.join(devLayer, 'evil-zero'), 'c', '1', '5']);
     rt = new Runtime({ root: base, run: path.join(base, 'run') });
-  });
+  }, 300_000);
 
   afterEach(() => {
     for (const pid of pids.splice(0)) {

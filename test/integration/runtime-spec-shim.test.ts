@@ -32,11 +32,11 @@ describe.skipIf(!isRoot)('spec codec: TS serialiser against the shim (root)', ()
   const pids: number[] = [];
 
   beforeAll(async () => {
-    await run('sh', ['src/runtime/shim/build.sh']);
+    await run('sh', ['src/runtime/shim/build.sh'], { timeoutMs: 300_000 }); // minutes in a TCG VM
     base = await makeBase();
     layer = await makeBusyboxLayer(base);
     rt = new Runtime({ root: base, run: path.join(base, 'run') });
-  });
+  }, 300_000);
 
   afterEach(() => {
     for (const pid of pids.splice(0)) {
