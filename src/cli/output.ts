@@ -81,3 +81,20 @@ export function withDefaultTag(ref: string): string {
   const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
   return ref.includes('@') || lastPart.includes(':') ? ref : `${ref}:latest`;
 }
+
+/**
+ * `<object> inspect NAME...`: the objects as docker prints them (one JSON array, 4-space indent)
+ * or one template line each; a name that fails prints its error line and makes the exit 1,
+ * the others are still printed.
+ */
+export async function inspectEach(names: string[], get: (name: string) => Promise<unknown>, format: string | undefined): Promise<number> {
+  const out: unknown[] = [];
+  const code = await forEach(names, async (n) => { out.push(await get(n)); });
+  if (format === undefined) {
+    process.stdout.write(JSON.stringify(out, null, 4) + '\n');
+    return code;
+  }
+  const { renderTemplate } = await import('./template.js');
+  for (const o of out) process.stdout.write(renderTemplate(format, o) + '\n');
+  return code;
+}

@@ -2,8 +2,7 @@
 import { connect } from '../connect.js';
 import { formatList, goTime, labelList, networkRows, table, withLabelMethod } from '../format.js';
 import { filterFlags, keyValues } from '../filters.js';
-import { renderTemplate } from '../template.js';
-import { forEach } from '../output.js';
+import { forEach, inspectEach } from '../output.js';
 
 export async function networkCreate(name: string, opts: {
   driver?: string; subnet?: string; gateway?: string; ipRange?: string; ipv6?: boolean; internal?: boolean; label?: string[]; opt?: string[];
@@ -49,14 +48,7 @@ export async function networkRm(names: string[]): Promise<number> {
 
 export async function networkInspect(names: string[], opts: { format?: string }): Promise<number> {
   const client = await connect();
-  const out: unknown[] = [];
-  let code = 0;
-  for (const n of names) {
-    try { out.push(await client.inspectNetwork(n)); } catch (err) { process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`); code = 1; }
-  }
-  if (opts.format !== undefined) for (const o of out) process.stdout.write(renderTemplate(opts.format, o) + '\n');
-  else process.stdout.write(JSON.stringify(out, null, 4) + '\n');
-  return code;
+  return inspectEach(names, (n) => client.inspectNetwork(n), opts.format);
 }
 
 export async function networkConnect(net: string, container: string, opts: { ip?: string; alias?: string[] }): Promise<number> {

@@ -4,8 +4,7 @@ import { mappingsToBindings, parsePortSpecs } from '../../wire/ports.js';
 import type { PodSummary } from '../../wire/pods.js';
 import { connect } from '../connect.js';
 import { humanDuration, table } from '../format.js';
-import { forEach } from '../output.js';
-import { renderTemplate } from '../template.js';
+import { forEach, inspectEach } from '../output.js';
 
 function labelsOf(list: string[] | undefined): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -49,14 +48,7 @@ export async function podLs(opts: { quiet?: boolean; noTrunc?: boolean }): Promi
 
 export async function podInspect(names: string[], opts: { format?: string }): Promise<number> {
   const client = await connect();
-  const out: unknown[] = [];
-  let code = 0;
-  for (const n of names) {
-    try { out.push(await client.inspectPod(n)); } catch (err) { process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`); code = 1; }
-  }
-  if (opts.format !== undefined) for (const o of out) process.stdout.write(renderTemplate(opts.format, o) + '\n');
-  else process.stdout.write(JSON.stringify(out, null, 4) + '\n');
-  return code;
+  return inspectEach(names, (n) => client.inspectPod(n), opts.format);
 }
 
 export async function podStart(names: string[]): Promise<number> {

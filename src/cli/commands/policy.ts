@@ -5,8 +5,7 @@ import fs from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { connect } from '../connect.js';
 import { table } from '../format.js';
-import { forEach } from '../output.js';
-import { renderTemplate } from '../template.js';
+import { forEach, inspectEach } from '../output.js';
 import { invalidArgument } from '../../errors.js';
 
 async function readSource(file: string): Promise<string> {
@@ -49,14 +48,7 @@ export async function policyLs(opts: { quiet?: boolean }): Promise<number> {
 
 export async function policyInspect(refs: string[], opts: { format?: string }): Promise<number> {
   const client = await connect();
-  const out: unknown[] = [];
-  let code = 0;
-  for (const r of refs) {
-    try { out.push(await client.inspectPolicy(r)); } catch (err) { process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`); code = 1; }
-  }
-  if (opts.format !== undefined) for (const o of out) process.stdout.write(renderTemplate(opts.format, o) + '\n');
-  else process.stdout.write(JSON.stringify(out, null, 4) + '\n');
-  return code;
+  return inspectEach(refs, (n) => client.inspectPolicy(n), opts.format);
 }
 
 export async function policyRm(refs: string[]): Promise<number> {

@@ -2,8 +2,7 @@
 import { connect } from '../connect.js';
 import { confirm, filterFlags, keyValues } from '../filters.js';
 import { formatList, humanSize, labelList, table, withLabelMethod } from '../format.js';
-import { renderTemplate } from '../template.js';
-import { forEach } from '../output.js';
+import { forEach, inspectEach } from '../output.js';
 import { invalidArgument } from '../../errors.js';
 
 export async function volumeCreate(name: string | undefined, opts: { name?: string; driver?: string; label?: string[]; opt?: string[] }): Promise<number> {
@@ -39,14 +38,7 @@ export async function volumeLs(opts: { quiet?: boolean; filter?: string[]; forma
 
 export async function volumeInspect(names: string[], opts: { format?: string }): Promise<number> {
   const client = await connect();
-  const out: unknown[] = [];
-  let code = 0;
-  for (const n of names) {
-    try { out.push(await client.inspectVolume(n)); } catch (err) { process.stderr.write(`Error response from daemon: ${(err as Error).message}\n`); code = 1; }
-  }
-  if (opts.format !== undefined) for (const o of out) process.stdout.write(renderTemplate(opts.format, o) + '\n');
-  else process.stdout.write(JSON.stringify(out, null, 4) + '\n');
-  return code;
+  return inspectEach(names, (n) => client.inspectVolume(n), opts.format);
 }
 
 export async function volumeRm(names: string[], opts: { force?: boolean }): Promise<number> {
