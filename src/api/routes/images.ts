@@ -33,6 +33,37 @@ export function imageInspect(img: ImageRecord) {
   };
 }
 
+type ProgressEvent = { status: string; id?: string; current?: number; total?: number };
+
+/** One progress event as dockerd's JSON message line. */
+function progressLine(e: ProgressEvent): Record<string, unknown> {
+  return {
+    status: e.status,
+    ...(e.id ? { id: e.id } : {}),
+    ...(e.total !== undefined || e.current !== undefined ? { progressDetail: { current: e.current, total: e.total } } : {}),
+  };
+}
+
+/**
+ * A pull or push as dockerd streams it: 200 with one JSON message a line, aborted when the client
+ * goes away; a failure is the stream's last message (docker reports it inside the 200 stream), with
+ * code/exitCode/status so that our client rebuilds the error.
+ */
+async function progressStream(ctx: Ctx, work: (auth: ReturnType<typeof decodeRegistryAuth>, signal: AbortSignal, line: (v: unknown) => void) => Promise<void>): Promise<void> {
+  const auth = decodeRegistryAuth(ctx.req.headers['x-registry-auth'] as string | undefined);
+  const res = ctx.stream('application/json');
+  const abort = new AbortController();
+  res.once('close', () => { if (!res.writableFinished) abort.abort(); });
+  const line = (v: unknown) => { if (!res.destroyed) res.write(JSON.stringify(v) + '\n'); };
+  try {
+    await work(auth, abort.signal, line);
+  } catch (err) {
+    const { status, body } = toErrorBody(err);
+    line({ errorDetail: { message: body.message }, error: body.message, code: body.code, exitCode: body.exitCode, status });
+  }
+  res.end();
+}
+
 export function registerImages(router: Router<Handler>): void {
   router.add('POST', '/images/create', async (ctx, { images, engine }) => {
     const from = ctx.query.get('fromImage');
@@ -40,28 +71,9 @@ export function registerImages(router: Router<Handler>): void {
     const tag = ctx.query.get('tag');
     // fromImage may already carry a tag or digest; tag= is appended only when it does not.
     const ref = tag && !/[:@][^/]*$/.test(from) ? `${from}${tag.startsWith('sha256:') ? '@' : ':'}${tag}` : from;
-    const auth = decodeRegistryAuth(ctx.req.headers['x-registry-auth'] as string | undefined);
-    const res = ctx.stream('application/json');
-    const abort = new AbortController();
-    res.once('close', () => { if (!res.writableFinished) abort.abort(); });
-    const line = (v: unknown) => { if (!res.destroyed) res.write(JSON.stringify(v) + '\n'); };
-    try {
-      const img = await images.pull(ref, {
-        signal: abort.signal,
-        auth,
-        onEvent: (e) => line({
-          status: e.status,
-          ...(e.id ? { id: e.id } : {}),
-          ...(e.total !== undefined || e.current !== undefined ? { progressDetail: { current: e.current, total: e.total } } : {}),
-        }),
-      });
+    await progressStream(ctx, (auth, signal, line) => images.pull(ref, { signal, auth, onEvent: (e) => line(progressLine(e)) }).then((img) => {
       engine.recordEvent('image', 'pull', ref, { name: ref, ...(img.config.Labels ?? {}) });
-    } catch (err) {
-      const { body } = toErrorBody(err);
-      // docker reports a failed pull inside the 200 stream; code/exitCode let our client rebuild the error.
-      line({ errorDetail: { message: body.message }, error: body.message, code: body.code, exitCode: body.exitCode, status: toErrorBody(err).status });
-    }
-    res.end();
+    }));
     return ANSWERED;
   });
   router.add('POST', '/images/{name*}/tag', async (ctx, { images, engine }) => {
@@ -78,32 +90,15 @@ export function registerImages(router: Router<Handler>): void {
   router.add('POST', '/images/{name*}/push', async (ctx, { images, engine }) => {
     const tag = ctx.query.get('tag');
     const name = tag ? `${ctx.params.name!}:${tag}` : ctx.params.name!;
-    const auth = decodeRegistryAuth(ctx.req.headers['x-registry-auth'] as string | undefined);
-    const res = ctx.stream('application/json');
-    const abort = new AbortController();
-    res.once('close', () => { if (!res.writableFinished) abort.abort(); });
-    const line = (v: unknown) => { if (!res.destroyed) res.write(JSON.stringify(v) + '\n'); };
-    try {
-      await images.push(name, {
-        signal: abort.signal,
-        auth,
-        onEvent: (e) => {
-          line({
-            status: e.status,
-            ...(e.id ? { id: e.id } : {}),
-            ...(e.total !== undefined || e.current !== undefined ? { progressDetail: { current: e.current, total: e.total } } : {}),
-          });
-          // dockerd sends the pushed digest once more as an aux message
-          if (e.aux) line({ progressDetail: {}, aux: e.aux });
-        },
-      });
-      engine.recordEvent('image', 'push', name, { name });
-    } catch (err) {
-      const { status, body } = toErrorBody(err);
-      // docker reports a failed push inside the 200 stream; code/exitCode/status let our client rebuild the error
-      line({ errorDetail: { message: body.message }, error: body.message, code: body.code, exitCode: body.exitCode, status });
-    }
-    res.end();
+    await progressStream(ctx, (auth, signal, line) => images.push(name, {
+      signal,
+      auth,
+      onEvent: (e) => {
+        line(progressLine(e));
+        // dockerd sends the pushed digest once more as an aux message
+        if (e.aux) line({ progressDetail: {}, aux: e.aux });
+      },
+    }).then(() => engine.recordEvent('image', 'push', name, { name })));
     return ANSWERED;
   });
   router.add('GET', '/images/{name*}/history', async (ctx, { images }) => (await images.history(ctx.params.name!)).map((h) => ({
