@@ -208,6 +208,37 @@ int main(void) {
     expect((await logOf(s)).out).toBe('/dev/pts/0\r\n33 101\r\n');
   });
 
+  it('sets a tty size sent through attach before the start before the command runs', async () => {
+    // stty is the first command: the shim must apply the size before releasing the
+    // container, not on its first turn of the relay loop (which a busy host delays past
+    // stty's ioctl: busybox then printed "stty: standard input: No child processes").
+    for (let i = 0; i < 5; i++) {
+      const s = await spec({ args: ['stty', 'size'], tty: true });
+      let got!: Promise<string>;
+      const { pid } = await rt.start(s, async () => {
+        const a = await rt.attach(s.id);
+        a.resize(40 + i, 120);
+        got = collect(a);
+      });
+      pids.push(pid);
+      expect(await got).toBe(`${40 + i} 120\r\n`);
+      expect((await rt.waitExit(s.id)).exitCode).toBe(0);
+    }
+  });
+
+  it('keeps tty input sent through attach before the start for the command', async () => {
+    const s = await spec({ ...sh('read x; echo got:$x'), tty: true, openStdin: true });
+    let got!: Promise<string>;
+    const { pid } = await rt.start(s, async () => {
+      const a = await rt.attach(s.id);
+      a.write('early\n');
+      got = collect(a);
+    });
+    pids.push(pid);
+    expect(await got).toBe('early\r\ngot:early\r\n');
+    expect((await rt.waitExit(s.id)).exitCode).toBe(0);
+  });
+
   it('feeds a tty from attach when openStdin is set', async () => {
     const s = await spec({ ...sh('read x; echo got:$x'), tty: true, openStdin: true });
     let a!: AttachStream;
