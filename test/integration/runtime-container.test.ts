@@ -146,7 +146,9 @@ int main(void) {
     pids.push(pid);
     const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
     expect(status).toMatch(/^Uid:\s+100000\s+100000\s+100000\s+100000$/m);
-    await sleep(300);
+    // the four lines are in the log before the kill (a fixed 300 ms may end before the shell got there on a busy host)
+    const lines = async () => (await logOf(s)).out.split('\n').length - 1;
+    for (let i = 0; i < 500 && (await lines()) < 4; i++) await sleep(20);
     rt.kill(pid, 'SIGKILL');
     await rt.waitExit(s.id);
     const out = (await logOf(s)).out.trim().split('\n');
