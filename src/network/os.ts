@@ -19,6 +19,11 @@ export interface HostOs {
   sysctl(key: string, value: string): Promise<void>;
   /** A sysctl's current value (trimmed); undefined when the key does not exist. */
   readSysctl(key: string): Promise<string | undefined>;
+  /** STP state of a bridge port (/sys/class/net/<name>/brport/state, BR_STATE_*: 3 is
+   * forwarding); undefined when `name` is not a bridge port. */
+  bridgePortState(name: string): Promise<number | undefined>;
+  /** Resolves after `ms` (waits for the kernel go through here, so fakes need no clock). */
+  delay(ms: number): Promise<void>;
 }
 
 export const hostOs: HostOs = {
@@ -28,4 +33,7 @@ export const hostOs: HostOs = {
   netnsExists: (pid) => existsSync(`/proc/${pid}/ns/net`),
   sysctl: (key, value) => fs.writeFile(`/proc/sys/${key}`, value),
   readSysctl: (key) => fs.readFile(`/proc/sys/${key}`, 'utf8').then((v) => v.trim(), () => undefined),
+  // a missing file means no such port: undefined is the answer, not an error
+  bridgePortState: (name) => fs.readFile(`/sys/class/net/${name}/brport/state`, 'utf8').then((v) => Number(v.trim()), () => undefined),
+  delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

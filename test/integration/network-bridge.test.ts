@@ -75,6 +75,9 @@ async function probe(pid: number | 'host', proto: 'tcp' | 'udp', host: string, p
   return r.stdout.trim();
 }
 
+/** STP state of a bridge port as the kernel shows it (3: forwarding). */
+const portState = (veth: string) => fs.readFile(`/sys/class/net/${veth}/brport/state`, 'utf8').then((s) => s.trim());
+
 async function ping(pid: number, ip: string): Promise<boolean> {
   const r = await ns(pid, 'busybox', ['ping', '-c', '1', '-W', '1', ip]).catch(() => undefined);
   return r !== undefined;
@@ -228,6 +231,9 @@ describe.skipIf(!isRoot)('network: bridge lab (root)', () => {
     const e5 = await svc.connect(b.name, ep(5));
     const e6 = await svc.connect(a.name, ep(6));
     created.push(e4.hostVeth, e5.hostVeth, e6.hostVeth);
+    // connect returns once the new port forwards (the kernel gets there asynchronously, and
+    // late on a busy host: a ping right after the connect was lost then)
+    for (const e of [e4, e5, e6]) expect(await portState(e.hostVeth)).toBe('3');
     expect(await ping(pids.c4, e6.ip)).toBe(true);
     expect(await ping(pids.c4, a.gateway!)).toBe(true);
     expect(await ping(pids.c5, e4.ip)).toBe(false);
@@ -242,6 +248,7 @@ describe.skipIf(!isRoot)('network: bridge lab (root)', () => {
     // A second interface on a running container, then its exact removal.
     const e4b = await svc.connect(b.name, ep(4, { ifName: 'eth1' }));
     created.push(e4b.hostVeth);
+    expect(await portState(e4b.hostVeth)).toBe('3');
     expect(await ping(pids.c4, e5.ip)).toBe(true);
     const routes = (await ns(pids.c4, 'ip', ['-4', 'route', 'show', 'default'])).stdout;
     expect(routes).toContain(`via ${a.gateway} dev eth0`);

@@ -146,7 +146,9 @@ int main(void) {
     pids.push(pid);
     const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
     expect(status).toMatch(/^Uid:\s+100000\s+100000\s+100000\s+100000$/m);
-    await sleep(300);
+    // the four lines are in the log before the kill (a fixed 300 ms may end before the shell got there on a busy host)
+    const lines = async () => (await logOf(s)).out.split('\n').length - 1;
+    for (let i = 0; i < 500 && (await lines()) < 4; i++) await sleep(20);
     rt.kill(pid, 'SIGKILL');
     await rt.waitExit(s.id);
     const out = (await logOf(s)).out.trim().split('\n');
@@ -206,6 +208,37 @@ int main(void) {
     expect(await got).toBe('/dev/pts/0\r\n33 101\r\n');
     expect((await rt.waitExit(s.id)).exitCode).toBe(0);
     expect((await logOf(s)).out).toBe('/dev/pts/0\r\n33 101\r\n');
+  });
+
+  it('sets a tty size sent through attach before the start before the command runs', async () => {
+    // stty is the first command: the shim must apply the size before releasing the
+    // container, not on its first turn of the relay loop (which a busy host delays past
+    // stty's ioctl: busybox then printed "stty: standard input: No child processes").
+    for (let i = 0; i < 5; i++) {
+      const s = await spec({ args: ['stty', 'size'], tty: true });
+      let got!: Promise<string>;
+      const { pid } = await rt.start(s, async () => {
+        const a = await rt.attach(s.id);
+        a.resize(40 + i, 120);
+        got = collect(a);
+      });
+      pids.push(pid);
+      expect(await got).toBe(`${40 + i} 120\r\n`);
+      expect((await rt.waitExit(s.id)).exitCode).toBe(0);
+    }
+  });
+
+  it('keeps tty input sent through attach before the start for the command', async () => {
+    const s = await spec({ ...sh('read x; echo got:$x'), tty: true, openStdin: true });
+    let got!: Promise<string>;
+    const { pid } = await rt.start(s, async () => {
+      const a = await rt.attach(s.id);
+      a.write('early\n');
+      got = collect(a);
+    });
+    pids.push(pid);
+    expect(await got).toBe('early\r\ngot:early\r\n');
+    expect((await rt.waitExit(s.id)).exitCode).toBe(0);
   });
 
   it('feeds a tty from attach when openStdin is set', async () => {

@@ -1,7 +1,7 @@
 // The driver factory and the drivers' `ip` work against a recording fake OS.
 import { describe, expect, it } from 'vitest';
 import { Drivers, createDriver, driverName } from '../../src/network/drivers/factory.js';
-import { BridgeDriver } from '../../src/network/drivers/bridge.js';
+import { BR_STATE_FORWARDING, BridgeDriver, PORT_WAITS_MS } from '../../src/network/drivers/bridge.js';
 import { HostDriver } from '../../src/network/drivers/host.js';
 import { NullDriver } from '../../src/network/drivers/null.js';
 import { bareEndpoint, type DriverEndpoint } from '../../src/network/drivers/driver.js';
@@ -79,6 +79,7 @@ describe('bridge driver', () => {
     const os = new FakeOs();
     const b = new BridgeDriver(os);
     const plans: VethPlan[] = [];
+    os.portStates.set(ep.hostVeth, [BR_STATE_FORWARDING]); // the shim made the port; it forwards
     await b.setupEndpoint(net, { ...ep, defaultRoute: 'always', plumber: async (p) => { plans.push(p); } });
     await b.setupEndpoint(net, { ...ep, defaultRoute: 'never', plumber: async (p) => { plans.push(p); } });
     expect(os.calls).toEqual([]);
@@ -91,6 +92,23 @@ describe('bridge driver', () => {
     expect(host.input).toContain('link add name veth1234567 type veth peer name eth1 address 02:42:ac:12:00:02 netns 42');
     expect(netns.input).toContain('route add default via 172.18.0.1 dev eth1');
     await expect(b.setupEndpoint(net, { ...ep, defaultRoute: 'always', plumber: async () => { throw new Error('veth error File exists'); } })).rejects.toThrow('File exists');
+  });
+
+  it('returns from setupEndpoint only once the new bridge port forwards', async () => {
+    const os = new FakeOs();
+    const b = new BridgeDriver(os);
+    os.portStates.set(ep.hostVeth, [0, 0, BR_STATE_FORWARDING]); // disabled until the kernel's linkwatch ran
+    await b.setupEndpoint(net, ep);
+    expect(os.delays).toEqual(PORT_WAITS_MS.slice(0, 2));
+  });
+
+  it('fails setupEndpoint naming the port when it never forwards', async () => {
+    const os = new FakeOs();
+    const b = new BridgeDriver(os);
+    os.portStates.set(ep.hostVeth, [0]);
+    const total = PORT_WAITS_MS.reduce((a, c) => a + c, 0);
+    await expect(b.setupEndpoint(net, ep)).rejects.toThrow(`port veth1234567 of network web does not forward after ${total} ms (bridge port state 0)`);
+    expect(os.delays).toEqual(PORT_WAITS_MS);
   });
 
   it('tears down exactly: a vanished veth costs no spawn, a missing bridge is no error, other failures are returned', async () => {

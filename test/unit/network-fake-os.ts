@@ -37,6 +37,16 @@ export class FakeOs implements HostOs {
   /** Current values (as /proc/sys would read); unset keys read as '0'. */
   readonly sysctlValues = new Map<string, string>();
   readSysctl = async (key: string) => this.sysctlValues.get(key) ?? '0';
+  /** States a port reports, one per look (the last repeats); a link without a script forwards. */
+  readonly portStates = new Map<string, (number | undefined)[]>();
+  bridgePortState = async (name: string) => {
+    const script = this.portStates.get(name);
+    if (!script) return this.links.has(name) ? 3 : undefined;
+    return script.length > 1 ? script.shift() : script[0];
+  };
+  /** Waits asked for, in ms (they resolve at once). */
+  readonly delays: number[] = [];
+  delay = async (ms: number) => { this.delays.push(ms); };
 
   /** The commands as one line each (`ip link del x`, `nft -f - <first line of input>`). */
   lines(): string[] {

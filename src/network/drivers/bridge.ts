@@ -1,12 +1,22 @@
 // bridge: a Linux bridge per network holding the gateway address; per endpoint a veth pair
 // with the host end on the bridge and the peer inside the container's netns.
-import { invalidArgument } from '../../errors.js';
+import { MinidockError, invalidArgument } from '../../errors.js';
 import { parseCidr } from '../cidr.js';
 import { macForIp, validateGateway } from '../ipam.js';
 import type { HostOs } from '../os.js';
 import { attachEndpoint, createBridge, deleteLink, hasRoutes, showDefaultRoute, type Batch } from './commands.js';
 import type { DriverEndpoint, DriverNetwork, NetworkDriver } from './driver.js';
 import type { VethPlan } from '../../wire/veth.js';
+
+/** BR_STATE_FORWARDING of /sys/class/net/<port>/brport/state. */
+export const BR_STATE_FORWARDING = 3;
+/**
+ * Waits between looks at a new port's state, 10 s in all. The kernel moves a port to
+ * forwarding in its linkwatch work, after the veth pair got carrier (our bridges run no STP,
+ * so that is the only wait); a busy host runs that work late, and until then the bridge drops
+ * the container's frames (its first ARP, a peer's first ping).
+ */
+export const PORT_WAITS_MS = [2, 5, 10, 20, 50, 100, 200, ...Array<number>(48).fill(200)];
 
 /** `ip link del` of a link that is already gone: nothing left to undo. */
 const missing = (err: unknown) => /Cannot find device|does not exist/i.test(String((err as { stderr?: string }).stderr ?? err));
@@ -57,10 +67,28 @@ export class BridgeDriver implements NetworkDriver {
       pid: ep.pid, bridge: net.bridge, hostVeth: ep.hostVeth, ifName: ep.ifName, mac: ep.mac, ip: ep.ip,
       prefixLen: ep.prefixLen, gateway: ep.gateway, defaultRoute,
     };
-    if (ep.plumber) return ep.plumber(plan);
-    const { host, netns } = attachEndpoint(plan);
-    await this.batch(host);
-    await this.batch(netns);
+    if (ep.plumber) {
+      await ep.plumber(plan);
+    } else {
+      const { host, netns } = attachEndpoint(plan);
+      await this.batch(host);
+      await this.batch(netns);
+    }
+    // Reachable when connect returns (the CNI bridge plugin and moby wait for this too):
+    // `ip link set up` returns before the port forwards.
+    await this.waitForwarding(net.name, ep.hostVeth);
+  }
+
+  private async waitForwarding(network: string, port: string): Promise<void> {
+    let state = await this.os.bridgePortState(port);
+    for (const ms of PORT_WAITS_MS) {
+      if (state === BR_STATE_FORWARDING) return;
+      await this.os.delay(ms);
+      state = await this.os.bridgePortState(port);
+    }
+    if (state === BR_STATE_FORWARDING) return;
+    const total = PORT_WAITS_MS.reduce((a, b) => a + b, 0);
+    throw new MinidockError('Internal', `port ${port} of network ${network} does not forward after ${total} ms (bridge port state ${state ?? 'gone'})`);
   }
 
   /** Deleting the host end removes the peer too; a dead container's pair is already gone. */

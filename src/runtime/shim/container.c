@@ -333,8 +333,8 @@ void child_main(struct spec *sp, struct child_fds *f)
 	report_fd = f->err_w;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	umask(022); /* Docker's default for the container, whatever the engine's is */
-	char b;
-	if (read(f->sync_r, &b, 1) != 1) _exit(1); /* shim gone or told to abort */
+	struct release_msg rel;
+	if (read(f->sync_r, &rel, sizeof(rel)) != sizeof(rel) || rel.go != 'g') _exit(1); /* shim gone or told to abort */
 	close(f->sync_r);
 	/* become the namespace's root (our host-root kuid is unmapped in the new userns) */
 	if (sp->uidmap.n && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) fail("become root in user namespace");
@@ -378,6 +378,9 @@ void child_main(struct spec *sp, struct child_fds *f)
 		int slave;
 		int m = open_pty(&slave);
 		if (m < 0) fail("open /dev/ptmx");
+		/* the size is in place before the command runs (`stty size` as its first step sees
+		 * it; runc sets process.consoleSize here too) */
+		if ((rel.ws.ws_row || rel.ws.ws_col) && ioctl(m, TIOCSWINSZ, &rel.ws) < 0) fail("set tty size");
 		send_fd(f->pty_sock, m);
 		close(m);
 		close(f->pty_sock);

@@ -13,6 +13,7 @@
 
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 /* ---------- spec (spec.c) ---------- */
@@ -70,6 +71,10 @@ void md_seccomp_late(const struct spec *sp, int seccomp_fd);
 /* ---------- container init (container.c) ---------- */
 
 struct child_fds { int sync_r, err_w, pty_sock, in_r, out_w, err2_w, seccomp; };
+/* What the shim writes on sync_r to release the container's process (one write, so one
+ * read gets it whole): 'g' and the tty's first size, which attach clients may have sent
+ * before the start (all zero: none; the kernel's 0x0 stays). */
+struct release_msg { char go; struct winsize ws; };
 void child_main(struct spec *sp, struct child_fds *f) __attribute__((noreturn));
 void mount_rootfs(struct spec *sp, pid_t c);
 

@@ -36,6 +36,10 @@ static struct client clients[MAX_CLIENTS];
 static char exit_error[256];
 static int detach_w = -1;
 static int pty_hold = -1;
+/* A tty container whose pty master has not come yet (before and right after the release):
+ * stdin is kept for it and a size is kept for the release message. */
+static int pty_wait;
+static struct winsize first_ws;
 
 static void drop_client(int i)
 {
@@ -126,6 +130,7 @@ static void finish_stdin(void)
 
 static void flush_stdin(void)
 {
+	if (pty_wait) return; /* written once the master is here */
 	while (plen > 0 && in_fd() >= 0) {
 		ssize_t n = write(in_fd(), pend, plen);
 		if (n < 0) {
@@ -145,7 +150,7 @@ static void flush_stdin(void)
 
 static void queue_stdin(const unsigned char *d, size_t len)
 {
-	if (in_fd() < 0) return;
+	if (in_fd() < 0 && !pty_wait) return;
 	if (plen + len > pcap) {
 		pcap = (plen + len) * 2;
 		pend = realloc(pend, pcap);
@@ -181,9 +186,10 @@ static void client_input(int i)
 			queue_stdin(d, len);
 			break;
 		case 3:
-			if (len >= 4 && pty_m >= 0) {
+			if (len >= 4 && (pty_m >= 0 || pty_wait)) {
 				struct winsize ws = { .ws_row = d[0] << 8 | d[1], .ws_col = d[2] << 8 | d[3] };
-				ioctl(pty_m, TIOCSWINSZ, &ws);
+				if (pty_m >= 0) ioctl(pty_m, TIOCSWINSZ, &ws);
+				else first_ws = ws; /* goes with the release (take_early_clients) */
 			}
 			break;
 		case 4:
@@ -192,6 +198,45 @@ static void client_input(int i)
 		}
 		memmove(c->buf, c->buf + 8 + len, c->have - 8 - len);
 		c->have -= 8 + len;
+	}
+}
+
+/* Takes one waiting connection on the attach socket; -1 when there was none. */
+static int accept_client(void)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) return -1;
+	int slot = -1;
+	for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i].fd < 0) { slot = i; break; }
+	if (slot < 0) { close(fd); return 0; }
+	int sz = 1 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	clients[slot].fd = fd;
+	clients[slot].have = 0;
+	clients[slot].buf = malloc(BUF + 8);
+	return 0;
+}
+
+/*
+ * Right before a tty container is released: the engine attaches its clients before `go`
+ * (so that no output is lost) and a client may have sent the terminal's size then. That
+ * size must be the pty's before the command runs, or a first `stty size` reads 0 0 (busybox
+ * then prints a stale errno: "No child processes"). Whatever those clients wrote before
+ * `go` is in their sockets now (the engine wrote `go` after it), so polling without waiting
+ * finds all of it: connections are accepted and their frames taken here; the size goes
+ * with the release message, stdin is kept until the master comes.
+ */
+static void take_early_clients(void)
+{
+	struct pollfd lp = { listen_fd, POLLIN, 0 };
+	while (poll(&lp, 1, 0) > 0 && (lp.revents & POLLIN) && accept_client() == 0) {}
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		for (;;) {
+			if (clients[i].fd < 0 || plen >= STDIN_CAP) break;
+			struct pollfd cp = { clients[i].fd, POLLIN, 0 };
+			if (poll(&cp, 1, 0) <= 0) break;
+			client_input(i);
+		}
 	}
 }
 
@@ -254,21 +299,7 @@ static void event_loop(pid_t c, int out_r, int err_r, int sigfd)
 			if (read(sigfd, &si, sizeof(si)) < 0) { /* spurious */ }
 			if (waitpid(c, &status, WNOHANG) == c) exited = 1;
 		}
-		if (p[1].revents & POLLIN) {
-			int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0) {
-				int slot = -1;
-				for (int i = 0; i < MAX_CLIENTS; i++) if (clients[i].fd < 0) { slot = i; break; }
-				if (slot < 0) close(fd);
-				else {
-					int sz = 1 << 20;
-					setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-					clients[slot].fd = fd;
-					clients[slot].have = 0;
-					clients[slot].buf = malloc(BUF + 8);
-				}
-			}
-		}
+		if (p[1].revents & POLLIN) accept_client();
 		for (int i = 0; i < 2; i++) {
 			if (outs[i] < 0 || !p[2 + i].revents) continue;
 			ssize_t k = read(outs[i], buf, sizeof(buf));
@@ -486,7 +517,10 @@ int run_main(const char *specfile)
 		unlink(S.sock);
 		_exit(1);
 	}
-	if (write(syncp[1], "g", 1) != 1) fail("release container");
+	pty_wait = !!S.tty;
+	if (S.tty) take_early_clients();
+	struct release_msg rel = { .go = 'g', .ws = first_ws };
+	if (write(syncp[1], &rel, sizeof(rel)) != sizeof(rel)) fail("release container");
 	close(syncp[1]);
 	if (S.tty) {
 		pty_m = recv_fd(ptys[0]); /* -1 when C failed before the pty existed */
@@ -495,6 +529,8 @@ int run_main(const char *specfile)
 		 * output is readable; the exit is seen through SIGCHLD instead */
 		if (pty_m >= 0) pty_hold = ioctl(pty_m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (pty_m >= 0) fcntl(pty_m, F_SETFL, O_NONBLOCK);
+		pty_wait = 0;
+		flush_stdin(); /* input sent before the start (dropped if there is no master) */
 	}
 	char msg[512];
 	n = 0;
