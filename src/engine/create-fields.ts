@@ -25,6 +25,8 @@ export const SUPPORTED = new Set<string>([
   'HostConfig.Dns', 'HostConfig.DnsSearch', 'HostConfig.DnsOptions', 'MacAddress',
   'HostConfig.Memory', 'HostConfig.MemorySwap', 'HostConfig.MemoryReservation', 'HostConfig.NanoCpus', 'HostConfig.CpuShares',
   'HostConfig.CpusetCpus', 'HostConfig.PidsLimit', 'HostConfig.OomKillDisable',
+  // the first size of a tty container's terminal (create.ts checks it)
+  'HostConfig.ConsoleSize',
   'NetworkingConfig.EndpointsConfig.*.IPAMConfig.IPv4Address', 'NetworkingConfig.EndpointsConfig.*.Aliases',
 ]);
 
@@ -37,7 +39,6 @@ const DEFAULTS: Record<string, (v: unknown) => boolean> = {
   // the host's cgroup namespace, with the container's own cgroups bound at /sys/fs/cgroup
   // (docker's default on cgroup v1); a private cgroup namespace is not made
   'HostConfig.CgroupnsMode': (v) => isZero(v) || v === 'host',
-  'HostConfig.ConsoleSize': (v) => isZero(v) || (Array.isArray(v) && v.every((n) => n === 0)),
 };
 
 /** Maps whose keys are the data: set as soon as they have one key (`Volumes: {"/data": {}}`). */

@@ -24,6 +24,19 @@ import { logPolicy } from '../wire/log-config.js';
 import { checkCniPorts, checkCniRequest } from '../network/index.js';
 
 /** "default"/"" → bridge; host and none stay; anything else is a user network name. */
+/**
+ * HostConfig.ConsoleSize, [height, width]: the terminal's size from the container's first
+ * instant (a tty only; all zero = not given). Returned as docker records it.
+ */
+function consoleSize(v: unknown, tty: boolean): [number, number] {
+  if (v === undefined || v === null) return [0, 0];
+  const ok = Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+  if (!ok) throw invalidArgument(`invalid ConsoleSize ${JSON.stringify(v)}: expected [height, width], each 0 to 65535`);
+  const size = v as [number, number];
+  if (!tty && (size[0] > 0 || size[1] > 0)) throw invalidArgument('ConsoleSize is for a container with a tty (Tty: true)');
+  return size;
+}
+
 export function networkModeName(mode: string | undefined): string {
   return !mode || mode === 'default' ? 'bridge' : mode;
 }
@@ -138,6 +151,7 @@ export function newRecord(args: {
       IpcMode: body.HostConfig?.IpcMode || 'private',
       UTSMode: body.HostConfig?.UTSMode ?? '',
       Init: body.HostConfig?.Init ?? null,
+      ConsoleSize: consoleSize(body.HostConfig?.ConsoleSize, !!body.Tty),
       ExtraHosts: body.HostConfig?.ExtraHosts ?? null,
       Dns: body.HostConfig?.Dns ?? [],
       DnsSearch: body.HostConfig?.DnsSearch ?? [],

@@ -6,6 +6,25 @@ import { newId } from './names.js';
 import { notRunning } from './record.js';
 import type { ExecProcessLike } from './services.js';
 
+// Detach: the docker CLI sends its own ExecConfig whole; `exec -d` is carried out by exec start's
+// Detach (dockerd, too, reads it only there). Container: docker-py repeats the path's container
+// (create checks that both name the same one).
+const EXEC_FIELDS = new Set(['Cmd', 'Env', 'User', 'WorkingDir', 'Tty', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'DetachKeys', 'ConsoleSize', 'Privileged', 'Detach', 'Container']);
+
+/** An exec create body: what minidock does not do is refused by name, never ignored. */
+function checkExecFields(body: ExecCreateBody): void {
+  for (const [k, v] of Object.entries(body)) {
+    if (!EXEC_FIELDS.has(k) && v !== null && v !== undefined && v !== false && v !== '') throw invalidArgument(`minidock does not support the exec field ${k}`);
+  }
+  if (body.Privileged) throw invalidArgument('minidock does not support exec --privileged yet');
+  const size = body.ConsoleSize;
+  if (size === undefined || size === null) return;
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((n) => Number.isInteger(n) && n >= 0 && n <= 65535)) {
+    throw invalidArgument(`invalid ConsoleSize ${JSON.stringify(size)}: expected [height, width], each 0 to 65535`);
+  }
+  if (!body.Tty && size.some((n) => n > 0)) throw invalidArgument('ConsoleSize is for an exec with a tty (Tty: true)');
+}
+
 export interface ExecInstance {
   id: string;
   containerId: string;
@@ -23,7 +42,11 @@ export class ExecManager {
   create(ref: string, body: ExecCreateBody | undefined): string {
     const containerId = this.engine.resolve(ref);
     if (!body || !Array.isArray(body.Cmd) || body.Cmd.length === 0) throw invalidArgument('no exec command specified');
-    if ((body as { Privileged?: boolean }).Privileged) throw invalidArgument('minidock does not support exec --privileged yet');
+    checkExecFields(body);
+    const named = (body as { Container?: unknown }).Container;
+    if (typeof named === 'string' && named !== '' && this.engine.resolve(named) !== containerId) {
+      throw invalidArgument(`the exec body's Container ${named} is not the container of the path, ${ref}`);
+    }
     if (!this.engine.isRunning(containerId)) throw notRunning({ Id: containerId });
     this.engine.assertExecTarget(containerId);
     const id = newId();
@@ -58,6 +81,9 @@ export class ExecManager {
       throw err;
     }
     e.pid = e.process.pid;
+    // the client's terminal size from the start; the CLI's own resize follows, as with docker
+    const [rows, cols] = e.config.ConsoleSize ?? [0, 0];
+    if (e.config.Tty && rows && cols) e.process.resize(rows, cols);
     e.process.wait().then(
       (code) => { e.exitCode = code; e.running = false; },
       () => { e.exitCode = 255; e.running = false; },

@@ -111,6 +111,7 @@ export function inspectContainer(rec: ContainerRecord, dirs: { root: string; log
       IpcMode: rec.HostConfig.IpcMode || 'private',
       UTSMode: rec.HostConfig.UTSMode ?? '',
       Init: rec.HostConfig.Init ?? null,
+      ConsoleSize: rec.HostConfig.ConsoleSize ?? [0, 0],
       ExtraHosts: rec.HostConfig.ExtraHosts ?? null,
       Dns: rec.HostConfig.Dns ?? [],
       DnsSearch: rec.HostConfig.DnsSearch ?? [],

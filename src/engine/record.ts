@@ -51,7 +51,7 @@ export interface ContainerRecord {
   Config: CreateContainerBody & { Hostname: string; Env: string[]; Cmd: string[] | null; Entrypoint: string[] | null };
   HostConfig: Required<Pick<NonNullable<CreateContainerBody['HostConfig']>, 'NetworkMode' | 'PublishAllPorts' | 'AutoRemove' | 'UsernsMode'>> &
     Pick<NonNullable<CreateContainerBody['HostConfig']>, 'CapAdd' | 'CapDrop' | 'Privileged' | 'SecurityOpt' | 'ReadonlyRootfs' | 'Binds' | 'Tmpfs' | 'VolumesFrom' |
-      'PidMode' | 'IpcMode' | 'UTSMode' | 'Init' | 'ExtraHosts' | 'Dns' | 'DnsSearch' | 'DnsOptions' | 'LogConfig'> & {
+      'PidMode' | 'IpcMode' | 'UTSMode' | 'Init' | 'ConsoleSize' | 'ExtraHosts' | 'Dns' | 'DnsSearch' | 'DnsOptions' | 'LogConfig'> & {
     RestartPolicy?: RestartPolicy;
     PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   } & Partial<ResourceConfig>;

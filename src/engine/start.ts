@@ -88,7 +88,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
     // a joined network namespace is its holder's to configure
     sysctls: mode === 'host' || holder ? {} : CONTAINER_NET_SYSCTLS,
-    ...ns.spec, init: !!rec.HostConfig.Init, hold: !!rec.Hold,
+    ...ns.spec, init: !!rec.HostConfig.Init, hold: !!rec.Hold, ...consoleSizeOf(rec),
     etcFiles: { hostname: etc.hostname, hosts: etc.hosts, resolvConf: etc.resolv },
     // --log-driver none keeps nothing; the file drivers rotate (wire/log-config.ts)
     logPath: files.log, logLimit: { maxSize: log.maxSize, maxFiles: log.maxFiles }, logDiscard: log.driver === 'none',
@@ -157,4 +157,10 @@ async function failStart(core: EngineCore, hub: AttachHub, rec: ContainerRecord,
     await core.teardownLogged(`record of the failed start of ${rec.Id}`, [() => core.store.save(rec)]);
     core.signals.emit(`exit:${rec.Id}`, rec.State.ExitCode, rec.State.Error);
   }
+}
+
+/** docker's ConsoleSize [height, width] as the tty's first size (a zero in either: none). */
+function consoleSizeOf(rec: ContainerRecord): { consoleSize?: { rows: number; cols: number } } {
+  const [rows, cols] = rec.HostConfig.ConsoleSize ?? [0, 0];
+  return rec.Config.Tty && rows && cols ? { consoleSize: { rows, cols } } : {};
 }

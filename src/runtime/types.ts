@@ -74,6 +74,8 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   shmFrom?: number;
   /** --ipc none: no /dev/shm at all. */
   noShm?: boolean;
+  /** A tty container's terminal size from its first instant (the pty is sized before exec). */
+  consoleSize?: { rows: number; cols: number };
   /** --init: PID 1 is a small init that forwards signals to the command, reaps and exits with the command's status. */
   init?: boolean;
   /** A pod's namespace holder: no command (`args` empty), no image needed (no layers = an

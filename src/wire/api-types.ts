@@ -73,6 +73,8 @@ export interface CreateContainerBody {
     UTSMode?: string;
     /** `--init` */
     Init?: boolean | null;
+    /** [height, width] of the client's terminal, for a tty container (docker CLI 23+ sends it) */
+    ConsoleSize?: number[] | null;
     /** `--add-host`: `name:ip` (ip may be `host-gateway`) */
     ExtraHosts?: string[] | null;
     Dns?: string[] | null;
@@ -115,6 +117,9 @@ export interface ExecCreateBody {
   AttachStdout?: boolean;
   AttachStderr?: boolean;
   DetachKeys?: string;
+  /** [height, width] of the client's terminal, with Tty (API 1.42; docker CLI 23+ sends it) */
+  ConsoleSize?: number[] | null;
+  Privileged?: boolean;
 }
 
 export interface ExecStartBody { Detach?: boolean; Tty?: boolean }

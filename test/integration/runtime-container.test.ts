@@ -228,6 +228,24 @@ int main(void) {
     }
   });
 
+  it('sizes the tty from the spec (docker\'s ConsoleSize) before the command runs; an attach resize wins', async () => {
+    const s = await spec({ args: ['stty', 'size'], tty: true, consoleSize: { rows: 27, cols: 93 } });
+    let got!: Promise<string>;
+    const { pid } = await rt.start(s, async () => { got = collect(await rt.attach(s.id)); });
+    pids.push(pid);
+    expect(await got).toBe('27 93\r\n');
+    expect((await rt.waitExit(s.id)).exitCode).toBe(0);
+    const s2 = await spec({ args: ['stty', 'size'], tty: true, consoleSize: { rows: 27, cols: 93 } });
+    const { pid: pid2 } = await rt.start(s2, async () => {
+      const a = await rt.attach(s2.id);
+      a.resize(51, 140);
+      got = collect(a);
+    });
+    pids.push(pid2);
+    expect(await got).toBe('51 140\r\n');
+    expect((await rt.waitExit(s2.id)).exitCode).toBe(0);
+  });
+
   it('keeps tty input sent through attach before the start for the command', async () => {
     const s = await spec({ ...sh('read x; echo got:$x'), tty: true, openStdin: true });
     let got!: Promise<string>;

@@ -242,4 +242,26 @@ describe('what docker clients negotiate with', () => {
     expect(await client.json('POST', '/v1.41/build/prune?filters=%7B%22label%22%3A%5B%22a%3Db%22%5D%7D')).toEqual({ CachesDeleted: null, SpaceReclaimed: 0 });
     await expect(client.json('POST', '/build/prune?filters=nope')).rejects.toMatchObject({ status: 400, message: 'invalid filters: nope' });
   });
+
+  it('takes ConsoleSize for a tty container (docker CLI 23+ sends it) and refuses it otherwise', async () => {
+    const { Id } = await client.json<{ Id: string }>('POST', '/containers/create', { body: { Image: 'busybox', Tty: true, HostConfig: { ConsoleSize: [30, 100] } } });
+    expect(await client.json('GET', `/containers/${Id}/json`)).toMatchObject({ HostConfig: { ConsoleSize: [30, 100] } });
+    await expect(client.json('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { ConsoleSize: [30, 100] } } }))
+      .rejects.toMatchObject({ status: 400, message: 'ConsoleSize is for a container with a tty (Tty: true)' });
+    await expect(client.json('POST', '/containers/create', { body: { Image: 'busybox', Tty: true, HostConfig: { ConsoleSize: [30] } } }))
+      .rejects.toMatchObject({ status: 400, message: 'invalid ConsoleSize [30]: expected [height, width], each 0 to 65535' });
+    expect(await client.json('POST', '/containers/create', { body: { Image: 'busybox', HostConfig: { ConsoleSize: [0, 0] } } })).toHaveProperty('Id');
+  });
+
+  it('refuses exec fields it does not do, by name, and checks ConsoleSize', async () => {
+    const { Id } = await client.json<{ Id: string }>('POST', '/containers/create', { body: { Image: 'busybox', Cmd: ['sleep', '60'] } });
+    await client.start(Id);
+    await expect(client.json('POST', `/containers/${Id}/exec`, { body: { Cmd: ['true'], Colour: 'red' } }))
+      .rejects.toMatchObject({ status: 400, message: 'minidock does not support the exec field Colour' });
+    await expect(client.json('POST', `/containers/${Id}/exec`, { body: { Cmd: ['true'], ConsoleSize: [10, 20] } }))
+      .rejects.toMatchObject({ status: 400, message: 'ConsoleSize is for an exec with a tty (Tty: true)' });
+    expect(await client.json('POST', `/containers/${Id}/exec`, { body: { Cmd: ['true'], Tty: true, ConsoleSize: [10, 20], Detach: false } })).toHaveProperty('Id');
+    // docker-py repeats the container in the body
+    expect(await client.json('POST', `/containers/${Id}/exec`, { body: { Cmd: ['true'], Container: Id } })).toHaveProperty('Id');
+  });
 });

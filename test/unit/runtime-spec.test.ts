@@ -66,6 +66,15 @@ describe('spec serializer', () => {
     expect(text).toMatch(/^tty 1$/m);
   });
 
+  it('writes a tty\'s first size (ConsoleSize) and refuses one without a tty or out of range', () => {
+    const text = serializeRunSpec({ ...spec, tty: true, consoleSize: { rows: 40, cols: 120 } });
+    expect(valuesOf(text, 'tty_rows')).toEqual(['40']);
+    expect(valuesOf(text, 'tty_cols')).toEqual(['120']);
+    expect(serializeRunSpec({ ...spec, tty: true })).not.toMatch(/^tty_rows /m);
+    expect(() => serializeRunSpec({ ...spec, tty: false, consoleSize: { rows: 40, cols: 120 } })).toThrow(/only a tty has a size/);
+    expect(() => serializeRunSpec({ ...spec, tty: true, consoleSize: { rows: 0, cols: 120 } })).toThrow(/not 1 to 65535/);
+  });
+
   it('refuses, with a typed error naming the field, what the shim cannot run', () => {
     const bad: [Partial<ContainerSpec>, RegExp][] = [
       [{ args: [] }, /no command specified/],

@@ -28,7 +28,7 @@ struct spec {
 	int ngroups;
 	char *upper, *work, *rundir, *rootfs, *cwd, *hostname, *net;
 	char *etc_hostname, *etc_hosts, *etc_resolv, *log, *exit, *sock, *seccomp;
-	long long uid, gid, tty, in, pid, stdio_uid, stdio_gid, nnp, readonly_root, log_max_size, log_max_files, log_discard;
+	long long uid, gid, tty, in, pid, stdio_uid, stdio_gid, nnp, readonly_root, log_max_size, log_max_files, log_discard, tty_rows, tty_cols;
 	long long join_user, join_net, join_ipc, join_uts, join_pid, host_pid, host_ipc, host_uts, shm_from, init, no_shm, hold;
 	uint64_t cap_bounding, cap_permitted;
 };

@@ -35,7 +35,9 @@
  *         IPC namespace's shared memory), no_shm (0|1: no /dev/shm, --ipc none), init (0|1: PID 1 is a small reaping init that
  *         forwards signals to the command and exits with its status), hold (0|1: a pod's
  *         namespace holder: no arg, no image; PID 1 is set up as any container's, then waits
- *         without exec until SIGTERM, SIGINT or SIGHUP ends it with 0; excludes init and tty)
+ *         without exec until SIGTERM, SIGINT or SIGHUP ends it with 0; excludes init and tty),
+ *         tty_rows, tty_cols (with tty, 1 to 65535: the pty's size before the command runs,
+ *         docker's ConsoleSize; a size sent through attach before the start wins)
  *   exec: pid! (1 to 2147483647)
  *   both: arg! (repeated; run with hold: none), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
  *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), cap_bounding (capability number
@@ -110,6 +112,8 @@ static const struct key keys[] = {
 	{ "init", K_BOOL, RUN, 0, F(init) },
 	{ "no_shm", K_BOOL, RUN, 0, F(no_shm) },
 	{ "hold", K_BOOL, RUN, 0, F(hold) },
+	{ "tty_rows", K_SIZE, RUN, 0, F(tty_rows) },
+	{ "tty_cols", K_SIZE, RUN, 0, F(tty_cols) },
 	{ "pid", K_PID, EXEC, 1, F(pid) },
 	{ "arg", K_LIST, BOTH, 0, F(arg) }, /* required unless hold (checked below) */
 	{ "env", K_LIST, BOTH, 0, F(env) },
@@ -288,6 +292,8 @@ void parse_spec(const char *file, enum spec_mode mode, struct spec *sp)
 	if (sp->hold && sp->arg.n) bad("hold takes no arg (the holder runs no command)");
 	if (!sp->hold && !sp->arg.n) bad("missing key arg");
 	if (sp->hold && (sp->init || sp->tty)) bad("hold excludes init and tty");
+	if ((sp->tty_rows || sp->tty_cols) && !sp->tty) bad("tty_rows and tty_cols need tty");
+	if (sp->tty_rows > 65535 || sp->tty_cols > 65535) bad("tty_rows and tty_cols are 1 to 65535");
 	if (!!sp->uidmap.n != !!sp->gidmap.n) bad("uidmap and gidmap go together");
 	if (sp->mount_kind.n != sp->mount_src.n || sp->mount_kind.n != sp->mount_dst.n) bad("mount_kind, mount_src and mount_dst go together (one each per mount)");
 	if (sp->cap_permitted & ~sp->cap_bounding) bad("cap_permitted is not a subset of cap_bounding");

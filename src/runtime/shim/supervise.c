@@ -390,6 +390,8 @@ static pid_t spawn_joined(long flags)
 int run_main(const char *specfile)
 {
 	parse_spec(specfile, SPEC_RUN, &S);
+	first_ws.ws_row = (unsigned short)S.tty_rows; /* ConsoleSize; an attach resize before the start replaces it */
+	first_ws.ws_col = (unsigned short)S.tty_cols;
 	int seccomp_fd = md_seccomp_open(&S);
 	signal(SIGPIPE, SIG_IGN);
 	/* detach from the engine: its restart must not take the container with it */
