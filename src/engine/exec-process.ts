@@ -9,7 +9,7 @@ import { processSpec } from './process-spec.js';
 import { cgroupOf } from './resources.js';
 import type { ExecProcessLike, ProcessSecurity } from './services.js';
 
-export interface ExecOptions { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean }
+export interface ExecOptions { cmd: string[]; env: string[]; workingDir: string; user: string; tty: boolean; consoleSize?: { rows: number; cols: number } }
 
 /** A pod's holder has no image: nothing can be exec'd in it. */
 export function assertExecTarget(rec: ContainerRecord): void {
@@ -29,7 +29,7 @@ export async function execProcess(core: EngineCore, ref: string, o: ExecOptions)
     args: o.cmd, env: [...rec.Config.Env, ...o.env], workingDir: o.workingDir || rec.Config.WorkingDir,
     user: o.user || rec.Config.User, hostname: rec.Config.Hostname, tty: o.tty,
   }, security);
-  const proc = await runtime.exec(rec.Id, rec.State.Pid, spec);
+  const proc = await runtime.exec(rec.Id, rec.State.Pid, o.tty && o.consoleSize ? { ...spec, consoleSize: o.consoleSize } : spec);
   // An exec joins the container's namespaces through setns, not its cgroup: it is moved in
   // here, once the shim reports it started. Its limits and stats apply from then on; a child
   // it forks in the instant before the move stays outside (the exec shim would have to hold

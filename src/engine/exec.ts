@@ -25,6 +25,12 @@ function checkExecFields(body: ExecCreateBody): void {
   if (!body.Tty && size.some((n) => n > 0)) throw invalidArgument('ConsoleSize is for an exec with a tty (Tty: true)');
 }
 
+/** ConsoleSize [height, width] as the exec's first tty size (a zero in either: none). */
+function consoleSize(c: ExecCreateBody): { consoleSize?: { rows: number; cols: number } } {
+  const [rows, cols] = c.ConsoleSize ?? [0, 0];
+  return c.Tty && rows && cols ? { consoleSize: { rows, cols } } : {};
+}
+
 export interface ExecInstance {
   id: string;
   containerId: string;
@@ -74,6 +80,7 @@ export class ExecManager {
     try {
       e.process = await this.engine.execProcess(e.containerId, {
         cmd: e.config.Cmd, env: e.config.Env ?? [], workingDir: e.config.WorkingDir ?? '', user: e.config.User ?? '', tty: !!e.config.Tty,
+        ...consoleSize(e.config),
       });
     } catch (err) {
       e.running = false;
@@ -81,9 +88,6 @@ export class ExecManager {
       throw err;
     }
     e.pid = e.process.pid;
-    // the client's terminal size from the start; the CLI's own resize follows, as with docker
-    const [rows, cols] = e.config.ConsoleSize ?? [0, 0];
-    if (e.config.Tty && rows && cols) e.process.resize(rows, cols);
     e.process.wait().then(
       (code) => { e.exitCode = code; e.running = false; },
       () => { e.exitCode = 255; e.running = false; },

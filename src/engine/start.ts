@@ -82,13 +82,13 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   t.mark('ports+mounts');
   const log = logPolicy(rec.HostConfig.LogConfig);
   const spec: ContainerSpec = {
-    ...proc, maskedPaths, readonlyPaths, mounts, readonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
+    ...proc, ...consoleSizeOf(rec), maskedPaths, readonlyPaths, mounts, readonlyRootfs: !!rec.HostConfig.ReadonlyRootfs,
     id: rec.Id, layerDirs, upperDir: path.join(files.root, 'upper'), workDir: path.join(files.root, 'work'),
     hostname, openStdin: !!rec.Config.OpenStdin,
     userns: rec.Userns, network: mode === 'host' ? 'host' : 'new',
     // a joined network namespace is its holder's to configure
     sysctls: mode === 'host' || holder ? {} : CONTAINER_NET_SYSCTLS,
-    ...ns.spec, init: !!rec.HostConfig.Init, hold: !!rec.Hold, ...consoleSizeOf(rec),
+    ...ns.spec, init: !!rec.HostConfig.Init, hold: !!rec.Hold,
     etcFiles: { hostname: etc.hostname, hosts: etc.hosts, resolvConf: etc.resolv },
     // --log-driver none keeps nothing; the file drivers rotate (wire/log-config.ts)
     logPath: files.log, logLimit: { maxSize: log.maxSize, maxFiles: log.maxFiles }, logDiscard: log.driver === 'none',

@@ -60,6 +60,12 @@ function common(s: ProcessSpec, seccompFile: string | undefined, hold = false): 
   out += line('cwd', s.cwd) + line('uid', checkId('uid', s.uid)) + line('gid', checkId('gid', s.gid));
   for (const g of s.additionalGids) out += line('group', checkId('group', g));
   out += line('tty', s.tty ? 1 : 0);
+  if (s.consoleSize) {
+    const { rows, cols } = s.consoleSize;
+    if (!s.tty) throw new InvalidSpec('console size', `${rows}x${cols}`, 'only a tty has a size');
+    for (const n of [rows, cols]) if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidSpec('console size', `${rows}x${cols}`, 'not 1 to 65535');
+    out += line('tty_rows', rows) + line('tty_cols', cols);
+  }
   // docker (moby oci.SetCapabilities): root gets the list as bounding, permitted and
   // effective; any other uid only as bounding, "to match what execve does"
   const caps = [...new Set(s.capabilities.map(capabilityNumber))].sort((a, b) => a - b);
@@ -146,11 +152,6 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   for (const l of spec.layerDirs) out += line('layer', l);
   out += line('upper', spec.upperDir) + line('work', spec.workDir) + line('rundir', spec.runDir) + line('rootfs', rootfsPath(spec.runDir));
   if (spec.hold && (spec.init || spec.tty)) throw new InvalidSpec('hold', 'true', 'a holder has no init and no tty');
-  if (spec.consoleSize) {
-    const { rows, cols } = spec.consoleSize;
-    if (!spec.tty) throw new InvalidSpec('console size', `${rows}x${cols}`, 'only a tty has a size');
-    for (const n of [rows, cols]) if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidSpec('console size', `${rows}x${cols}`, 'not 1 to 65535');
-  }
   out += common(spec, seccompPath(spec.runDir), !!spec.hold);
   out += line('stdin', spec.openStdin ? 1 : 0) + line('hostname', spec.hostname) + line('net', spec.network);
   if (spec.userns) {
@@ -160,7 +161,6 @@ export function serializeRunSpec(spec: ContainerSpec): string {
   out += namespaceLines(spec);
   if (spec.init) out += line('init', 1);
   if (spec.hold) out += line('hold', 1);
-  if (spec.consoleSize) out += line('tty_rows', spec.consoleSize.rows) + line('tty_cols', spec.consoleSize.cols);
   for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
     if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/i.test(key)) throw new InvalidSpec('sysctl name', key, 'not a dotted sysctl name');
     out += line('sysctl', `${key.replace(/\./g, '/')} ${value}`);

@@ -37,6 +37,8 @@ export interface ProcessSpec extends ProcessSecurity {
   gid: number;
   additionalGids: number[];
   tty: boolean;
+  /** With tty: the terminal's size from the first instant (the pty is sized before exec; docker's ConsoleSize). */
+  consoleSize?: { rows: number; cols: number };
 }
 
 /** One user mount for the shim. `options`: a tmpfs's kernel options in host ids (`size=64m,mode=1777,uid=100000,gid=100000`). */
@@ -74,8 +76,6 @@ export interface ContainerSpec extends ProcessSpec, ContainerSecurity {
   shmFrom?: number;
   /** --ipc none: no /dev/shm at all. */
   noShm?: boolean;
-  /** A tty container's terminal size from its first instant (the pty is sized before exec). */
-  consoleSize?: { rows: number; cols: number };
   /** --init: PID 1 is a small init that forwards signals to the command, reaps and exits with the command's status. */
   init?: boolean;
   /** A pod's namespace holder: no command (`args` empty), no image needed (no layers = an

@@ -348,6 +348,11 @@ int main(void) {
     const tout = await text(t.stdout);
     expect(await t.wait()).toBe(0);
     expect(tout).toMatch(/^\/dev\/pts\/\d+\r\n40 120\r\n$/);
+    // ConsoleSize: sized before the command, stty as the first instruction
+    const c = await rt.exec(s.id, pid, { ...opts, args: ['stty', 'size'], tty: true, consoleSize: { rows: 22, cols: 77 } });
+    const cout = await text(c.stdout);
+    expect(await c.wait()).toBe(0);
+    expect(cout).toBe('22 77\r\n');
 
     await expect(rt.exec(s.id, pid, { ...opts, args: ['nope'] })).rejects.toThrow(CommandNotFound);
     await expect(rt.exec(s.id, pid, { ...opts, args: ['/bin/notexec'] })).rejects.toThrow(CommandNotExecutable);

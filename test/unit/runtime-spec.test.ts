@@ -71,6 +71,7 @@ describe('spec serializer', () => {
     expect(valuesOf(text, 'tty_rows')).toEqual(['40']);
     expect(valuesOf(text, 'tty_cols')).toEqual(['120']);
     expect(serializeRunSpec({ ...spec, tty: true })).not.toMatch(/^tty_rows /m);
+    expect(valuesOf(serializeExecSpec(42, { args: ['sh'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], tty: true, consoleSize: { rows: 9, cols: 30 }, capabilities: [], noNewPrivileges: true, seccomp: null }), 'tty_cols')).toEqual(['30']);
     expect(() => serializeRunSpec({ ...spec, tty: false, consoleSize: { rows: 40, cols: 120 } })).toThrow(/only a tty has a size/);
     expect(() => serializeRunSpec({ ...spec, tty: true, consoleSize: { rows: 0, cols: 120 } })).toThrow(/not 1 to 65535/);
   });

@@ -62,6 +62,8 @@ int exec_main(const char *specfile)
 	if (sp.tty) {
 		master = open_pty(&slave);
 		if (master < 0) fail("open /dev/ptmx");
+		struct winsize ws = { .ws_row = (unsigned short)sp.tty_rows, .ws_col = (unsigned short)sp.tty_cols };
+		if (ws.ws_row && ws.ws_col && ioctl(master, TIOCSWINSZ, &ws) < 0) fail("set tty size");
 	}
 	int errp[2];
 	if (pipe2(errp, O_CLOEXEC) < 0) fail("pipe");

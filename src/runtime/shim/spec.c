@@ -35,12 +35,12 @@
  *         IPC namespace's shared memory), no_shm (0|1: no /dev/shm, --ipc none), init (0|1: PID 1 is a small reaping init that
  *         forwards signals to the command and exits with its status), hold (0|1: a pod's
  *         namespace holder: no arg, no image; PID 1 is set up as any container's, then waits
- *         without exec until SIGTERM, SIGINT or SIGHUP ends it with 0; excludes init and tty),
- *         tty_rows, tty_cols (with tty, 1 to 65535: the pty's size before the command runs,
- *         docker's ConsoleSize; a size sent through attach before the start wins)
+ *         without exec until SIGTERM, SIGINT or SIGHUP ends it with 0; excludes init and tty)
  *   exec: pid! (1 to 2147483647)
  *   both: arg! (repeated; run with hold: none), env (repeated), cwd! (absolute), uid!, gid!, group (supplementary
- *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), cap_bounding (capability number
+ *         gid, repeated) (ids 0 to 2147483647), tty! (0|1), tty_rows, tty_cols
+ *         (with tty, 1 to 65535: the pty's size before the command runs, docker's ConsoleSize;
+ *         for a container, a size sent through attach before the start wins), cap_bounding (capability number
  *         0 to 63, repeated; the bounding set), cap_permitted (repeated; permitted and
  *         effective, a subset of the bounding set; inheritable and ambient are always empty),
  *         no_new_privs (0|1), seccomp (path of rules for md_seccomp_apply; absent = unconfined)
@@ -112,8 +112,6 @@ static const struct key keys[] = {
 	{ "init", K_BOOL, RUN, 0, F(init) },
 	{ "no_shm", K_BOOL, RUN, 0, F(no_shm) },
 	{ "hold", K_BOOL, RUN, 0, F(hold) },
-	{ "tty_rows", K_SIZE, RUN, 0, F(tty_rows) },
-	{ "tty_cols", K_SIZE, RUN, 0, F(tty_cols) },
 	{ "pid", K_PID, EXEC, 1, F(pid) },
 	{ "arg", K_LIST, BOTH, 0, F(arg) }, /* required unless hold (checked below) */
 	{ "env", K_LIST, BOTH, 0, F(env) },
@@ -122,6 +120,8 @@ static const struct key keys[] = {
 	{ "gid", K_ID, BOTH, 1, F(gid) },
 	{ "group", K_GROUP, BOTH, 0, 0 },
 	{ "tty", K_BOOL, BOTH, 1, F(tty) },
+	{ "tty_rows", K_SIZE, BOTH, 0, F(tty_rows) },
+	{ "tty_cols", K_SIZE, BOTH, 0, F(tty_cols) },
 	{ "cap_bounding", K_CAP, BOTH, 0, F(cap_bounding) },
 	{ "cap_permitted", K_CAP, BOTH, 0, F(cap_permitted) },
 	{ "no_new_privs", K_BOOL, BOTH, 0, F(nnp) },
