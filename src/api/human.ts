@@ -11,17 +11,23 @@ export function formatG(value: number, precision: number): string {
 }
 
 const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
 
-/** go-units HumanSize: decimal units, 3 significant digits ("4.26MB"). */
-export function humanSize(bytes: number): string {
+function scaled(bytes: number, base: number, units: string[], digits: number): string {
   let size = bytes;
   let i = 0;
-  while (size >= 1000 && i < DECIMAL_UNITS.length - 1) {
-    size /= 1000;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
     i++;
   }
-  return `${formatG(size, 3)}${DECIMAL_UNITS[i]}`;
+  return `${formatG(size, digits)}${units[i]}`;
 }
+
+/** go-units HumanSize: decimal units, 3 significant digits ("4.26MB"). */
+export function humanSize(bytes: number): string { return scaled(bytes, 1000, DECIMAL_UNITS, 3); }
+
+/** go-units BytesSize: binary units, 4 significant digits ("16MiB", "1.953KiB"). */
+export function bytesSize(bytes: number): string { return scaled(bytes, 1024, BINARY_UNITS, 4); }
 
 /** go-units HumanDuration for a duration in milliseconds. */
 export function humanDuration(ms: number): string {

@@ -2,22 +2,10 @@
 // CPU % from the cpu and system deltas × online CPUs, memory without the page cache,
 // NET I/O and BLOCK I/O summed, sizes in go-units' wording.
 import type { ContainerStats } from '../wire/stats.js';
-import { formatG, humanSize } from '../api/human.js';
+import { bytesSize, humanSize } from '../api/human.js';
 
 export const STATS_HEADER = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];
 
-const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
-
-/** go-units BytesSize: binary units, 4 significant digits ("16MiB", "1.953KiB"). */
-export function bytesSize(bytes: number): string {
-  let size = bytes;
-  let i = 0;
-  while (size >= 1024 && i < BINARY_UNITS.length - 1) {
-    size /= 1024;
-    i++;
-  }
-  return `${formatG(size, 4)}${BINARY_UNITS[i]}`;
-}
 
 export function cpuPercent(s: ContainerStats): number {
   const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;

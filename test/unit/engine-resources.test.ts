@@ -7,7 +7,8 @@ import { Engine } from '../../src/engine/engine.js';
 import { updateFields } from '../../src/engine/resources.js';
 import { psRow } from '../../src/engine/top.js';
 import { ramInBytes, resourceFields } from '../../src/cli/run-flags.js';
-import { bytesSize, cpuPercent, memUsageNoCache, statsRow } from '../../src/cli/stats-format.js';
+import { cpuPercent, memUsageNoCache, statsRow } from '../../src/cli/stats-format.js';
+import { bytesSize } from '../../src/api/human.js';
 import type { ContainerStats } from '../../src/runtime/cgroups/index.js';
 import { fakeServices } from '../helpers/fake-services.js';
 
