@@ -15,6 +15,12 @@ const serve = (port: number) => ['sh', '-c', `mkdir -p /srv && echo ${PAGE} > /s
 const fetchIn = (target: string, port: string | number) => ['sh', '-c', `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${target} ${port}`];
 
 export const reach = (r: StepResult) => (r.exit === 0 && r.stdout.includes(PAGE) ? 'reachable' : 'unreachable');
+/**
+ * An automatic subnet's prefix is the engine's history, not its behaviour: docker takes its pools
+ * in turn (172.17-31.0.0/16, then 192.168.0.0/20 slices) and a long-running dockerd goes on past
+ * the pools it used before, even once they are free again (seen: /20 after an hour of tests).
+ */
+const poolPrefix = (r: StepResult) => r.stdout.replace(/(<ip\d+>)\/(16|20)\b/g, '$1/<pool>');
 const untilReachable = { times: 10, delayMs: 500, until: (r: StepResult) => reach(r) === 'reachable' };
 /** busybox nslookup prints "Name: x" then "Address: ip" (or "Address 1: ip") when it resolved. */
 export const resolved = (r: StepResult) =>
@@ -223,8 +229,8 @@ export const scenarios: Scenario[] = [
       cli('create subnet', ['network', 'create', '--subnet', '{sub}.0/24', '{n:subnet}']),
     ],
     steps: [
-      cli('ip -o addr', ['run', '--rm', '--network', '{n:net}', IMG, 'ip', '-o', 'addr'], { expect: { stdout: /eth0/ } }),
-      cli('ip route', ['run', '--rm', '--network', '{n:net}', IMG, 'ip', 'route']),
+      cli('ip -o addr', ['run', '--rm', '--network', '{n:net}', IMG, 'ip', '-o', 'addr'], { expect: { stdout: /eth0/ }, compare: ['exit', 'outcome'], outcome: poolPrefix }),
+      cli('ip route', ['run', '--rm', '--network', '{n:net}', IMG, 'ip', 'route'], { compare: ['exit', 'outcome'], outcome: poolPrefix }),
       cli('resolv.conf', ['run', '--rm', '--network', '{n:net}', IMG, 'cat', '/etc/resolv.conf']),
       cli('hosts', ['run', '--rm', '--network', '{n:net}', '--name', '{n:hostsc}', IMG, 'cat', '/etc/hosts']),
       cli('--ip', ['run', '--rm', '--network', '{n:subnet}', '--ip', '{sub}.50', IMG, 'ip', '-o', '-4', 'addr', 'show', 'eth0'], {
