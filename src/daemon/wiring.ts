@@ -65,7 +65,7 @@ export function cgroupService(env: NodeJS.ProcessEnv): CgroupServiceLike {
     layout: () => {
       if (!detected) {
         detected = Cgroups.detect({}, env);
-        detected.catch(() => { detected = undefined; });
+        detected.catch(() => { detected = undefined; }); // not cached when it fails; callers still get the rejection
       }
       return detected;
     },
