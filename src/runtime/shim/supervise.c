@@ -73,10 +73,16 @@ static int send_frame(int fd, const unsigned char *h, const unsigned char *data,
 	return 0;
 }
 
-/* Bounded logs (log_max_size): before a frame that would take the log past the size, the
+/* Bounded logs (log_max_size): once the next bytes would take the log past the size, the
  * log becomes log.1 (log.1 becomes log.2 ... up to log_max_files - 1, the oldest dropped)
- * and a new log is started; a reader that follows finds the renamed file by its inode. */
+ * and a new log is started; a reader that follows finds the renamed file by its inode.
+ * A file starts at the start of a line of both streams, as docker's json-file (one entry per
+ * line) does: when the rotation is due in the middle of a line, the frame is split after the
+ * newline that ends it and the rest goes to the new log; a line that runs LOG_LINE_SLACK past
+ * the size without ending is cut there (docker cuts lines into 16 KiB partial entries). */
+#define LOG_LINE_SLACK (16 * 1024)
 static long long logsize;
+static int midline[3]; /* per stream (1 stdout, 2 stderr): its last logged byte ended no line */
 
 static void rotate_log(void)
 {
@@ -94,19 +100,45 @@ static void rotate_log(void)
 	logsize = 0;
 }
 
+static void log_frame(unsigned char h[16], const unsigned char *data, size_t n)
+{
+	if (logfd < 0) return;
+	put_be32(h + 4, n);
+	struct iovec iov[2] = { { h, 16 }, { (void *)data, n } };
+	ssize_t w = writev(logfd, iov, 2);
+	if (w > 0) logsize += w; /* disk full (w < 0): live clients still get it */
+}
+
+/* Logs a chunk of one stream, rotating first when it is due (above). */
+static void log_chunk(unsigned char h[16], int stream, const unsigned char *data, size_t n)
+{
+	while (S.log_max_size > 0 && logsize > 0 && logsize + 16 + (long long)n > S.log_max_size) {
+		if (!midline[1] && !midline[2]) { rotate_log(); break; }
+		const unsigned char *nl = midline[3 - stream] ? NULL : memchr(data, '\n', n);
+		if (nl && nl + 1 < data + n) { /* this stream's line ends inside the chunk: split there */
+			size_t head = (size_t)(nl + 1 - data);
+			log_frame(h, data, head);
+			data += head;
+			n -= head;
+			midline[stream] = 0;
+			rotate_log();
+			break;
+		}
+		if (logsize + 16 + (long long)n > S.log_max_size + LOG_LINE_SLACK) rotate_log();
+		break;
+	}
+	log_frame(h, data, n);
+	if (n > 0) midline[stream] = data[n - 1] != '\n';
+}
+
 static void emit(int stream, const unsigned char *data, size_t n)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	unsigned char h[16] = { stream };
-	put_be32(h + 4, n);
 	put_be64(h + 8, (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec);
-	struct iovec iov[2] = { { h, 16 }, { (void *)data, n } };
-	if (S.log_max_size > 0 && logsize > 0 && logsize + 16 + (long long)n > S.log_max_size) rotate_log();
-	if (logfd >= 0) {
-		ssize_t w = writev(logfd, iov, 2);
-		if (w > 0) logsize += w; /* disk full (w < 0): live clients still get it */
-	}
+	log_chunk(h, stream, data, n);
+	put_be32(h + 4, n);
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0 && send_frame(clients[i].fd, h, data, n) < 0) drop_client(i);
 }
