@@ -1,6 +1,9 @@
-// Typed client for the engine API over the unix socket. Uses node:http (not undici) to keep
-// CLI start-up lean, and because hijacked attach/exec streams need the raw upgraded socket.
-import http from 'node:http';
+// Typed client for the engine API over the unix socket. Requests whose answer is read whole,
+// and the attach/exec hijack, go through http1.ts (node:net alone: no HTTP library at a CLI's
+// start); streamed answers and request bodies (logs, events, pull, archives) through node:http,
+// loaded only by the commands that stream.
+import type http from 'node:http';
+import { send, upgrade, type Answer } from './http1.js';
 import type { Socket } from 'node:net';
 import { EngineUnavailable, fromErrorBody, MinidockError } from '../errors.js';
 import { FROM_DAEMON } from './daemon-mark.js';
@@ -51,11 +54,21 @@ async function readAll(res: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** node:http, for the streaming paths only. */
+const loadHttp = async () => (await import('node:http')).default;
+
 async function errorFrom(res: http.IncomingMessage): Promise<MinidockError> {
-  const text = await readAll(res);
+  return errorFromText(res.statusCode ?? 500, await readAll(res));
+}
+
+async function answerError(answer: Answer): Promise<MinidockError> {
+  return errorFromText(answer.status, (await answer.body()).toString('utf8'));
+}
+
+function errorFromText(status: number, text: string): MinidockError {
   let body: { message?: string; code?: string; exitCode?: number } = {};
-  try { body = JSON.parse(text); } catch { body = { message: text.trim() || `engine answered ${res.statusCode}` }; }
-  return markDaemon(fromErrorBody(res.statusCode ?? 500, body as never));
+  try { body = JSON.parse(text); } catch { body = { message: text.trim() || `engine answered ${status}` }; }
+  return markDaemon(fromErrorBody(status, body as never));
 }
 
 /** Errors rebuilt from an engine answer carry this mark so the CLI can word them like docker. */
@@ -88,7 +101,8 @@ export class EngineClient {
     return this.retrying(() => this.rawOnce(method, path, opts));
   }
 
-  private rawOnce(method: string, path: string, opts: RequestOptions): Promise<http.IncomingMessage> {
+  private async rawOnce(method: string, path: string, opts: RequestOptions): Promise<http.IncomingMessage> {
+    const http = await loadHttp();
     return new Promise((resolve, reject) => {
       const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
       const req = http.request({
@@ -109,9 +123,20 @@ export class EngineClient {
     return err;
   }
 
+  /** A request whose answer is read whole (no streaming); resolves once its head has arrived, status checked. */
+  private answer(method: string, path: string, opts: RequestOptions = {}): Promise<Answer> {
+    return this.retrying(async () => {
+      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      const headers = { ...(payload ? { 'Content-Type': 'application/json' } : {}), ...opts.headers };
+      const answer = await send(this.socketPath, method, buildPath(path, opts.query), headers, payload)
+        .catch((err: NodeJS.ErrnoException) => { throw this.connectError(err); });
+      if (answer.status >= 400) throw await answerError(answer);
+      return answer;
+    });
+  }
+
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.raw(method, path, opts);
-    const text = await readAll(res);
+    const text = (await (await this.answer(method, path, opts)).body()).toString('utf8');
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -120,21 +145,13 @@ export class EngineClient {
     return this.retrying(() => this.hijackOnce(path, opts));
   }
 
-  private hijackOnce(path: string, opts: RequestOptions): Promise<{ socket: Socket; head: Buffer }> {
-    return new Promise((resolve, reject) => {
-      const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-      const req = http.request({
-        socketPath: this.socketPath, method: 'POST', path: buildPath(path, opts.query), agent: false,
-        headers: { Connection: 'Upgrade', Upgrade: 'tcp', ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
-      });
-      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
-      req.on('response', (res) => {
-        if ((res.statusCode ?? 500) >= 400) errorFrom(res).then(reject, reject);
-        else reject(new MinidockError('Internal', `engine did not upgrade ${path} (status ${res.statusCode})`));
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
-      req.end(payload);
-    });
+  private async hijackOnce(path: string, opts: RequestOptions): Promise<{ socket: Socket; head: Buffer }> {
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const got = await upgrade(this.socketPath, buildPath(path, opts.query), payload ? { 'Content-Type': 'application/json' } : {}, payload)
+      .catch((err: NodeJS.ErrnoException) => { throw this.connectError(err); });
+    if (got.upgraded) return { socket: got.socket, head: got.head };
+    if (got.answer.status >= 400) throw await answerError(got.answer);
+    throw new MinidockError('Internal', `engine did not upgrade ${path} (status ${got.answer.status})`);
   }
 
   /** POST /images/{name}/push: `name` as NAME[:TAG]; progress per JSON line, an error line is thrown. */
@@ -171,6 +188,7 @@ export class EngineClient {
   }
   /** POST /images/load with the archive as the body; resolves the "Loaded image..." lines. */
   async loadImages(archive: NodeJS.ReadableStream): Promise<string[]> {
+    const http = await loadHttp();
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = http.request({
         socketPath: this.socketPath, method: 'POST', path: '/images/load?quiet=1', agent: false,
@@ -192,7 +210,7 @@ export class EngineClient {
   }
 
   // ------------------------------------------------------------ system
-  async ping(): Promise<void> { await readAll(await this.raw('GET', '/_ping')); }
+  async ping(): Promise<void> { await (await this.answer('GET', '/_ping')).body(); }
   version() { return this.json<Record<string, unknown>>('GET', '/version'); }
   login(serveraddress: string, username: string, password: string) {
     return this.json<{ Status: string }>('POST', '/auth', { body: { username, password, serveraddress } });
@@ -225,9 +243,9 @@ export class EngineClient {
    * following start cannot race the exit. `result` resolves with the exit status.
    */
   wait(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): { registered: Promise<void>; result: Promise<{ StatusCode: number; Error?: { Message: string } }> } {
-    const res = this.raw('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } });
+    const res = this.answer('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } });
     const result = res.then(async (r) => {
-      const text = await readAll(r);
+      const text = (await r.body()).toString('utf8');
       if (!text) throw new MinidockError('Internal', `wait for ${id} ended without a status`);
       return JSON.parse(text) as { StatusCode: number; Error?: { Message: string } };
     });
@@ -256,7 +274,9 @@ export class EngineClient {
   }
   /** PUT /containers/{id}/archive: extracts a tar stream into the directory at `path`. */
   putArchive(id: string, path: string, tar: Readable, opts: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
-    return this.retrying(() => new Promise<void>((resolve, reject) => {
+    return this.retrying(async () => {
+      const http = await loadHttp();
+      return new Promise<void>((resolve, reject) => {
       const req = http.request({
         socketPath: this.socketPath, method: 'PUT', agent: false,
         path: buildPath(`/containers/${encodeURIComponent(id)}/archive`, { path, noOverwriteDirNonDir: opts.noOverwriteDirNonDir || undefined, copyUIDGID: opts.copyUIDGID || undefined }),
@@ -268,7 +288,8 @@ export class EngineClient {
       req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
       tar.on('error', (err) => req.destroy(err));
       tar.pipe(req);
-    }));
+      });
+    });
   }
   changes(id: string) { return this.json<{ Path: string; Kind: 0 | 1 | 2 }[] | null>('GET', `/containers/${encodeURIComponent(id)}/changes`); }
   exportContainer(id: string) { return this.raw('GET', `/containers/${encodeURIComponent(id)}/export`); }
