@@ -114,8 +114,13 @@ if ! virsh -q -c qemu:///system pool-info minidock-vm >/dev/null 2>&1; then
 fi
 # (output captured first: `virsh | grep -q` under pipefail exits 141 when grep stops reading early)
 pool_running() { local info; info=$(virsh -q -c qemu:///system pool-info minidock-vm) && grep -q '^State:.*running' <<<"$info"; }
-# (a libvirtd that just started may still be re-activating it)
-pool_running || virsh -q -c qemu:///system pool-start minidock-vm >/dev/null 2>&1 || pool_running
+# (a libvirtd that just started may still be re-activating it; a pool whose directory was
+# removed while libvirtd was down — build-box.sh --remove then — is built again first)
+if ! pool_running && ! virsh -q -c qemu:///system pool-start minidock-vm >/dev/null 2>&1 && ! pool_running; then
+  stamp "building libvirt storage pool minidock-vm again (its directory is gone)"
+  virsh -q -c qemu:///system pool-build minidock-vm >/dev/null
+  virsh -q -c qemu:///system pool-start minidock-vm >/dev/null
+fi
 
 
 # --- box ----------------------------------------------------------------------------------------
