@@ -23,7 +23,7 @@ function adaptAttach(s: AttachStream): AttachStreamLike {
 
 export function runtimeAdapter(rt: Runtime, env: NodeJS.ProcessEnv): RuntimeLike {
   return {
-    start: (spec, beforeExec) => rt.start(spec, beforeExec),
+    start: (spec, beforeExec, mark) => rt.start(spec, beforeExec, mark),
     waitExit: (id) => rt.waitExit(id),
     attach: async (id) => adaptAttach(await rt.attach(id)),
     kill: (pid, sig) => rt.kill(pid, sig),

@@ -63,7 +63,7 @@ export interface ExecProcessLike {
 
 export interface RuntimeLike {
   /** `beforeExec` runs while the process is held before exec; `shim` (absent in fakes) does network work without a spawn. */
-  start(spec: ContainerSpec, beforeExec: (pid: number, shim?: ShimHandshake) => Promise<void>): Promise<StartedContainer>;
+  start(spec: ContainerSpec, beforeExec: (pid: number, shim?: ShimHandshake) => Promise<void>, mark?: (step: string) => void): Promise<StartedContainer>;
   waitExit(id: string): Promise<ExitStatus>;
   attach(id: string): Promise<AttachStreamLike>;
   kill(pid: number, signal: NodeJS.Signals | number): void;

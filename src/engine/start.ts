@@ -104,7 +104,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
   spec.cgroupView = cgroup.view;
   t.mark('cgroup');
   const started = await runtime.start(spec, async (pid, shim) => {
-    t.mark('shim'); // the shim's rootfs and namespaces, up to its hold before exec
+    t.mark('shim'); // the shim's rootfs and namespaces, up to its hold before exec (files and spawn before it)
     await cgroup.addProcess(pid);
     t.mark('cgroup-join');
     // the shim makes the veths (netlink, no `ip` process spawned)
@@ -112,7 +112,7 @@ async function startLocked(core: EngineCore, hub: AttachHub, rec: ContainerRecor
     t.mark('net');
     await hub.bindPending(rec.Id);
     t.mark('attach');
-  });
+  }, (step) => t.mark(step));
   t.mark('exec');
   rec.State = { ...rec.State, Status: 'running', Restarting: false, Pid: started.pid, ShimPid: started.shimPid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString(), OOMKilled: false, Paused: false };
   rec.Endpoints = endpoints;

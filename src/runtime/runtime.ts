@@ -1,5 +1,5 @@
 // Runtime: starts containers through the C shim and talks to running ones.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import fs from 'node:fs/promises';
 import fsSync from 'node:fs';
@@ -19,6 +19,10 @@ import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, ShimH
 import type { VethPlan } from '../wire/veth.js';
 
 const SHIM_TIMEOUT_MS = 30_000;
+/** A warm shim is spawned once the engine has had this long without a start (below). */
+const WARM_AFTER_MS = 100;
+/** The warm shim's room for its spec file's path in its command line (the shim's limit too). */
+const WARM_ROOM = 4096;
 
 function shimError(what: string, detail: string | undefined): MinidockError {
   return new MinidockError('Internal', `${what}: ${detail?.replace(/^error /, '') || 'shim exited without a reply'}`);
@@ -31,6 +35,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     new Promise<T>((_, reject) => (t = setTimeout(() => reject(new MinidockError('Internal', `${what}: timed out after ${ms} ms`)), ms))),
   ]);
 }
+
+/** A child and its stdio pipes (net.Socket underneath): what keeps node's event loop alive. */
+const handles = (c: ChildProcessWithoutNullStreams) => [c, c.stdin, c.stdout, c.stderr] as unknown as { ref(): void; unref(): void }[];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,6 +97,54 @@ export class Runtime {
 
   private get shim(): string { return this.shimOverride ?? shimPath(); }
 
+  /**
+   * A shim spawned ahead of need (`run - <room>`, main.c): node's spawn blocks the engine's
+   * event loop ~10 ms here (fork of a large process), a tenth of a start's wall time in the
+   * engine; a warm shim takes the next start's spec path on its stdin instead. Spawned after
+   * WARM_AFTER_MS without a start, so that the spawn does not delay the requests that follow a
+   * start (attach, wait, the exit's handling); a start that finds none spawns its own as
+   * before. It holds nothing and exits when its stdin closes, with the engine.
+   */
+  private warm?: ChildProcessWithoutNullStreams;
+  private warmTimer?: NodeJS.Timeout;
+
+  private scheduleWarm(): void {
+    clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => {
+      if (this.warm) return;
+      const child = spawn(this.shim, ['run', '-', ' '.repeat(WARM_ROOM)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.on('error', () => undefined); // a failed spawn: the next start spawns its own, and reports
+      child.on('exit', () => { if (this.warm === child) this.warm = undefined; });
+      child.stdin.on('error', () => undefined);
+      for (const h of handles(child)) h.unref();
+      this.warm = child;
+    }, WARM_AFTER_MS);
+    this.warmTimer.unref();
+  }
+
+  /** The shim for a start: the warm one given `specFile`, else one spawned for it. */
+  private takeShim(specFile: string): ChildProcessWithoutNullStreams {
+    const warm = this.warm;
+    this.warm = undefined;
+    this.scheduleWarm();
+    if (warm && warm.exitCode === null && warm.signalCode === null && warm.pid !== undefined) {
+      for (const h of handles(warm)) h.ref();
+      warm.stdin.write(`${specFile}\n`);
+      return warm;
+    }
+    return spawn(this.shim, ['run', specFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  /** The warm shim's pid, if one is waiting (tests). */
+  warmShimPid(): number | undefined { return this.warm?.exitCode === null ? this.warm.pid : undefined; }
+
+  /** Ends the warm shim (its stdin closed) and stops making new ones; idempotent. */
+  dispose(): void {
+    clearTimeout(this.warmTimer);
+    this.warm?.stdin.end();
+    this.warm = undefined;
+  }
+
   /** Compiled filters by rules text: libseccomp's work is done once per profile and capability
    * set (the shim's seccomp-compile), each start then loads the program as it is. */
   private readonly bpf = new Map<string, Promise<Buffer>>();
@@ -120,7 +175,8 @@ export class Runtime {
   runDir(id: string): string { return this.known.get(id)?.runDir ?? path.join(this.paths.run, 'containers', id); }
   exitPath(id: string): string { return this.known.get(id)?.exitPath ?? path.join(containersRoot(this.paths), id, 'exit.json'); }
 
-  async start(spec: ContainerSpec, beforeExec: (pid: number, shim: ShimHandshake) => Promise<void>): Promise<StartedContainer> {
+  /** `mark` names the steps as they end, for the engine's phase log (engine/phases.ts): files, spawn. */
+  async start(spec: ContainerSpec, beforeExec: (pid: number, shim: ShimHandshake) => Promise<void>, mark?: (step: string) => void): Promise<StartedContainer> {
     if (spec.layerDirs.length === 0) {
       // overlay needs a lower layer: an image without layers gets an empty one
       spec = { ...spec, layerDirs: [path.join(spec.runDir, 'empty-layer')] };
@@ -152,8 +208,10 @@ export class Runtime {
       ...(userns ? [spec.upperDir, spec.workDir].map((d) => fs.chown(d, rootUid, rootGid)) : []),
     ]);
     this.known.set(spec.id, { runDir: spec.runDir, exitPath: spec.exitPath });
+    mark?.('files');
 
-    const child = spawn(this.shim, ['run', specFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = this.takeShim(specFile);
+    mark?.('spawn'); // node's fork + exec, synchronous (the engine's event loop waits), or the warm shim's
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.stdin.on('error', () => {}); // the shim may be gone already; its reply says why

@@ -61,6 +61,7 @@ int main(void) {
   });
 
   afterAll(async () => {
+    rt?.dispose();
     if (!base) return;
     // no mount of ours may be left on the host (they lived in the containers' mount ns)
     const after = await fs.readFile('/proc/self/mountinfo', 'utf8');
@@ -361,6 +362,36 @@ int main(void) {
     await expect(rt.exec(s.id, pid, { ...opts, args: ['true'] })).rejects.toThrow(`container ${s.id} is not running`);
     expect(() => rt.kill(pid, 'SIGTERM')).toThrow(/no process/);
     await expect(rt.attach(s.id)).rejects.toThrow(`container ${s.id} is not running`);
+  });
+
+  it('starts from a warm shim: spawned after a start, handed the next spec, named by it in ps', async () => {
+    await runToEnd(sh('true')); // a start schedules the next warm shim
+    for (let i = 0; i < 100 && rt.warmShimPid() === undefined; i++) await sleep(20);
+    const warm = rt.warmShimPid();
+    expect(warm).toBeGreaterThan(0);
+    expect((await fs.readFile(`/proc/${warm}/cmdline`, 'utf8')).split('\0').slice(1, 3)).toEqual(['run', '-']);
+    const s = await spec({ ...sh('echo warm; exec sleep 30') });
+    const started = await rt.start(s, async () => {});
+    pids.push(started.pid);
+    // taken: no warm shim until the next is made, and this one, having forked the container's
+    // supervisor (started.shimPid) as every shim does, is gone (a cold start would have left it waiting)
+    expect(rt.warmShimPid()).toBeUndefined();
+    for (let i = 0; i < 100 && processRunning(warm!); i++) await sleep(20);
+    expect(processRunning(warm!)).toBe(false);
+    // the supervisor's command line names the spec: what tells a live shim from a recycled pid
+    expect(rt.liveShim(s.id)).toBe(started.shimPid);
+    rt.kill(started.pid, 'SIGKILL');
+    expect((await rt.waitExit(s.id)).exitCode).toBe(137);
+    expect((await logOf(s)).out).toBe('warm\n');
+    // the next one, made after this start, ends with dispose (its stdin closed), and no other follows
+    for (let i = 0; i < 100 && rt.warmShimPid() === undefined; i++) await sleep(20);
+    const next = rt.warmShimPid()!;
+    expect(next).toBeGreaterThan(0);
+    rt.dispose();
+    for (let i = 0; i < 100 && processRunning(next); i++) await sleep(20);
+    expect(processRunning(next)).toBe(false);
+    await sleep(300);
+    expect(rt.warmShimPid()).toBeUndefined();
   });
 
   it('runs an image without layers on an empty lower layer', async () => {

@@ -5,6 +5,11 @@
  *
  * Usage:
  *   minidock-shim run  <specfile>   start a container (see "run protocol")
+ *   minidock-shim run  - <room>     the same, spawned ahead of need ("warm"): the spec file's
+ *                                   path comes as stdin's first line (EOF first: exit 0, not
+ *                                   needed), and replaces `- <room>` in the command line,
+ *                                   which then reads as `run <specfile>` (room: a blank
+ *                                   argument at least as long as the path)
  *   minidock-shim exec <specfile>   run a process inside a running container
  *
  * Run protocol (stdin/stdout of the shim are pipes from the engine):
@@ -31,6 +36,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "shim.h"
 #ifdef MD_SECCOMP
 #include "md_seccomp.h"
@@ -45,6 +51,20 @@ int main(int argc, char **argv)
 	md_args = argv[0];
 	md_args_len = argv[argc - 1] + strlen(argv[argc - 1]) - argv[0];
 	if (argc == 3 && !strcmp(argv[1], "run")) return run_main(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "run") && !strcmp(argv[2], "-")) {
+		/* warm: one byte at a time, so that nothing after the line (the handshake) is read here */
+		char path[4096];
+		size_t n = 0;
+		ssize_t k;
+		while (n < sizeof(path) - 1 && (k = read(0, path + n, 1)) == 1 && path[n] != '\n') n++;
+		if (n == 0) return 0;
+		path[n] = 0;
+		size_t room = (size_t)(argv[3] + strlen(argv[3]) - argv[2]);
+		if (n >= room) { say(1, "error spec path longer than the warm shim's room (%zu bytes)", room); return 1; }
+		memset(argv[2], 0, room);
+		memcpy(argv[2], path, n);
+		return run_main(argv[2]);
+	}
 	if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
 #ifdef MD_SECCOMP
 	if (argc == 4 && !strcmp(argv[1], "seccomp-compile")) {
