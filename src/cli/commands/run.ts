@@ -54,9 +54,12 @@ function proxySignals(client: EngineClient, id: string): () => void {
 
 /** Attach, register the wait, start, stream, and return the container's exit code. */
 async function runAttached(client: EngineClient, id: string, opts: { tty: boolean; stdin: boolean; autoRemove: boolean; detachKeys?: string; command: string }): Promise<number> {
-  const { socket, head } = await client.attach(id, { stdin: opts.stdin, stdout: true, stderr: true, detachKeys: opts.detachKeys });
+  // both registered before the start, on two connections at once
   const wait = client.wait(id, opts.autoRemove ? 'removed' : 'next-exit');
-  await wait.registered;
+  const [{ socket, head }] = await Promise.all([
+    client.attach(id, { stdin: opts.stdin, stdout: true, stderr: true, detachKeys: opts.detachKeys }),
+    wait.registered,
+  ]);
   let started!: (ok: boolean) => void;
   const startedP = new Promise<boolean>((r) => (started = r));
   const piping = pipeAttached({
