@@ -58,7 +58,12 @@ export interface ApiServer { close(): Promise<void>; socketPath: string }
  */
 export async function listen(socketPath: string, deps: ApiDeps, activatedFd?: number): Promise<ApiServer> {
   const router = buildRouter();
-  const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => void dispatch(router, deps, req, res));
+  let inFlight = 0;
+  const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    inFlight++;
+    res.once('close', () => { if (--inFlight === 0) deps.onIdle?.(); });
+    void dispatch(router, deps, req, res);
+  });
   server.on('upgrade', (req, socket, head) => void dispatch(router, deps, req, undefined, { socket, head }));
   // Hijacked (upgraded) connections are no longer the http server's, but still hold
   // server.close() open: they are tracked here and destroyed at close.

@@ -39,6 +39,7 @@ export async function runDaemon(env: NodeJS.ProcessEnv = process.env): Promise<n
     version: version(),
     log,
     debug: !!env.MINIDOCK_DEBUG,
+    onIdle: () => services.runtime.idle?.(),
   }, activated);
   log(`minidock engine ${version()} listening on unix://${api.socketPath}${activated === undefined ? '' : ' (socket-activated)'} (pid ${process.pid})`);
   await new Promise<void>((resolve) => {

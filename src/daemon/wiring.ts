@@ -25,6 +25,7 @@ export function runtimeAdapter(rt: Runtime, env: NodeJS.ProcessEnv): RuntimeLike
   return {
     start: (spec, beforeExec, mark) => rt.start(spec, beforeExec, mark),
     waitExit: (id) => rt.waitExit(id),
+    idle: () => rt.idle(),
     attach: async (id) => adaptAttach(await rt.attach(id)),
     kill: (pid, sig) => rt.kill(pid, sig),
     readExit: (p) => rt.readExit(p),

@@ -65,6 +65,8 @@ export interface RuntimeLike {
   /** `beforeExec` runs while the process is held before exec; `shim` (absent in fakes) does network work without a spawn. */
   start(spec: ContainerSpec, beforeExec: (pid: number, shim?: ShimHandshake) => Promise<void>, mark?: (step: string) => void): Promise<StartedContainer>;
   waitExit(id: string): Promise<ExitStatus>;
+  /** The engine has no API request in flight (the runtime may do deferred work: a warm shim). */
+  idle?(): void;
   attach(id: string): Promise<AttachStreamLike>;
   kill(pid: number, signal: NodeJS.Signals | number): void;
   readExit(exitPath: string): Promise<ExitStatus | undefined>;

@@ -19,8 +19,8 @@ import type { ContainerSpec, ExecProcess, ExecSpec, ExitStatus, IdMapping, ShimH
 import type { VethPlan } from '../wire/veth.js';
 
 const SHIM_TIMEOUT_MS = 30_000;
-/** A warm shim is spawned once the engine has had this long without a start (below). */
-const WARM_AFTER_MS = 100;
+/** A warm shim is spawned when the engine is idle (below), at the latest this long after a start. */
+const WARM_LATEST_MS = 250;
 /** The warm shim's room for its spec file's path in its command line (the shim's limit too). */
 const WARM_ROOM = 4096;
 
@@ -99,34 +99,43 @@ export class Runtime {
 
   /**
    * A shim spawned ahead of need (`run - <room>`, main.c): node's spawn blocks the engine's
-   * event loop ~10 ms here (fork of a large process), a tenth of a start's wall time in the
-   * engine; a warm shim takes the next start's spec path on its stdin instead. Spawned after
-   * WARM_AFTER_MS without a start, so that the spawn does not delay the requests that follow a
-   * start (attach, wait, the exit's handling); a start that finds none spawns its own as
-   * before. It holds nothing and exits when its stdin closes, with the engine.
+   * event loop ~10 ms here (fork of a large process), a fifth of a start's time in the engine;
+   * a warm shim takes the next start's spec path on its stdin instead. One is wanted after each
+   * start and made when the engine is idle (`idle()`: no API request in flight, so the spawn
+   * delays neither the requests that follow a start — attach, wait, the exit's handling of a
+   * short container — nor the next client's), at the latest WARM_LATEST_MS after the start
+   * (a client holding a stream open keeps the engine from ever being idle). A start that finds
+   * none spawns its own as before. It holds nothing and exits when its stdin closes, with the engine.
    */
   private warm?: ChildProcessWithoutNullStreams;
+  private wantWarm = false;
   private warmTimer?: NodeJS.Timeout;
 
-  private scheduleWarm(): void {
+  /** The engine has no request in flight: a wanted warm shim is made now. */
+  idle(): void {
+    if (this.wantWarm) setImmediate(() => this.spawnWarm());
+  }
+
+  private spawnWarm(): void {
+    if (!this.wantWarm || this.warm) return;
+    this.wantWarm = false;
     clearTimeout(this.warmTimer);
-    this.warmTimer = setTimeout(() => {
-      if (this.warm) return;
-      const child = spawn(this.shim, ['run', '-', ' '.repeat(WARM_ROOM)], { stdio: ['pipe', 'pipe', 'pipe'] });
-      child.on('error', () => undefined); // a failed spawn: the next start spawns its own, and reports
-      child.on('exit', () => { if (this.warm === child) this.warm = undefined; });
-      child.stdin.on('error', () => undefined);
-      for (const h of handles(child)) h.unref();
-      this.warm = child;
-    }, WARM_AFTER_MS);
-    this.warmTimer.unref();
+    const child = spawn(this.shim, ['run', '-', ' '.repeat(WARM_ROOM)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.on('error', () => undefined); // a failed spawn: the next start spawns its own, and reports
+    child.on('exit', () => { if (this.warm === child) this.warm = undefined; });
+    child.stdin.on('error', () => undefined);
+    for (const h of handles(child)) h.unref();
+    this.warm = child;
   }
 
   /** The shim for a start: the warm one given `specFile`, else one spawned for it. */
   private takeShim(specFile: string): ChildProcessWithoutNullStreams {
     const warm = this.warm;
     this.warm = undefined;
-    this.scheduleWarm();
+    this.wantWarm = true;
+    clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => this.spawnWarm(), WARM_LATEST_MS);
+    this.warmTimer.unref();
     if (warm && warm.exitCode === null && warm.signalCode === null && warm.pid !== undefined) {
       for (const h of handles(warm)) h.ref();
       warm.stdin.write(`${specFile}\n`);
@@ -140,6 +149,7 @@ export class Runtime {
 
   /** Ends the warm shim (its stdin closed) and stops making new ones; idempotent. */
   dispose(): void {
+    this.wantWarm = false;
     clearTimeout(this.warmTimer);
     this.warm?.stdin.end();
     this.warm = undefined;

@@ -40,6 +40,34 @@ async function readFrames(socket: NodeJS.ReadableStream, head: Buffer): Promise<
 }
 
 describe('engine API', () => {
+  it('says when it is idle: the last request in flight answered, a held wait counted until it ends', async () => {
+    const sock = path.join(dir, 'idle.sock');
+    let idles = 0;
+    const srv = await listen(sock, { engine, execs: new ExecManager(engine), images: svc.images, network: svc.network, version: '0.0.0-test', onIdle: () => { idles++; } });
+    try {
+      const c = new EngineClient(sock);
+      await c.ping();
+      await new Promise((r) => setImmediate(r));
+      expect(idles).toBe(1);
+      const { Id } = await c.createContainer({ Image: 'busybox', Cmd: ['sleep'] } as never);
+      await new Promise((r) => setImmediate(r));
+      expect(idles).toBe(2);
+      await c.start(Id);
+      const w = c.wait(Id, 'not-running');
+      await w.registered;
+      const before = idles;
+      await c.ping(); // answered while the wait is held: not idle
+      await new Promise((r) => setImmediate(r));
+      expect(idles).toBe(before);
+      await c.kill(Id);
+      await w.result;
+      for (let i = 0; i < 50 && idles === before; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(idles).toBe(before + 1);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('answers ping and version, with /v1.xx prefixes', async () => {
     await client.ping();
     expect(await client.version()).toMatchObject({ Version: '0.0.0-test', ApiVersion: '1.43' });

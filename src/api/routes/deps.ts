@@ -13,6 +13,8 @@ export interface ApiDeps {
   log?: (line: string) => void;
   /** Log every request with its duration (MINIDOCK_DEBUG=1). */
   debug?: boolean;
+  /** Called when the last request in flight has been answered (upgraded connections not counted). */
+  onIdle?: () => void;
 }
 
 export type Handler = (ctx: Ctx, deps: ApiDeps) => Promise<unknown | typeof ANSWERED>;
