@@ -4,11 +4,11 @@ import type { EngineClient } from '../../api/client.js';
 import { MinidockError, conflict, invalidArgument } from '../../errors.js';
 import { buildCreateBody, type RunFlags } from '../run-flags.js';
 import { connect } from '../connect.js';
-import { pipeAttached } from '../attach-io.js';
-import { ProgressPrinter } from '../progress.js';
+// attach-io and progress load only when a run attaches or pulls (a detached run of a local image needs neither)
 import { forEach, withDefaultTag } from '../output.js';
 
 async function pullQuietlyToStderr(client: EngineClient, image: string): Promise<void> {
+  const { ProgressPrinter } = await import('../progress.js');
   const printer = new ProgressPrinter(process.stderr);
   await client.pull(withDefaultTag(image), (p) => printer.handle(p));
 }
@@ -54,6 +54,7 @@ function proxySignals(client: EngineClient, id: string): () => void {
 
 /** Attach, register the wait, start, stream, and return the container's exit code. */
 async function runAttached(client: EngineClient, id: string, opts: { tty: boolean; stdin: boolean; autoRemove: boolean; detachKeys?: string; command: string }): Promise<number> {
+  const io = import('../attach-io.js'); // loads while the requests go
   // both registered before the start, on two connections at once
   const wait = client.wait(id, opts.autoRemove ? 'removed' : 'next-exit');
   const [{ socket, head }] = await Promise.all([
@@ -62,6 +63,7 @@ async function runAttached(client: EngineClient, id: string, opts: { tty: boolea
   ]);
   let started!: (ok: boolean) => void;
   const startedP = new Promise<boolean>((r) => (started = r));
+  const { pipeAttached } = await io;
   const piping = pipeAttached({
     socket, head, tty: opts.tty, stdin: opts.stdin, detachKeys: opts.detachKeys,
     resize: (h, w) => client.resize(id, h, w), started: startedP,
@@ -123,6 +125,7 @@ export async function attachCommand(id: string, opts: { stdin?: boolean; detachK
   const { socket, head } = await client.attach(info.Id, { stdin, stdout: true, stderr: true, detachKeys: opts.detachKeys });
   const wait = client.wait(info.Id, 'not-running');
   const unproxy = tty || opts.sigProxy === false ? () => undefined : proxySignals(client, info.Id);
+  const { pipeAttached } = await import('../attach-io.js');
   const how = await pipeAttached({ socket, head, tty, stdin, detachKeys: opts.detachKeys, resize: (h, w) => client.resize(info.Id, h, w) });
   unproxy();
   if (how === 'detached') return 0;
