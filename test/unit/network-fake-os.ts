@@ -33,10 +33,12 @@ export class FakeOs implements HostOs {
   /** bridge -> enslaved interfaces (none unless a test says so). */
   readonly brif = new Map<string, string[]>();
   bridgePorts = (bridge: string) => this.brif.get(bridge) ?? [];
-  sysctl = async (key: string, value: string) => { this.sysctls.push([key, value]); this.sysctlValues.set(key, value); };
+  sysctl = async (key: string, value: string) => { this.sysctls.push([key, value]); this.sysctlValues.set(key, value); this.absentSysctls.delete(key); };
   /** Current values (as /proc/sys would read); unset keys read as '0'. */
   readonly sysctlValues = new Map<string, string>();
-  readSysctl = async (key: string) => this.sysctlValues.get(key) ?? '0';
+  readSysctl = async (key: string) => (this.absentSysctls.has(key) ? undefined : this.sysctlValues.get(key) ?? '0');
+  /** Keys whose /proc/sys file does not exist (a module not loaded) until a sysctl write. */
+  readonly absentSysctls = new Set<string>();
   /** States a port reports, one per look (the last repeats); a link without a script forwards. */
   readonly portStates = new Map<string, (number | undefined)[]>();
   bridgePortState = async (name: string) => {

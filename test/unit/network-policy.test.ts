@@ -146,6 +146,19 @@ describe('PolicyEnforcer', () => {
     // the last policy gone: the host's setting as it was found
     expect(os.sysctls).toEqual([[BRIDGE_NF_SYSCTL, '1'], [BRIDGE_NF_SYSCTL, '0']]);
   });
+  it('loads br_netfilter when it is not loaded (a fresh Debian), and puts back 0 after the last policy', async () => {
+    const os = new FakeOs();
+    os.absentSysctls.add(BRIDGE_NF_SYSCTL);
+    const e = new PolicyEnforcer('t', os);
+    const policies = [parse({ podSelector: {}, policyTypes: ['Egress'] })];
+    e.setSource({ policies: () => policies, labels: () => ({}) });
+    await e.refresh([rec('bridge', [['a', '10.0.0.2']])]);
+    expect(os.calls.map((c) => [c.cmd, ...c.args].join(' '))).toEqual(['modprobe br_netfilter', 'nft -f -']);
+    expect(os.sysctls).toEqual([[BRIDGE_NF_SYSCTL, '1']]);
+    policies.length = 0;
+    await e.refresh([rec('bridge', [])]);
+    expect(os.sysctls).toEqual([[BRIDGE_NF_SYSCTL, '1'], [BRIDGE_NF_SYSCTL, '0']]);
+  });
   it('a failed apply is tried again next time', async () => {
     const os = new FakeOs();
     os.fail = () => 'Error: boom';

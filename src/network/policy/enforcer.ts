@@ -31,9 +31,15 @@ export class PolicyEnforcer {
     if (script === this.applied) return;
     if (policies.length && this.bridgeNfBefore === undefined) {
       try {
-        const before = await this.os.readSysctl(BRIDGE_NF_SYSCTL);
+        let before = await this.os.readSysctl(BRIDGE_NF_SYSCTL);
+        if (before === undefined) {
+          // the module is not loaded (a fresh Debian): load it, as dockerd does; until now bridged
+          // traffic met no netfilter hook, so '0' is what is put back when the last policy goes
+          await this.os.run('modprobe', ['br_netfilter']);
+          before = '0';
+        }
         if (before !== '1') await this.os.sysctl(BRIDGE_NF_SYSCTL, '1');
-        this.bridgeNfBefore = before ?? '0';
+        this.bridgeNfBefore = before;
       } catch (err) {
         throw new MinidockError('Internal', `network policies need br_netfilter (${BRIDGE_NF_SYSCTL}): ${(err as Error).message}`, { status: 500 });
       }
