@@ -7,26 +7,11 @@
 // Usage: node bench/images/big.mjs [registry]   (the registry on loopback only)
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { busyboxEntries } from './entries.mjs';
 import { packEntries, makeLayer, makeConfig, Registry, pushImage } from '../../rootfs/lib.mjs';
 
 const RAW = Number(process.env.BIG_RAW_MB ?? 290) * 1024 * 1024;
-const T0 = new Date('2024-01-01T00:00:00Z');
-const base = { uid: 0, gid: 0, mtime: T0 };
-const entries = new Map();
-const add = (e) => {
-  const parts = e.name.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const d = parts.slice(0, i).join('/');
-    if (!entries.has(d)) entries.set(d, { ...base, name: d, type: 'directory', mode: 0o755 });
-  }
-  entries.set(e.name, { ...base, ...e });
-};
-
-add({ name: 'bin/busybox', type: 'file', mode: 0o755, content: await fs.readFile('/bin/busybox') });
-for (const a of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n')) {
-  if (a && a !== 'busybox') add({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' });
-}
+const { add, sorted: sortedEntries } = await busyboxEntries();
 for (const d of ['tmp', 'root', 'proc', 'sys', 'dev', 'run', 'etc']) add({ name: d, type: 'directory', mode: d === 'tmp' ? 0o1777 : 0o755 });
 
 let raw = 0;
@@ -50,8 +35,7 @@ async function walk(dir) {
 }
 for (const d of ['/usr/share', '/usr/lib/x86_64-linux-gnu']) await walk(d);
 
-const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-const layer = makeLayer(await packEntries(sorted));
+const layer = makeLayer(await packEntries(sortedEntries()));
 const config = makeConfig({ layers: [layer], config: { Cmd: ['sh'] }, comment: 'minidock bench: one big layer' });
 const reg = new Registry(process.argv[2] ?? 'http://127.0.0.1:5000');
 await pushImage(reg, 'big', 'latest', { layers: [layer], config });

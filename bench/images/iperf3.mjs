@@ -4,24 +4,10 @@
 // image builder's registry client (rootfs/lib.mjs). Usage: node bench/images/iperf3.mjs [registry]
 import fs from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { busyboxEntries } from './entries.mjs';
 import { packEntries, makeLayer, makeConfig, Registry, pushImage } from '../../rootfs/lib.mjs';
 
-const T0 = new Date('2024-01-01T00:00:00Z');
-const base = { uid: 0, gid: 0, mtime: T0 };
-const entries = new Map();
-const add = (e) => {
-  const parts = e.name.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const d = parts.slice(0, i).join('/');
-    if (!entries.has(d)) entries.set(d, { ...base, name: d, type: 'directory', mode: 0o755 });
-  }
-  entries.set(e.name, { ...base, ...e });
-};
-
-add({ name: 'bin/busybox', type: 'file', mode: 0o755, content: await fs.readFile('/bin/busybox') });
-for (const a of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n')) {
-  if (a && a !== 'busybox') add({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' });
-}
+const { add, sorted: sortedEntries } = await busyboxEntries();
 add({ name: 'usr/bin/iperf3', type: 'file', mode: 0o755, content: await fs.readFile('/usr/bin/iperf3') });
 const libs = execFileSync('ldd', ['/usr/bin/iperf3'], { encoding: 'utf8' })
   .split('\n').map((l) => l.match(/(\/\S+)\s+\(0x/)?.[1]).filter(Boolean);
@@ -30,8 +16,7 @@ add({ name: 'etc/passwd', type: 'file', mode: 0o644, content: 'root:x:0:0:root:/
 add({ name: 'etc/group', type: 'file', mode: 0o644, content: 'root:x:0:\nnobody:x:65534:\n' });
 for (const d of ['tmp', 'root', 'proc', 'sys', 'dev', 'run']) add({ name: d, type: 'directory', mode: d === 'tmp' ? 0o1777 : 0o755 });
 
-const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-const layer = makeLayer(await packEntries(sorted));
+const layer = makeLayer(await packEntries(sortedEntries()));
 const config = makeConfig({ layers: [layer], config: { Cmd: ['iperf3', '-s'] }, comment: 'minidock bench iperf3 image' });
 const reg = new Registry(process.argv[2] ?? 'http://127.0.0.1:5000');
 await pushImage(reg, 'iperf3', 'latest', { layers: [layer], config });

@@ -123,7 +123,7 @@ export class Runtime {
     const child = spawn(this.shim, ['run', '-', ' '.repeat(WARM_ROOM)], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.on('error', () => undefined); // a failed spawn: the next start spawns its own, and reports
     child.on('exit', () => { if (this.warm === child) this.warm = undefined; });
-    child.stdin.on('error', () => undefined);
+    child.stdin.on('error', () => undefined); // a warm shim that died: its start reads EOF and reports the shim's error
     for (const h of handles(child)) h.unref();
     this.warm = child;
   }
@@ -145,7 +145,7 @@ export class Runtime {
   }
 
   /** The warm shim's pid, if one is waiting (tests). */
-  warmShimPid(): number | undefined { return this.warm?.exitCode === null ? this.warm.pid : undefined; }
+  warmShimPid(): number | undefined { return this.warm?.exitCode === null && this.warm.signalCode === null ? this.warm.pid : undefined; }
 
   /** Ends the warm shim (its stdin closed) and stops making new ones; idempotent. */
   dispose(): void {
